@@ -1,0 +1,4 @@
+//! placeholder
+pub mod error;
+pub mod minhash;
+pub mod lsh;
