@@ -32,6 +32,50 @@ pub enum Error {
         /// What is wrong with the line.
         reason: String,
     },
+    /// A line of a labels file is malformed.
+    #[error("{}:{line}: {reason}", path.display())]
+    BadLabel {
+        /// The labels file.
+        path: PathBuf,
+        /// The 1-based line number.
+        line: u64,
+        /// What is wrong with the line.
+        reason: String,
+    },
+    /// A file is not valid UTF-8. It was decoded with U+FFFD replacement characters and still used.
+    #[error("{}: not valid UTF-8 (first bad byte at offset {offset}); decoded with replacement characters", path.display())]
+    NotUtf8 {
+        /// The file.
+        path: PathBuf,
+        /// Byte offset of the first invalid sequence.
+        offset: usize,
+    },
+    /// A file looks binary (it contains NUL bytes) and was skipped.
+    #[error("{}: binary file (NUL byte at offset {offset}); skipped", path.display())]
+    Binary {
+        /// The file.
+        path: PathBuf,
+        /// Byte offset of the first NUL byte.
+        offset: usize,
+    },
+    /// Two documents have the same id; the later one was skipped.
+    #[error("{}{}: duplicate document id {id:?}; this copy skipped", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    DuplicateId {
+        /// Where the second document came from.
+        path: PathBuf,
+        /// Its line, for JSONL input.
+        line: Option<u64>,
+        /// The repeated id.
+        id: String,
+    },
+}
+
+impl Error {
+    /// True for problems after which the input was still used (lossy decoding), false when the
+    /// input, or part of it, was skipped.
+    pub fn is_warning_only(&self) -> bool {
+        matches!(self, Error::NotUtf8 { .. })
+    }
 }
 
 /// Shorthand for results with the library's [`Error`].

@@ -1,4 +1,47 @@
-//! placeholder
+//! # reprint — does article B copy article A, how much, and which passages?
+//!
+//! reprint finds near-duplicates and syndicated copies of text: wire stories republished inside
+//! other pages, rewritten, or machine-translated. It reports, for each pair, how much of A is in B
+//! (containment, the headline score), how much of B is in A, their resemblance (Jaccard), and the
+//! shared passages as byte ranges of the original texts.
+//!
+//! The pipeline, one module per stage:
+//!
+//! [`normalize`] → [`terms`] → [`shingle`] → [`minhash`] → [`lsh`] → [`align`] → [`score`]
+//!
+//! with [`detector`] tying the stages together for one document or one pair, [`scan`] finding every
+//! copy in a set of documents, [`cluster`] grouping them, [`corpus`] reading inputs and [`report`]
+//! defining the output records.
+//!
+//! ```
+//! let wire = "PARIS (AFP) - Le pont de Varenne s'est effondré mardi soir, faisant trois blessés \
+//!             selon la préfecture, qui a ouvert une enquête.";
+//! let page = format!("Accueil > Faits divers\n{wire}\nLire aussi : la météo du week-end.");
+//! let c = reprint::compare(wire, &page);
+//! assert!(c.containment_a_in_b > 0.95); // all of the wire story is in the page
+//! assert!(c.containment_b_in_a < 0.9); // not all of the page is in the wire story
+//! assert_eq!(&page[c.passages[0].b.clone()], wire);
+//! ```
+//!
+//! Every public type is `Send + Sync`; nothing panics on any input text.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod align;
+pub mod cluster;
+pub mod corpus;
+pub mod detector;
 pub mod error;
-pub mod minhash;
+pub mod eval;
 pub mod lsh;
+pub mod minhash;
+pub mod normalize;
+pub mod report;
+pub mod scan;
+pub mod score;
+pub mod shingle;
+pub mod terms;
+
+pub use detector::{compare, Analysis, Config, Detector};
+pub use error::{Error, Result};
+pub use score::{Comparison, Passage};

@@ -1,0 +1,381 @@
+//! Alignment: the passages two texts share, even when one is a rewording or translation of the other.
+//!
+//! Exact shingle matching breaks at every changed word: two French renderings of one English
+//! sentence (`condamnent sévèrement` / `condamnent fermement`) share few 5-word shingles although
+//! most of their content words recur, in the same order. The aligner therefore works on the
+//! [terms](crate::terms) of both texts (content words cut to a prefix) and looks for *chains* of
+//! matching terms that progress in both texts, tolerating small gaps on either side:
+//!
+//! 1. Every pair `(i, j)` of equal terms (term `i` of A, term `j` of B) is a match point. Terms that
+//!    occur more than [`AlignConfig::max_term_freq`] times in B are ignored: they say nothing about
+//!    where a passage is.
+//! 2. Match points are chained as in local alignment (Smith & Waterman 1981), restricted to the
+//!    sparse set of matches: a point scores `1 + max(0, best predecessor − gap_penalty · (skipped
+//!    terms in A + skipped terms in B))`, where a predecessor lies strictly before it in both texts
+//!    and at most [`AlignConfig::max_gap`] terms back on each side. The cost is linear in the number
+//!    of match points times the window, not quadratic in the text lengths.
+//! 3. Chains are taken greedily from the best-scoring end, traced back, and kept when they have at
+//!    least [`AlignConfig::min_matches`] matches and overlap no chain already kept on either side, so
+//!    the alignment is one-to-one.
+//! 4. Chains whose spans are close on both sides (within [`AlignConfig::merge_gap`] terms) merge into
+//!    one passage: a reworded clause between two matched ones was copied too.
+//! 5. Each passage is extended over the words around it (stop words included) as long as the two
+//!    texts agree word for word, so a verbatim copy is covered to its first and last word.
+//!
+//! # Invariants
+//! - Passages are sorted by their start in A and do not overlap in A, nor in B.
+//! - Every passage has `a.start < a.end` and `b.start < b.end`, as token indices of the two texts.
+//! - The result depends only on the two inputs and the configuration.
+
+use crate::normalize::Tokens;
+use crate::terms::Term;
+use std::ops::Range;
+
+/// Parameters of the aligner. The defaults were chosen on `corpus/labels.tsv` (see README).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AlignConfig {
+    /// Most terms that may be skipped between two consecutive matches of a chain, on each side.
+    pub max_gap: usize,
+    /// Score lost per skipped term (a match gains 1).
+    pub gap_penalty: f64,
+    /// Fewest matched terms for a chain to count as a shared passage.
+    pub min_matches: usize,
+    /// Least share of matched terms among the terms a chain spans, on each side: a few common
+    /// words scattered over a long stretch are not a passage.
+    pub min_density: f64,
+    /// Chains closer than this many terms on both sides merge into one passage.
+    pub merge_gap: usize,
+    /// Terms occurring more often than this in B are not used as match points.
+    pub max_term_freq: usize,
+}
+
+impl Default for AlignConfig {
+    fn default() -> Self {
+        AlignConfig {
+            max_gap: 6,
+            gap_penalty: 0.1,
+            min_matches: 4,
+            min_density: 0.4,
+            merge_gap: 6,
+            max_term_freq: 64,
+        }
+    }
+}
+
+/// A passage of A found again in B, as token index ranges of both texts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Alignment {
+    /// Tokens of A covered by the passage.
+    pub a: Range<usize>,
+    /// Tokens of B covered by the passage.
+    pub b: Range<usize>,
+    /// Number of matched terms in the passage.
+    pub matches: usize,
+}
+
+/// One text as the aligner sees it: its words and its terms.
+#[derive(Clone, Copy, Debug)]
+pub struct Side<'a> {
+    /// All words, with normalized forms.
+    pub tokens: &'a Tokens,
+    /// Content terms, in order, pointing into `tokens`.
+    pub terms: &'a [Term],
+}
+
+#[derive(Clone, Copy)]
+struct Point {
+    i: u32,
+    j: u32,
+    score: f32,
+    /// Index of the predecessor in the point list, or `u32::MAX` when the chain starts here.
+    pred: u32,
+}
+
+const NONE: u32 = u32::MAX;
+
+/// Finds the passages A and B share. See the module docs for the method.
+pub fn align(a: Side<'_>, b: Side<'_>, config: &AlignConfig) -> Vec<Alignment> {
+    if a.terms.is_empty() || b.terms.is_empty() {
+        return Vec::new();
+    }
+    let points = match_points(a.terms, b.terms, config);
+    let chains = extract_chains(&points, config);
+    let merged = merge(chains, config.merge_gap);
+    let mut out: Vec<Alignment> = merged
+        .into_iter()
+        .map(|c| Alignment {
+            a: a.terms[c.a.start].token as usize..a.terms[c.a.end - 1].token as usize + 1,
+            b: b.terms[c.b.start].token as usize..b.terms[c.b.end - 1].token as usize + 1,
+            matches: c.matches,
+        })
+        .collect();
+    extend(&mut out, a.tokens, b.tokens);
+    out
+}
+
+/// Builds the chained match points, in (i, j) order.
+fn match_points(a: &[Term], b: &[Term], config: &AlignConfig) -> Vec<Point> {
+    // B's terms sorted by hash: the occurrences of a term are one contiguous run, found by binary
+    // search, without a hash map per comparison.
+    let mut by_hash: Vec<(u64, u32)> = b
+        .iter()
+        .enumerate()
+        .map(|(j, t)| (t.hash, j as u32))
+        .collect();
+    by_hash.sort_unstable();
+
+    let max_gap = config.max_gap as u32;
+    let penalty = config.gap_penalty as f32;
+    let mut points: Vec<Point> = Vec::new();
+    // Points of rows i - max_gap - 1 .. i - 1 are candidates for predecessors: `window_lo` is the
+    // first of them, `row_start` the first point of the current row.
+    let mut window_lo = 0usize;
+    for (i, term) in a.iter().enumerate() {
+        let i = i as u32;
+        let lo = by_hash.partition_point(|&(h, _)| h < term.hash);
+        let hi = lo + by_hash[lo..].partition_point(|&(h, _)| h == term.hash);
+        if hi - lo > config.max_term_freq || hi == lo {
+            continue;
+        }
+        while window_lo < points.len() && points[window_lo].i + max_gap + 1 < i {
+            window_lo += 1;
+        }
+        let row_start = points.len();
+        for &(_, j) in &by_hash[lo..hi] {
+            let mut best = 1.0f32;
+            let mut pred = NONE;
+            for (q_idx, q) in points[window_lo..row_start].iter().enumerate() {
+                if q.j >= j || j - q.j - 1 > max_gap {
+                    continue;
+                }
+                let skipped = (i - q.i - 1) + (j - q.j - 1);
+                let s = q.score + 1.0 - penalty * skipped as f32;
+                if s > best {
+                    best = s;
+                    pred = (window_lo + q_idx) as u32;
+                }
+            }
+            points.push(Point {
+                i,
+                j,
+                score: best,
+                pred,
+            });
+        }
+    }
+    points
+}
+
+/// A chain or passage in term index space (half-open ranges of term indices).
+#[derive(Clone, Debug)]
+struct TermSpan {
+    a: Range<usize>,
+    b: Range<usize>,
+    matches: usize,
+}
+
+fn extract_chains(points: &[Point], config: &AlignConfig) -> Vec<TermSpan> {
+    let mut order: Vec<u32> = (0..points.len() as u32).collect();
+    // Best chain ends first; ties broken by position so the result is deterministic.
+    order.sort_unstable_by(|&x, &y| {
+        points[y as usize]
+            .score
+            .total_cmp(&points[x as usize].score)
+            .then(x.cmp(&y))
+    });
+    let mut used = vec![false; points.len()];
+    let mut kept: Vec<TermSpan> = Vec::new();
+    let mut chain: Vec<u32> = Vec::new();
+    for &end in &order {
+        if used[end as usize] {
+            continue;
+        }
+        chain.clear();
+        let mut p = end;
+        loop {
+            used[p as usize] = true;
+            chain.push(p);
+            let pred = points[p as usize].pred;
+            if pred == NONE || used[pred as usize] {
+                break;
+            }
+            p = pred;
+        }
+        chain.reverse();
+        let Some(span) = densest_part(points, &chain, config) else {
+            continue;
+        };
+        if kept
+            .iter()
+            .all(|k| !overlaps(&k.a, &span.a) && !overlaps(&k.b, &span.b))
+        {
+            kept.push(span);
+        }
+    }
+    kept.sort_by_key(|k| k.a.start);
+    kept
+}
+
+/// The longest run of consecutive points of `chain` with enough matches and density on both sides.
+/// A chain may reach far back through a sparse stretch; only its dense part is a passage.
+fn densest_part(points: &[Point], chain: &[u32], config: &AlignConfig) -> Option<TermSpan> {
+    let need = config.min_matches.max(1);
+    let mut best: Option<TermSpan> = None;
+    for s in 0..chain.len() {
+        let mut e = chain.len();
+        while e >= s + need && best.as_ref().is_none_or(|b| e - s > b.matches) {
+            let (first, last) = (&points[chain[s] as usize], &points[chain[e - 1] as usize]);
+            let a = first.i as usize..last.i as usize + 1;
+            let b = first.j as usize..last.j as usize + 1;
+            let m = (e - s) as f64;
+            if m >= config.min_density * a.len() as f64 && m >= config.min_density * b.len() as f64 {
+                best = Some(TermSpan {
+                    a,
+                    b,
+                    matches: e - s,
+                });
+                break;
+            }
+            e -= 1;
+        }
+    }
+    best
+}
+
+fn overlaps(x: &Range<usize>, y: &Range<usize>) -> bool {
+    x.start < y.end && y.start < x.end
+}
+
+/// Merges consecutive spans (sorted by A start) that are within `gap` terms of each other on both
+/// sides and in the same order in B.
+fn merge(spans: Vec<TermSpan>, gap: usize) -> Vec<TermSpan> {
+    let mut out: Vec<TermSpan> = Vec::with_capacity(spans.len());
+    for s in spans {
+        if let Some(last) = out.last_mut() {
+            let a_close = s.a.start <= last.a.end + gap;
+            let b_close = s.b.start >= last.b.end && s.b.start <= last.b.end + gap;
+            if a_close && b_close {
+                last.a.end = s.a.end;
+                last.b.end = s.b.end;
+                last.matches += s.matches;
+                continue;
+            }
+        }
+        out.push(s);
+    }
+    out
+}
+
+/// Extends each passage over neighbouring words that are equal on both sides, without running into
+/// another passage.
+fn extend(passages: &mut [Alignment], a: &Tokens, b: &Tokens) {
+    let n = passages.len();
+    for k in 0..n {
+        let a_floor = if k == 0 { 0 } else { passages[k - 1].a.end };
+        let a_ceil = passages.get(k + 1).map_or(a.len(), |p| p.a.start);
+        // B spans are not sorted by A order in general; bound by every other passage's B span.
+        let (mut b_floor, mut b_ceil) = (0usize, b.len());
+        for (m, other) in passages.iter().enumerate() {
+            if m == k {
+                continue;
+            }
+            if other.b.end <= passages[k].b.start {
+                b_floor = b_floor.max(other.b.end);
+            }
+            if other.b.start >= passages[k].b.end {
+                b_ceil = b_ceil.min(other.b.start);
+            }
+        }
+        let p = &mut passages[k];
+        while p.a.start > a_floor && p.b.start > b_floor && a.norm(p.a.start - 1) == b.norm(p.b.start - 1)
+        {
+            p.a.start -= 1;
+            p.b.start -= 1;
+        }
+        while p.a.end < a_ceil && p.b.end < b_ceil && a.norm(p.a.end) == b.norm(p.b.end) {
+            p.a.end += 1;
+            p.b.end += 1;
+        }
+    }
+}
+
+/// Fraction of `tokens`' characters inside the given token ranges (which may overlap).
+pub fn coverage<'r>(tokens: &Tokens, ranges: impl Iterator<Item = &'r Range<usize>>) -> f64 {
+    let total = tokens.total_chars();
+    if total == 0 {
+        return 0.0;
+    }
+    let mut rs: Vec<Range<usize>> = ranges.cloned().collect();
+    rs.sort_by_key(|r| r.start);
+    let toks = tokens.as_slice();
+    let (mut covered, mut upto) = (0u64, 0usize);
+    for r in rs {
+        let start = r.start.max(upto);
+        if start < r.end {
+            covered += toks[start..r.end]
+                .iter()
+                .map(|t| u64::from(t.chars))
+                .sum::<u64>();
+            upto = r.end;
+        }
+    }
+    covered as f64 / total as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::tokenize;
+    use crate::terms::{extract, TermConfig};
+
+    fn run(a: &str, b: &str) -> (Vec<Alignment>, Tokens, Tokens) {
+        let (ta, tb) = (tokenize(a), tokenize(b));
+        let c = TermConfig::default();
+        let (xa, xb) = (extract(&ta, &c), extract(&tb, &c));
+        let al = align(
+            Side { tokens: &ta, terms: &xa },
+            Side { tokens: &tb, terms: &xb },
+            &AlignConfig::default(),
+        );
+        (al, ta, tb)
+    }
+
+    fn text_of<'t>(text: &'t str, toks: &Tokens, r: &Range<usize>) -> &'t str {
+        &text[toks.get(r.start).start..toks.get(r.end - 1).end]
+    }
+
+    #[test]
+    fn verbatim_copy_is_covered_to_the_last_word() {
+        let a = "Le pont de Varenne s'est effondré mardi soir, faisant trois blessés selon la préfecture.";
+        let b = format!("Accueil > Actualités. {a} Partager sur les réseaux sociaux.");
+        let (al, ta, tb) = run(a, &b);
+        assert_eq!(al.len(), 1);
+        assert_eq!(al[0].a, 0..ta.len());
+        assert_eq!(coverage(&ta, al.iter().map(|p| &p.a)), 1.0);
+        assert!(coverage(&tb, al.iter().map(|p| &p.b)) < 0.9);
+    }
+
+    #[test]
+    fn reworded_translation_still_aligns() {
+        let a = "Les Etats-Unis condamnent sévèrement la cyberattaque de l'Iran contre notre allié de l'Otan, l'Albanie";
+        let b = "« Les États-Unis condamnent fermement la cyberattaque de l’Iran contre notre allié de l’OTAN, l’Albanie »";
+        let (al, ta, tb) = run(a, b);
+        assert_eq!(al.len(), 1, "{al:?}");
+        assert_eq!(text_of(a, &ta, &al[0].a), a);
+        assert!(text_of(b, &tb, &al[0].b).starts_with("Les États-Unis"));
+    }
+
+    #[test]
+    fn a_few_shared_names_are_not_a_passage() {
+        let a = "Le Premier ministre Edi Rama a réuni son gouvernement à Tirana pour parler du budget.";
+        let b = "A Tirana, l'opposition critique Edi Rama et réclame des élections anticipées au printemps.";
+        let (al, _, _) = run(a, b);
+        assert!(al.is_empty(), "{al:?}");
+    }
+
+    #[test]
+    fn empty_sides_align_to_nothing() {
+        assert!(run("", "du texte ici et là").0.is_empty());
+        assert!(run("de la", "de la").0.is_empty(), "stop words alone have no terms");
+    }
+}

@@ -1,0 +1,129 @@
+//! Command-line arguments: clap definitions and their translation into library configuration.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Find copies of text: how much of article A is in article B, and which passages — even when B
+/// rewords or machine-translates A.
+#[derive(Debug, Parser)]
+#[command(name = "reprint", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compare two texts: scores and the passages they share, side by side.
+    Compare(CompareArgs),
+    /// Find every pair of documents where one copies the other.
+    Scan(ScanArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// The text that may have been copied (A).
+    pub a: PathBuf,
+    /// The text that may contain the copy (B).
+    pub b: PathBuf,
+    /// Print one JSON object instead of the human-readable view.
+    #[arg(long)]
+    pub json: bool,
+    /// When to color the output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ScanArgs {
+    /// Directories (searched recursively for .txt, .md and .jsonl), files, or `-` for JSONL on
+    /// standard input.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Report pairs whose containment (either way) or resemblance reaches this score.
+    #[arg(long, default_value_t = reprint::scan::DEFAULT_MIN_SCORE, value_parser = parse_score)]
+    pub min_score: f64,
+    /// Number of worker threads (0: one per core).
+    #[arg(short = 'j', long, default_value_t = 0)]
+    pub threads: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Include the shared passages (byte offsets and text) of each pair.
+    #[arg(long)]
+    pub passages: bool,
+    /// Also print groups of documents linked by copies, each with its likely origin.
+    #[arg(long)]
+    pub clusters: bool,
+    /// No progress bar and no summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+/// Options of the detection engine shared by all commands.
+#[derive(Debug, clap::Args)]
+pub struct EngineArgs {
+    /// Seed of all hashing: the same input and seed give the same output.
+    #[arg(long, default_value_t = reprint::minhash::DEFAULT_SEED)]
+    pub seed: u64,
+}
+
+impl EngineArgs {
+    pub fn config(&self) -> reprint::Config {
+        reprint::Config {
+            seed: self.seed,
+            ..reprint::Config::default()
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people.
+    Table,
+    /// One JSON object per line.
+    Jsonl,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// Color when standard output is a terminal.
+    Auto,
+    Always,
+    Never,
+}
+
+fn parse_score(s: &str) -> Result<f64, String> {
+    let x: f64 = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number"))?;
+    if (0.0..=1.0).contains(&x) {
+        Ok(x)
+    } else {
+        Err(format!("`{s}` is not between 0 and 1"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn scores_outside_unit_interval_are_refused() {
+        assert!(parse_score("0.2").is_ok());
+        assert!(parse_score("1.5").unwrap_err().contains("between 0 and 1"));
+        assert!(parse_score("abc").unwrap_err().contains("not a number"));
+    }
+}

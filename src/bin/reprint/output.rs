@@ -1,0 +1,262 @@
+//! Writers for scan results (table, JSONL, CSV) and the side-by-side view of `compare`.
+
+use console::{measure_text_width, Style};
+use reprint::report::{ClusterReport, PairReport};
+use std::collections::HashSet;
+use std::io::Write;
+
+/// Writes scan results in one of the formats. One trait so `scan` does not care which.
+pub trait Exporter {
+    fn pair(&mut self, out: &mut dyn Write, pair: &PairReport) -> anyhow::Result<()>;
+    fn clusters(&mut self, out: &mut dyn Write, clusters: &[ClusterReport]) -> anyhow::Result<()>;
+}
+
+pub struct Jsonl;
+
+impl Exporter for Jsonl {
+    fn pair(&mut self, out: &mut dyn Write, pair: &PairReport) -> anyhow::Result<()> {
+        serde_json::to_writer(&mut *out, pair)?;
+        out.write_all(b"\n")?;
+        Ok(())
+    }
+
+    fn clusters(&mut self, out: &mut dyn Write, clusters: &[ClusterReport]) -> anyhow::Result<()> {
+        for c in clusters {
+            serde_json::to_writer(&mut *out, c)?;
+            out.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+}
+
+/// CSV: one row per pair. With clusters, each row also names its cluster and the cluster's origin;
+/// with passages, a `passages` column holds them as a JSON array.
+pub struct Csv {
+    pub passages: bool,
+    pub clusters: Option<Vec<ClusterReport>>,
+    header_done: bool,
+}
+
+impl Csv {
+    pub fn new(passages: bool, clusters: Option<Vec<ClusterReport>>) -> Csv {
+        Csv {
+            passages,
+            clusters,
+            header_done: false,
+        }
+    }
+}
+
+impl Exporter for Csv {
+    fn pair(&mut self, out: &mut dyn Write, p: &PairReport) -> anyhow::Result<()> {
+        let mut w = csv::WriterBuilder::new().from_writer(&mut *out);
+        if !self.header_done {
+            let mut header = vec![
+                "a",
+                "b",
+                "resemblance",
+                "containment_a_in_b",
+                "containment_b_in_a",
+            ];
+            if self.clusters.is_some() {
+                header.extend(["cluster", "origin", "origin_reason"]);
+            }
+            if self.passages {
+                header.push("passages");
+            }
+            w.write_record(&header)?;
+            self.header_done = true;
+        }
+        let mut row = vec![
+            p.a.clone(),
+            p.b.clone(),
+            p.resemblance.to_string(),
+            p.containment_a_in_b.to_string(),
+            p.containment_b_in_a.to_string(),
+        ];
+        if let (Some(clusters), Some(n)) = (&self.clusters, p.cluster) {
+            let c = &clusters[n - 1];
+            row.extend([n.to_string(), c.origin.clone(), c.origin_reason.clone()]);
+        }
+        if self.passages {
+            row.push(serde_json::to_string(p.passages.as_deref().unwrap_or(&[]))?);
+        }
+        w.write_record(&row)?;
+        w.flush()?;
+        Ok(())
+    }
+
+    fn clusters(&mut self, _: &mut dyn Write, _: &[ClusterReport]) -> anyhow::Result<()> {
+        Ok(()) // already in the rows
+    }
+}
+
+/// Aligned columns for people: the largest containment first, then the ids.
+pub struct Table {
+    header_done: bool,
+}
+
+impl Table {
+    pub fn new() -> Table {
+        Table { header_done: false }
+    }
+}
+
+impl Exporter for Table {
+    fn pair(&mut self, out: &mut dyn Write, p: &PairReport) -> anyhow::Result<()> {
+        if !self.header_done {
+            writeln!(out, "{:>6} {:>6} {:>6}  a → b", "a_in_b", "b_in_a", "jacc")?;
+            self.header_done = true;
+        }
+        writeln!(
+            out,
+            "{:>6.2} {:>6.2} {:>6.2}  {} → {}",
+            p.containment_a_in_b, p.containment_b_in_a, p.resemblance, p.a, p.b
+        )?;
+        if let Some(passages) = &p.passages {
+            for ps in passages {
+                writeln!(out, "{:22}A {:?}", "", one_line(&ps.a_text, 90))?;
+                writeln!(out, "{:22}B {:?}", "", one_line(&ps.b_text, 90))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn clusters(&mut self, out: &mut dyn Write, clusters: &[ClusterReport]) -> anyhow::Result<()> {
+        for c in clusters {
+            writeln!(
+                out,
+                "\ncluster {} ({} documents), likely origin {} — {}",
+                c.cluster,
+                c.members.len(),
+                c.origin,
+                c.origin_reason
+            )?;
+            for m in &c.members {
+                writeln!(out, "  {m}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn one_line(s: &str, max_chars: usize) -> String {
+    let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max_chars {
+        flat
+    } else {
+        let cut: String = flat.chars().take(max_chars - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+/// The human view of `compare`: scores, then each passage in two columns, the words found on the
+/// other side highlighted.
+pub fn compare_view(
+    out: &mut dyn Write,
+    report: &PairReport,
+    width: usize,
+    color: bool,
+) -> anyhow::Result<()> {
+    let bold = Style::new().bold().force_styling(color);
+    let hit = Style::new().green().bold().force_styling(color);
+    let dim = Style::new().dim().force_styling(color);
+    writeln!(out, "{} {}", bold.apply_to("A"), report.a)?;
+    writeln!(out, "{} {}", bold.apply_to("B"), report.b)?;
+    writeln!(out)?;
+    for (label, v) in [
+        ("containment of A in B", report.containment_a_in_b),
+        ("containment of B in A", report.containment_b_in_a),
+        ("resemblance (Jaccard)", report.resemblance),
+    ] {
+        let bar = "█".repeat((v * 20.0).round() as usize);
+        writeln!(out, "{label}  {:.2}  {}", v, hit.apply_to(bar))?;
+    }
+    let passages = report.passages.as_deref().unwrap_or(&[]);
+    writeln!(out, "\n{} shared passage(s)", passages.len())?;
+    let col = (width.saturating_sub(3) / 2).max(20);
+    for (n, p) in passages.iter().enumerate() {
+        writeln!(
+            out,
+            "\n{}",
+            bold.apply_to(format!(
+                "passage {}  A[{}..{}]  B[{}..{}]",
+                n + 1,
+                p.a_start,
+                p.a_end,
+                p.b_start,
+                p.b_end
+            ))
+        )?;
+        let left = wrap(&p.a_text, &norms(&p.b_text), col);
+        let right = wrap(&p.b_text, &norms(&p.a_text), col);
+        for k in 0..left.len().max(right.len()) {
+            let l = left.get(k).map_or(&[][..], |v| v.as_slice());
+            let r = right.get(k).map_or(&[][..], |v| v.as_slice());
+            let lw = render(out, l, &hit)?;
+            write!(out, "{:pad$} {} ", "", dim.apply_to("│"), pad = col - lw)?;
+            render(out, r, &hit)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}
+
+fn norms(text: &str) -> HashSet<String> {
+    let t = reprint::normalize::tokenize(text);
+    (0..t.len()).map(|i| t.norm(i).to_string()).collect()
+}
+
+/// A word of a wrapped line and whether it is found on the other side.
+type Line = Vec<(String, bool)>;
+
+fn wrap(text: &str, other: &HashSet<String>, width: usize) -> Vec<Line> {
+    let mut lines: Vec<Line> = vec![Vec::new()];
+    let mut used = 0usize;
+    for word in text.split_whitespace() {
+        let t = reprint::normalize::tokenize(word);
+        let found = !t.is_empty() && (0..t.len()).all(|i| other.contains(t.norm(i)));
+        // Words wider than a column are cut so that columns stay aligned.
+        let mut rest = word.to_string();
+        loop {
+            let w = measure_text_width(&rest);
+            let need = if used == 0 { w } else { w + 1 };
+            if used + need <= width {
+                lines.last_mut().expect("one line").push((rest, found));
+                used += need;
+                break;
+            }
+            if used > 0 {
+                lines.push(Vec::new());
+                used = 0;
+                continue;
+            }
+            let head: String = rest.chars().take(width.max(1)).collect();
+            let tail: String = rest.chars().skip(width.max(1)).collect();
+            lines.last_mut().expect("one line").push((head, found));
+            lines.push(Vec::new());
+            rest = tail;
+            if rest.is_empty() {
+                break;
+            }
+        }
+    }
+    lines
+}
+
+fn render(out: &mut dyn Write, line: &[(String, bool)], hit: &Style) -> anyhow::Result<usize> {
+    let mut w = 0;
+    for (k, (word, found)) in line.iter().enumerate() {
+        if k > 0 {
+            write!(out, " ")?;
+            w += 1;
+        }
+        if *found {
+            write!(out, "{}", hit.apply_to(word))?;
+        } else {
+            write!(out, "{word}")?;
+        }
+        w += measure_text_width(word);
+    }
+    Ok(w)
+}

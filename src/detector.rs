@@ -1,0 +1,219 @@
+//! The pipeline in one place: configuration, per-document analysis, and pairwise comparison.
+//!
+//! A [`Detector`] holds a validated [`Config`]. [`Detector::analyze`] runs
+//! normalize → terms → shingles → MinHash once per document and keeps what later stages need;
+//! [`Detector::compare_analyzed`] verifies a pair by exact Jaccard and alignment. Analyses are
+//! independent of each other, so callers analyze in parallel and compare in parallel.
+//!
+//! ```
+//! let d = reprint::Detector::default();
+//! let wire = "Le pont de Varenne s'est effondré mardi soir, faisant trois blessés selon la préfecture.";
+//! let page = format!("Accueil > Actualités\n{wire}\nPartagez cet article.");
+//! let c = d.compare(wire, &page);
+//! assert!(c.containment_a_in_b > 0.95);
+//! assert!(c.containment_b_in_a < 0.9);
+//! ```
+
+use crate::align::{align, AlignConfig, Side};
+use crate::error::{Error, Result};
+use crate::lsh::LshParams;
+use crate::minhash::{MinHasher, Signature};
+use crate::normalize::{tokenize, Tokens};
+use crate::score::Comparison;
+use crate::shingle;
+use crate::terms::{extract, Term, TermConfig};
+
+/// Every parameter of the pipeline. `Config::default()` is what the CLI uses.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Config {
+    /// How words become terms (stop words, prefix length, hash seed).
+    pub terms: TermConfig,
+    /// Shingle length `n`, in terms (1..=16). Short shingles survive rewording; long ones are more
+    /// specific. The default 2 is measured in README.
+    pub shingle: usize,
+    /// Number of MinHash values per document signature (1..=4096). The standard error of a Jaccard
+    /// estimate is about `sqrt(J(1−J)/k)`: 0.044 at J = 0.5 for k = 128.
+    pub k: usize,
+    /// Seed of shingle hashing and MinHash: the same seed gives the same signatures.
+    pub seed: u64,
+    /// Whole-document Jaccard at which LSH should catch a pair (bands × rows are derived from it).
+    pub doc_threshold: f64,
+    /// Length of a passage window in shingles; every window of a document is indexed so that a
+    /// fragment copied into another text finds its source. 0 disables passage candidates.
+    pub window: usize,
+    /// MinHash values per window signature.
+    pub window_k: usize,
+    /// Window Jaccard at which LSH should catch a pair of windows.
+    pub window_threshold: f64,
+    /// Alignment parameters.
+    pub align: AlignConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            terms: TermConfig::default(),
+            shingle: 2,
+            k: crate::minhash::DEFAULT_K,
+            seed: crate::minhash::DEFAULT_SEED,
+            doc_threshold: 0.3,
+            window: 24,
+            window_k: 32,
+            window_threshold: 0.3,
+            align: AlignConfig::default(),
+        }
+    }
+}
+
+/// What the pipeline keeps of one document: enough to find candidates and to verify them. The text
+/// itself is not kept; offsets in [`Comparison`] point into the caller's text.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    /// The document's words.
+    pub tokens: Tokens,
+    /// Its content terms.
+    pub terms: Vec<Term>,
+    /// Its shingle set (sorted, deduplicated).
+    pub shingles: Vec<u64>,
+    /// MinHash signature of the whole document.
+    pub signature: Signature,
+    /// MinHash signatures of overlapping passage windows (empty when windows are disabled).
+    pub windows: Vec<Signature>,
+}
+
+/// The configured pipeline. Cheap to share: `Send + Sync`, no interior mutability.
+#[derive(Clone, Debug)]
+pub struct Detector {
+    config: Config,
+    doc_hasher: MinHasher,
+    window_hasher: MinHasher,
+    doc_lsh: LshParams,
+    window_lsh: LshParams,
+}
+
+impl Default for Detector {
+    fn default() -> Self {
+        Detector::new(Config::default()).expect("default config is valid")
+    }
+}
+
+fn check_threshold(name: &'static str, t: f64) -> Result<()> {
+    if t > 0.0 && t < 1.0 {
+        Ok(())
+    } else {
+        Err(Error::InvalidParameter {
+            name,
+            reason: format!("must be strictly between 0 and 1, got {t}"),
+        })
+    }
+}
+
+impl Detector {
+    /// Validates `config` and builds the pipeline.
+    pub fn new(config: Config) -> Result<Detector> {
+        shingle::check_n(config.shingle)?;
+        check_threshold("doc_threshold", config.doc_threshold)?;
+        check_threshold("window_threshold", config.window_threshold)?;
+        if config.align.min_matches == 0 {
+            return Err(Error::InvalidParameter {
+                name: "min_matches",
+                reason: "a passage needs at least one matched term".into(),
+            });
+        }
+        let doc_hasher = MinHasher::new(config.k, config.seed)?;
+        // A different seed for windows keeps window and document signatures independent.
+        let window_hasher = MinHasher::new(config.window_k, config.seed ^ 0x9E37_79B9_7F4A_7C15)?;
+        // False negatives cost a missed copy; false positives only a verification: weigh FN more.
+        let doc_lsh = LshParams::for_threshold(config.k, config.doc_threshold, 0.3, 0.7)?;
+        let window_lsh =
+            LshParams::for_threshold(config.window_k, config.window_threshold, 0.3, 0.7)?;
+        Ok(Detector {
+            config,
+            doc_hasher,
+            window_hasher,
+            doc_lsh,
+            window_lsh,
+        })
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Bands × rows used for whole-document candidates.
+    pub fn doc_lsh(&self) -> LshParams {
+        self.doc_lsh
+    }
+
+    /// Bands × rows used for passage-window candidates.
+    pub fn window_lsh(&self) -> LshParams {
+        self.window_lsh
+    }
+
+    /// Runs normalize → terms → shingles → signatures on one text.
+    pub fn analyze(&self, text: &str) -> Analysis {
+        let tokens = tokenize(text);
+        let terms = extract(&tokens, &self.config.terms);
+        let hashes: Vec<u64> = terms.iter().map(|t| t.hash).collect();
+        let mut seq = shingle::shingles(&hashes, self.config.shingle, self.config.seed);
+        let windows = self.window_signatures(&seq);
+        shingle::into_set(&mut seq);
+        let signature = self.doc_hasher.sketch(&seq);
+        Analysis {
+            tokens,
+            terms,
+            shingles: seq,
+            signature,
+            windows,
+        }
+    }
+
+    /// Windows of `window` shingles, overlapping by half, the last one flush with the end: any run
+    /// of `window / 2` copied shingles lies wholly inside one window.
+    fn window_signatures(&self, seq: &[u64]) -> Vec<Signature> {
+        let w = self.config.window;
+        if w == 0 || seq.is_empty() {
+            return Vec::new();
+        }
+        if seq.len() <= w {
+            return vec![self.window_hasher.sketch(seq)];
+        }
+        let step = (w / 2).max(1);
+        let mut starts: Vec<usize> = (0..=seq.len() - w).step_by(step).collect();
+        if *starts.last().expect("non-empty") != seq.len() - w {
+            starts.push(seq.len() - w);
+        }
+        starts
+            .into_iter()
+            .map(|s| self.window_hasher.sketch(&seq[s..s + w]))
+            .collect()
+    }
+
+    /// Scores two analyzed documents: exact Jaccard of their shingles and the aligned passages.
+    pub fn compare_analyzed(&self, a: &Analysis, b: &Analysis) -> Comparison {
+        let resemblance = shingle::jaccard(&a.shingles, &b.shingles).unwrap_or(0.0);
+        let alignment = align(
+            Side {
+                tokens: &a.tokens,
+                terms: &a.terms,
+            },
+            Side {
+                tokens: &b.tokens,
+                terms: &b.terms,
+            },
+            &self.config.align,
+        );
+        Comparison::from_alignment(resemblance, &a.tokens, &b.tokens, &alignment)
+    }
+
+    /// Analyzes and compares two texts.
+    pub fn compare(&self, a: &str, b: &str) -> Comparison {
+        self.compare_analyzed(&self.analyze(a), &self.analyze(b))
+    }
+}
+
+/// Compares two texts with the default configuration. See [`Detector::compare`].
+pub fn compare(a: &str, b: &str) -> Comparison {
+    Detector::default().compare(a, b)
+}

@@ -1,0 +1,240 @@
+//! Normalization and tokenization: text in, words out, each word pointing back at the original.
+//!
+//! A syndicated copy rarely has the same bytes as its source: accents are dropped or added
+//! (`Etats` / `États`), quotes change (`"` / `« »`), apostrophes curl (`'` / `’`), spaces become
+//! non-breaking, letters become full-width. This module erases those differences and nothing else.
+//!
+//! For every character of the input, [`tokenize`]:
+//! - applies Unicode compatibility decomposition (NFKD: `ﬁ` → `fi`, `Ａ` → `a`, `²` → `2`), then drops
+//!   combining marks, so diacritics fold away (`É` → `e`). This gives the same letters as NFKC followed
+//!   by diacritic folding, without building an intermediate string;
+//! - folds case (`to_lowercase`) and the few letters that have no decomposition (`œ` → `oe`, `ß` → `ss`,
+//!   `ø` → `o`, …);
+//! - treats every character that is not a letter or a digit as a separator. Typographic variants of
+//!   quotes, apostrophes, dashes and spaces therefore all read the same: they separate words and never
+//!   enter one. `l’Iran` and `l'Iran` both give `l`, `iran`;
+//! - makes each Han or kana character a word of its own, since those scripts do not separate words
+//!   with spaces.
+//!
+//! # Invariants
+//! - Every [`Token`] has `start < end`, both on char boundaries of the original text, and
+//!   `&text[start..end]` is the word as written. Tokens are in text order and do not overlap.
+//! - [`Tokens::norm`] is non-empty, lowercase, free of combining marks, and equal for two spellings that
+//!   differ only by case, diacritics or compatibility form.
+//! - Normalizing the concatenation of the normalized words gives the same words (idempotence).
+//!
+//! ```
+//! let toks = reprint::normalize::tokenize("Les États-Unis « condamnent »");
+//! let words: Vec<&str> = (0..toks.len()).map(|i| toks.norm(i)).collect();
+//! assert_eq!(words, ["les", "etats", "unis", "condamnent"]);
+//! assert_eq!(&"Les États-Unis « condamnent »"[toks.get(1).start..toks.get(1).end], "États");
+//! ```
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// One word of the original text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Token {
+    /// Byte offset of the word's first byte in the original text.
+    pub start: usize,
+    /// Byte offset one past the word's last byte in the original text.
+    pub end: usize,
+    /// Number of characters of the word as written (the unit containment is counted in).
+    pub chars: u32,
+    /// The word begins a sentence or a line: it follows `.`, `!`, `?`, `…`, a line break, or starts
+    /// the text.
+    pub sentence_start: bool,
+    norm_start: u32,
+    norm_end: u32,
+}
+
+/// The words of one text, with their normalized forms stored in one shared buffer.
+///
+/// Reuse one `Tokens` with [`tokenize_into`] in loops: it keeps its allocations.
+#[derive(Clone, Debug, Default)]
+pub struct Tokens {
+    buf: String,
+    tokens: Vec<Token>,
+}
+
+impl Tokens {
+    /// An empty token list.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of words.
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    /// True when the text had no word at all.
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    /// The `i`-th word. Panics if `i >= len()`, like slice indexing.
+    pub fn get(&self, i: usize) -> &Token {
+        &self.tokens[i]
+    }
+
+    /// All words, in text order.
+    pub fn as_slice(&self) -> &[Token] {
+        &self.tokens
+    }
+
+    /// The normalized form of the `i`-th word.
+    pub fn norm(&self, i: usize) -> &str {
+        let t = &self.tokens[i];
+        &self.buf[t.norm_start as usize..t.norm_end as usize]
+    }
+
+    /// Total characters of all words as written: the denominator of containment.
+    pub fn total_chars(&self) -> u64 {
+        self.tokens.iter().map(|t| u64::from(t.chars)).sum()
+    }
+
+    fn clear(&mut self) {
+        self.buf.clear();
+        self.tokens.clear();
+    }
+}
+
+/// Tokenizes and normalizes `text`. See the module docs for the rules.
+pub fn tokenize(text: &str) -> Tokens {
+    let mut out = Tokens::new();
+    tokenize_into(text, &mut out);
+    out
+}
+
+/// Like [`tokenize`], reusing `out`'s buffers.
+pub fn tokenize_into(text: &str, out: &mut Tokens) {
+    out.clear();
+    let mut b = Builder {
+        out,
+        open: None,
+        open_chars: 0,
+        boundary: true,
+    };
+    for (i, c) in text.char_indices() {
+        if c.is_ascii() {
+            // Fast path: most bytes of European news text are ASCII.
+            if c.is_ascii_alphanumeric() {
+                b.open_at(i);
+                b.out.buf.push(c.to_ascii_lowercase());
+            } else {
+                b.close(i);
+                if matches!(c, '.' | '!' | '?' | '\n' | '\r') {
+                    b.boundary = true;
+                }
+            }
+        } else if is_ideograph(c) {
+            b.close(i);
+            b.open_at(i);
+            fold_char(c, &mut b.out.buf);
+            b.close(i + c.len_utf8());
+        } else if c.is_alphanumeric() || (b.open.is_some() && is_combining_mark(c)) {
+            b.open_at(i);
+            fold_char(c, &mut b.out.buf);
+        } else {
+            b.close(i);
+            if matches!(
+                c,
+                '…' | '。' | '！' | '？' | '\u{2028}' | '\u{2029}' | '\u{85}'
+            ) {
+                b.boundary = true;
+            }
+        }
+    }
+    b.close(text.len());
+    debug_assert!(b.out.tokens.windows(2).all(|w| w[0].end <= w[1].start));
+}
+
+struct Builder<'a> {
+    out: &'a mut Tokens,
+    /// Byte offset (original) and buffer offset where the open word began.
+    open: Option<(usize, usize)>,
+    /// Characters of the original text in the open word.
+    open_chars: u32,
+    boundary: bool,
+}
+
+impl Builder<'_> {
+    #[inline]
+    fn open_at(&mut self, i: usize) {
+        if self.open.is_none() {
+            self.open = Some((i, self.out.buf.len()));
+            self.open_chars = 0;
+        }
+        self.open_chars += 1;
+    }
+
+    #[inline]
+    fn close(&mut self, end: usize) {
+        let Some((start, norm_start)) = self.open.take() else {
+            return;
+        };
+        if self.out.buf.len() == norm_start {
+            // Only characters that fold to nothing: not a word.
+            return;
+        }
+        self.out.tokens.push(Token {
+            start,
+            end,
+            chars: self.open_chars,
+            sentence_start: std::mem::take(&mut self.boundary),
+            norm_start: norm_start as u32,
+            norm_end: self.out.buf.len() as u32,
+        });
+    }
+}
+
+/// Appends the normalized form of one letter or digit to `buf`.
+#[inline]
+fn fold_char(c: char, buf: &mut String) {
+    if let Some(s) = special_fold(c) {
+        buf.push_str(s);
+        return;
+    }
+    for d in std::iter::once(c).nfkd() {
+        if is_combining_mark(d) {
+            continue;
+        }
+        if let Some(s) = special_fold(d) {
+            buf.push_str(s);
+        } else if d.is_alphanumeric() {
+            buf.extend(d.to_lowercase());
+        }
+    }
+}
+
+/// Letters that NFKD does not decompose but that readers treat as variants of plain letters.
+#[inline]
+fn special_fold(c: char) -> Option<&'static str> {
+    Some(match c {
+        'œ' | 'Œ' => "oe",
+        'æ' | 'Æ' => "ae",
+        'ß' | 'ẞ' => "ss",
+        'ø' | 'Ø' => "o",
+        'ł' | 'Ł' => "l",
+        'đ' | 'Đ' => "d",
+        'ð' | 'Ð' => "d",
+        'þ' | 'Þ' => "th",
+        'ı' => "i",
+        'ς' => "σ",
+        _ => return None,
+    })
+}
+
+/// Han ideographs, kana and other scripts written without spaces between words, where each
+/// character is taken as a word.
+#[inline]
+fn is_ideograph(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF      // Hiragana, Katakana
+        | 0x3400..=0x4DBF    // CJK Extension A
+        | 0x4E00..=0x9FFF    // CJK Unified Ideographs
+        | 0xF900..=0xFAFF    // CJK Compatibility Ideographs
+        | 0x20000..=0x2FA1F) // CJK Extensions B–F, Compatibility Supplement
+}

@@ -1,0 +1,130 @@
+//! Output records: what `reprint` prints, as serde types with documented fields in a stable order.
+//!
+//! Scores are rounded to 4 decimals so that output is readable and stable across platforms; byte
+//! offsets are exact and point into the original inputs (for JSONL input, into the `text` field as
+//! UTF-8).
+
+use crate::cluster::Cluster;
+use crate::score::Comparison;
+use serde::Serialize;
+
+/// One shared passage, as byte ranges of both original texts and the text of each side.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PassageReport {
+    /// Byte offset where the passage starts in A.
+    pub a_start: usize,
+    /// Byte offset one past the passage's end in A.
+    pub a_end: usize,
+    /// Byte offset where the passage starts in B.
+    pub b_start: usize,
+    /// Byte offset one past the passage's end in B.
+    pub b_end: usize,
+    /// The passage as written in A.
+    pub a_text: String,
+    /// The passage as written in B.
+    pub b_text: String,
+}
+
+/// One compared pair: the record `compare --json` prints and `scan` prints per line.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PairReport {
+    /// Id of the first document (a path, or a JSONL `id`).
+    pub a: String,
+    /// Id of the second document.
+    pub b: String,
+    /// Jaccard similarity of the two shingle sets.
+    pub resemblance: f64,
+    /// Fraction of A's text (characters of its words) found in B.
+    pub containment_a_in_b: f64,
+    /// Fraction of B's text found in A.
+    pub containment_b_in_a: f64,
+    /// Cluster number (see [`ClusterReport`]), with `--clusters`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<usize>,
+    /// The shared passages in A order, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passages: Option<Vec<PassageReport>>,
+}
+
+/// Rounds a score to 4 decimals.
+pub fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+impl PairReport {
+    /// Builds the record of a comparison of `a_text` (id `a`) with `b_text` (id `b`).
+    pub fn new(
+        a: &str,
+        a_text: &str,
+        b: &str,
+        b_text: &str,
+        c: &Comparison,
+        with_passages: bool,
+    ) -> PairReport {
+        PairReport {
+            a: a.to_string(),
+            b: b.to_string(),
+            resemblance: round4(c.resemblance),
+            containment_a_in_b: round4(c.containment_a_in_b),
+            containment_b_in_a: round4(c.containment_b_in_a),
+            cluster: None,
+            passages: with_passages.then(|| {
+                c.passages
+                    .iter()
+                    .map(|p| PassageReport {
+                        a_start: p.a.start,
+                        a_end: p.a.end,
+                        b_start: p.b.start,
+                        b_end: p.b.end,
+                        a_text: a_text[p.a.clone()].to_string(),
+                        b_text: b_text[p.b.clone()].to_string(),
+                    })
+                    .collect()
+            }),
+        }
+    }
+}
+
+/// A group of documents linked by copy relations.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClusterReport {
+    /// Cluster number, from 1, in order of the clusters' first members.
+    pub cluster: usize,
+    /// Id of the likely origin.
+    pub origin: String,
+    /// Why it is the likely origin (earliest date, or most contained in another member).
+    pub origin_reason: String,
+    /// Ids of all members, the origin included, in input order.
+    pub members: Vec<String>,
+}
+
+impl ClusterReport {
+    /// Builds the record of cluster number `number`, naming documents by `ids`.
+    pub fn new(number: usize, c: &Cluster, ids: &[&str]) -> ClusterReport {
+        ClusterReport {
+            cluster: number,
+            origin: ids[c.origin].to_string(),
+            origin_reason: c.reason.to_string(),
+            members: c.members.iter().map(|&m| ids[m].to_string()).collect(),
+        }
+    }
+}
+
+/// The one-line summary at the end of a scan, also available as JSON.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ScanSummary {
+    /// Documents read and scanned.
+    pub documents: usize,
+    /// Inputs (files, JSONL lines) skipped because of a problem.
+    pub skipped_inputs: usize,
+    /// Inputs used after lossy decoding.
+    pub lossy_inputs: usize,
+    /// Files not read because of their extension.
+    pub skipped_files: usize,
+    /// Candidate pairs verified.
+    pub verified: usize,
+    /// Pairs reported.
+    pub reported: usize,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}

@@ -1,0 +1,79 @@
+//! Scores of a pair: resemblance, and containment each way, from the shingle sets and the alignment.
+//!
+//! - `resemblance` is the Jaccard similarity of the two shingle sets: symmetric, and low whenever
+//!   the texts differ in length, even if one is wholly inside the other.
+//! - `containment_a_in_b` is the fraction of A's text, counted in characters of A's words, that lies
+//!   inside passages aligned with B. It is the headline score: syndication is asymmetric, and a short
+//!   wire story inside a long page has containment near 1 and low resemblance.
+//!
+//! # Invariants
+//! - All scores are in `[0, 1]`; a text without words scores 0 against anything, itself included.
+//! - Passages are sorted by their start in A, and do not overlap on either side.
+
+use crate::align::{coverage, Alignment};
+use crate::normalize::Tokens;
+use std::ops::Range;
+
+/// A passage of A found again in B, as byte ranges of the two original texts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Passage {
+    /// Byte range in A's original text.
+    pub a: Range<usize>,
+    /// Byte range in B's original text.
+    pub b: Range<usize>,
+    /// Number of content terms matched inside the passage (evidence strength).
+    pub matches: usize,
+}
+
+/// The scores of one pair of texts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comparison {
+    /// Jaccard similarity of the shingle sets, in `[0, 1]`.
+    pub resemblance: f64,
+    /// Fraction of A's text (characters of its words) covered by passages found in B.
+    pub containment_a_in_b: f64,
+    /// Fraction of B's text (characters of its words) covered by passages found in A.
+    pub containment_b_in_a: f64,
+    /// The shared passages, sorted by position in A.
+    pub passages: Vec<Passage>,
+}
+
+impl Comparison {
+    /// The largest of the three scores: what `--min-score` is compared with.
+    pub fn max_score(&self) -> f64 {
+        self.resemblance
+            .max(self.containment_a_in_b)
+            .max(self.containment_b_in_a)
+    }
+
+    /// Builds the scores from an alignment of token ranges.
+    pub(crate) fn from_alignment(
+        resemblance: f64,
+        a: &Tokens,
+        b: &Tokens,
+        alignment: &[Alignment],
+    ) -> Comparison {
+        let passages = alignment
+            .iter()
+            .map(|al| Passage {
+                a: a.get(al.a.start).start..a.get(al.a.end - 1).end,
+                b: b.get(al.b.start).start..b.get(al.b.end - 1).end,
+                matches: al.matches,
+            })
+            .collect();
+        Comparison {
+            resemblance: clamp01(resemblance),
+            containment_a_in_b: clamp01(coverage(a, alignment.iter().map(|p| &p.a))),
+            containment_b_in_a: clamp01(coverage(b, alignment.iter().map(|p| &p.b))),
+            passages,
+        }
+    }
+}
+
+fn clamp01(x: f64) -> f64 {
+    if x.is_nan() {
+        0.0
+    } else {
+        x.clamp(0.0, 1.0)
+    }
+}

@@ -1,0 +1,158 @@
+//! Matching terms: the words that carry a text's content, reduced to a form that survives rewording.
+//!
+//! Two translations of one sentence differ mostly in their function words (`de la` / `des`, `the` /
+//! `a`) and in word endings (`condamne` / `condamnent`, `régissent` / `régit`). Shingles and
+//! alignment therefore work on *terms*: a [`Tokens`] list with French and English function words
+//! removed and every remaining word cut to its first [`TermConfig::prefix`] characters (a crude but
+//! language-independent stemmer; the 5-letter prefix is the one measured best on `corpus/`, see
+//! README). Each term is hashed to a `u64` with seeded xxh3.
+//!
+//! # Invariants
+//! - Terms are in text order; `Term::token` indexes the [`Tokens`] they came from.
+//! - The hash of a term depends only on its normalized prefix and the seed, never on position.
+
+use crate::normalize::Tokens;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// How words become terms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TermConfig {
+    /// Keep only the first `prefix` characters of each normalized word (0 keeps whole words).
+    pub prefix: usize,
+    /// Drop French and English function words (articles, prepositions, pronouns, auxiliaries…).
+    pub drop_stop_words: bool,
+    /// Seed of the term hash.
+    pub seed: u64,
+}
+
+impl Default for TermConfig {
+    fn default() -> Self {
+        TermConfig {
+            prefix: 5,
+            drop_stop_words: true,
+            seed: 0x7265_7072_696e_7421, // "reprint!"
+        }
+    }
+}
+
+/// One content word of a text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Term {
+    /// Index of the word in its [`Tokens`].
+    pub token: u32,
+    /// Seeded hash of the word's normalized prefix.
+    pub hash: u64,
+}
+
+/// Extracts the terms of `tokens` into `out` (cleared first).
+pub fn extract_into(tokens: &Tokens, config: &TermConfig, out: &mut Vec<Term>) {
+    out.clear();
+    for i in 0..tokens.len() {
+        let word = tokens.norm(i);
+        if config.drop_stop_words && is_stop_word(word) {
+            continue;
+        }
+        out.push(Term {
+            token: i as u32,
+            hash: hash_term(word, config),
+        });
+    }
+}
+
+/// Extracts the terms of `tokens`.
+pub fn extract(tokens: &Tokens, config: &TermConfig) -> Vec<Term> {
+    let mut out = Vec::new();
+    extract_into(tokens, config, &mut out);
+    out
+}
+
+/// The hash of one normalized word under `config`.
+#[inline]
+pub fn hash_term(word: &str, config: &TermConfig) -> u64 {
+    let cut = if config.prefix == 0 {
+        word.len()
+    } else {
+        word.char_indices()
+            .nth(config.prefix)
+            .map_or(word.len(), |(i, _)| i)
+    };
+    xxh3_64_with_seed(&word.as_bytes()[..cut], config.seed)
+}
+
+/// True for French and English function words, and for single letters (elided articles and
+/// pronouns such as the `l` of `l'Iran` or the `s` of `it's`). Expects a normalized word.
+pub fn is_stop_word(word: &str) -> bool {
+    let mut chars = word.chars();
+    match (chars.next(), chars.next()) {
+        (None, _) => return true,
+        (Some(c), None) => return c.is_alphabetic(),
+        _ => {}
+    }
+    STOP_WORDS.binary_search(&word).is_ok()
+}
+
+/// Normalized (lowercase, unaccented) function words of French and English, sorted for binary
+/// search. Content-bearing words that happen to be frequent (`said`, `dit`) are kept out on
+/// purpose: they are part of reported speech that copies share.
+static STOP_WORDS: &[&str] = &[
+    "a", "about", "after", "ai", "aie", "aient", "aies", "ait", "al", "all", "also", "am", "an",
+    "and", "any", "are", "as", "at", "au", "aucun", "aucune", "aupres", "aussi", "autre", "autres",
+    "aux", "avaient", "avais", "avait", "avant", "avec", "avez", "avions", "avoir", "avons",
+    "ayant", "be", "been", "before", "being", "but", "by", "can", "ce", "ceci", "cela", "celle",
+    "celles", "celui", "cependant", "ces", "cet", "cette", "ceux", "chaque", "chez", "comme",
+    "could", "dans", "de", "des", "did", "do", "does", "doit", "donc", "dont", "du", "during",
+    "each", "elle", "elles", "en", "encore", "entre", "est", "et", "etaient", "etais", "etait",
+    "etant", "ete", "etes", "etre", "eu", "eux", "for", "from", "had", "has", "have", "having",
+    "he", "her", "here", "hers", "him", "his", "how", "i", "ici", "if", "il", "ils", "in", "into",
+    "is", "it", "its", "je", "jusqu", "jusque", "la", "le", "les", "leur", "leurs", "lors",
+    "lorsqu", "lorsque", "lui", "ma", "mais", "me", "meme", "memes", "mes", "moi", "mon", "more",
+    "most", "my", "ne", "ni", "no", "nor", "nos", "not", "notre", "nous", "of", "on", "ont", "or",
+    "ou", "our", "ours", "par", "parce", "pas", "pendant", "peu", "peut", "plus", "pour",
+    "pourquoi", "qu", "quand", "que", "quel", "quelle", "quelles", "quels", "qui", "quoi", "sa",
+    "sans", "se", "sera", "seraient", "serait", "ses", "she", "should", "si", "so", "soit",
+    "sommes", "son", "sont", "sous", "such", "sur", "ta", "te", "tes", "than", "that", "the",
+    "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "through", "to",
+    "toi", "ton", "tous", "tout", "toute", "toutes", "tres", "tu", "un", "une", "unes", "uns",
+    "very", "vos", "votre", "vous", "was", "we", "were", "what", "when", "where", "which", "while",
+    "who", "whom", "why", "will", "with", "would", "y", "you", "your", "yours",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::tokenize;
+
+    #[test]
+    fn stop_words_are_sorted_and_normalized() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]), "STOP_WORDS must stay sorted");
+        for w in STOP_WORDS {
+            let t = tokenize(w);
+            assert_eq!(t.len(), 1, "{w} must be one word");
+            assert_eq!(t.norm(0), *w, "{w} must be in normalized form");
+        }
+    }
+
+    #[test]
+    fn function_words_and_elisions_are_dropped() {
+        let toks = tokenize("L'Iran a fermement condamné la décision de l'Albanie");
+        let terms = extract(&toks, &TermConfig::default());
+        let words: Vec<&str> = terms.iter().map(|t| toks.norm(t.token as usize)).collect();
+        assert_eq!(words, ["iran", "fermement", "condamne", "decision", "albanie"]);
+    }
+
+    #[test]
+    fn prefix_makes_inflections_meet() {
+        let c = TermConfig::default();
+        assert_eq!(hash_term("condamnent", &c), hash_term("condamne", &c));
+        assert_ne!(hash_term("condamne", &c), hash_term("fermement", &c));
+        let whole = TermConfig { prefix: 0, ..c };
+        assert_ne!(hash_term("condamnent", &whole), hash_term("condamne", &whole));
+    }
+
+    #[test]
+    fn seed_changes_hashes() {
+        let a = TermConfig::default();
+        let b = TermConfig { seed: 1, ..a };
+        assert_ne!(hash_term("iran", &a), hash_term("iran", &b));
+    }
+}
