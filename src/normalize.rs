@@ -14,7 +14,7 @@
 //!   quotes, apostrophes, dashes and spaces therefore all read the same: they separate words and never
 //!   enter one. `l’Iran` and `l'Iran` both give `l`, `iran`;
 //! - makes each Han or kana character a word of its own, since those scripts do not separate words
-//!   with spaces.
+//!   with spaces (kana keep their voicing marks: `で` is not `て`).
 //!
 //! # Invariants
 //! - Every [`Token`] has `start < end`, both on char boundaries of the original text, and
@@ -132,7 +132,8 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
         } else if is_ideograph(c) {
             b.close(i);
             b.open_at(i);
-            fold_char(c, &mut b.out.buf);
+            // Composed, not decomposed: kana voicing marks (で = て + ◌゙) change the word.
+            b.out.buf.extend(std::iter::once(c).nfkc());
             b.close(i + c.len_utf8());
         } else if c.is_alphanumeric() || (b.open.is_some() && is_combining_mark(c)) {
             b.open_at(i);
@@ -237,4 +238,69 @@ fn is_ideograph(c: char) -> bool {
         | 0x4E00..=0x9FFF    // CJK Unified Ideographs
         | 0xF900..=0xFAFF    // CJK Compatibility Ideographs
         | 0x20000..=0x2FA1F) // CJK Extensions B–F, Compatibility Supplement
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        let t = tokenize(text);
+        (0..t.len()).map(|i| t.norm(i).to_string()).collect()
+    }
+
+    #[test]
+    fn typographic_variants_read_the_same() {
+        let a = "\"Les Etats-Unis condamnent l'Iran\" - a dit l'OTAN";
+        let b = "« Les États‑Unis condamnent l’Iran » — a dit l’Otan";
+        assert_eq!(words(a), words(b));
+        assert_eq!(words("ŒUVRE Straße ﬁn Ａ²"), ["oeuvre", "strasse", "fin", "a2"]);
+    }
+
+    #[test]
+    fn decomposed_and_precomposed_accents_fold_alike() {
+        assert_eq!(words("e\u{301}te\u{301}"), words("été"));
+        assert_eq!(words("été"), ["ete"]);
+    }
+
+    #[test]
+    fn offsets_point_at_the_original_words() {
+        let text = "  L’Albanie\u{a0}a rompu… «\u{202f}Enfin\u{202f}»  é\u{301}t";
+        let t = tokenize(text);
+        let orig: Vec<&str> = t.as_slice().iter().map(|k| &text[k.start..k.end]).collect();
+        assert_eq!(orig, ["L", "Albanie", "a", "rompu", "Enfin", "é\u{301}t"]);
+        let chars: Vec<u32> = t.as_slice().iter().map(|k| k.chars).collect();
+        assert_eq!(chars, [1, 7, 1, 5, 5, 3]);
+        let starts: Vec<bool> = t.as_slice().iter().map(|k| k.sentence_start).collect();
+        assert_eq!(starts, [true, false, false, false, true, false]);
+    }
+
+    #[test]
+    fn ideographs_are_one_word_each() {
+        let t = tokenize("東京で地震 Tokyo");
+        let w: Vec<&str> = (0..t.len()).map(|i| t.norm(i)).collect();
+        assert_eq!(w, ["東", "京", "で", "地", "震", "tokyo"]);
+    }
+
+    #[test]
+    fn nothing_to_read_gives_no_words() {
+        for text in ["", "   \n\t", "!!! — « » …", "\u{301}\u{301}", "🙂🙂 ‏‎"] {
+            assert!(tokenize(text).is_empty(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn normalizing_twice_changes_nothing() {
+        let text = "Ｌ’ÉTÉ ŒUVRE ﬁn Ⅻ ½ Ǆ İstanbul ς";
+        let once = words(text).join(" ");
+        assert_eq!(words(&once).join(" "), once);
+    }
+
+    #[test]
+    fn reuse_clears_previous_words() {
+        let mut t = tokenize("un deux trois");
+        tokenize_into("quatre", &mut t);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t.norm(0), "quatre");
+    }
 }

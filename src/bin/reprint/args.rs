@@ -18,6 +18,30 @@ pub enum Command {
     Compare(CompareArgs),
     /// Find every pair of documents where one copies the other.
     Scan(ScanArgs),
+    /// Measure precision, recall and containment error against labeled pairs.
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// Labeled pairs: corpus/labels.tsv layout (a, b, relation, containment_a_in_b) or
+    /// docA, docB, label, kind, true_containment_a_in_b.
+    #[arg(long)]
+    pub pairs: PathBuf,
+    /// The documents the labels name (directories, files or `-`), scanned as by `scan`.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// A labeled pair counts as reported when its containment of A in B reaches this score.
+    #[arg(long, default_value_t = reprint::scan::DEFAULT_MIN_SCORE, value_parser = parse_score)]
+    pub min_score: f64,
+    /// Number of worker threads (0: one per core).
+    #[arg(short = 'j', long, default_value_t = 0)]
+    pub threads: usize,
+    /// Print the metrics as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
 
 #[derive(Debug, clap::Args)]

@@ -5,7 +5,7 @@ mod args;
 mod output;
 
 use anyhow::Context;
-use args::{Cli, Color, Command, CompareArgs, Format, ScanArgs};
+use args::{Cli, Color, Command, CompareArgs, EvalArgs, Format, ScanArgs};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use output::Exporter;
@@ -25,6 +25,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Compare(a) => compare(a),
         Command::Scan(a) => scan(a),
+        Command::Eval(a) => eval(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -41,6 +42,8 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .is_some_and(|je| je.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
             || c.downcast_ref::<csv::Error>().is_some_and(|ce| {
                 matches!(ce.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
             })
@@ -101,12 +104,48 @@ impl Progress for Bar {
     }
 }
 
+fn start_threads(n: usize) -> anyhow::Result<()> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build_global()
+        .context("cannot start the worker threads")
+}
+
+fn eval(args: EvalArgs) -> anyhow::Result<u8> {
+    start_threads(args.threads)?;
+    let detector = reprint::Detector::new(args.engine.config()).context("invalid configuration")?;
+    let labels = reprint::eval::read_labels(&args.pairs)?;
+    let loaded = reprint::corpus::load(&args.paths);
+    loaded.problems.iter().for_each(warn);
+    let texts: Vec<&str> = loaded.documents.iter().map(|d| d.text.as_str()).collect();
+    // Scan with a zero floor so every verified candidate gets its score; the threshold applies
+    // in the metrics, and average precision sees the full ranking.
+    let options = ScanOptions {
+        min_score: 0.0,
+        ..ScanOptions::default()
+    };
+    let result = reprint::scan::scan(&detector, &texts, &options, &());
+    let ids: Vec<&str> = loaded.documents.iter().map(|d| d.id.as_str()).collect();
+    let e = reprint::eval::evaluate(&labels, &ids, &result.pairs, args.min_score);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &e)?;
+        writeln!(out)?;
+    } else {
+        output::eval_table(&mut out, &e)?;
+    }
+    out.flush()?;
+    Ok(if loaded.problems.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_SKIPPED
+    })
+}
+
 fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads)
-        .build_global()
-        .context("cannot start the worker threads")?;
+    start_threads(args.threads)?;
     let detector = reprint::Detector::new(args.engine.config()).context("invalid configuration")?;
 
     let loaded = reprint::corpus::load(&args.paths);
