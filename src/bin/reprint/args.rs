@@ -94,13 +94,41 @@ pub struct EngineArgs {
     /// Seed of all hashing: the same input and seed give the same output.
     #[arg(long, default_value_t = reprint::minhash::DEFAULT_SEED)]
     pub seed: u64,
+    /// Match words by their first N letters (0: whole words). Prefixes let inflections meet
+    /// (`condamne` / `condamnent`).
+    #[arg(long, default_value_t = reprint::terms::TermConfig::default().prefix, help_heading = "Matching")]
+    pub prefix: usize,
+    /// Keep function words (le, de, the, of…) as terms instead of dropping them.
+    #[arg(long, help_heading = "Matching")]
+    pub keep_stop_words: bool,
+    /// Shingle length in terms, for resemblance and candidate generation.
+    #[arg(long, default_value_t = reprint::Config::default().shingle, help_heading = "Matching")]
+    pub shingle: usize,
+    /// Fewest matched terms that make a shared passage.
+    #[arg(long, default_value_t = reprint::align::AlignConfig::default().min_matches, help_heading = "Matching")]
+    pub min_matches: usize,
+    /// Most unmatched terms between two matches of one passage, on each side (0: exact runs only).
+    #[arg(long, default_value_t = reprint::align::AlignConfig::default().max_gap, help_heading = "Matching")]
+    pub max_gap: usize,
 }
 
 impl EngineArgs {
     pub fn config(&self) -> reprint::Config {
+        let d = reprint::Config::default();
         reprint::Config {
             seed: self.seed,
-            ..reprint::Config::default()
+            shingle: self.shingle,
+            terms: reprint::terms::TermConfig {
+                prefix: self.prefix,
+                drop_stop_words: !self.keep_stop_words,
+                ..d.terms
+            },
+            align: reprint::align::AlignConfig {
+                min_matches: self.min_matches,
+                max_gap: self.max_gap,
+                ..d.align
+            },
+            ..d
         }
     }
 }
