@@ -10,13 +10,16 @@
 //!    occur more than [`AlignConfig::max_term_freq`] times in B are ignored: they say nothing about
 //!    where a passage is.
 //! 2. Match points are chained as in local alignment (Smith & Waterman 1981), restricted to the
-//!    sparse set of matches: a point scores `1 + max(0, best predecessor − gap_penalty · (skipped
+//!    sparse set of matches: a point scores `w + max(0, best predecessor − gap_penalty · (skipped
 //!    terms in A + skipped terms in B))`, where a predecessor lies strictly before it in both texts
-//!    and at most [`AlignConfig::max_gap`] terms back on each side. The cost is linear in the number
-//!    of match points times the window, not quadratic in the text lengths.
-//! 3. Chains are taken greedily from the best-scoring end, traced back, and kept when they have at
-//!    least [`AlignConfig::min_matches`] matches and overlap no chain already kept on either side, so
-//!    the alignment is one-to-one.
+//!    and at most [`AlignConfig::max_gap`] terms back on each side. A match weighs `w = 1`, or
+//!    [`AlignConfig::entity_weight`] on a name or number: reports of one event written
+//!    independently share names and figures, copies share the words between them. The cost is
+//!    linear in the number of match points times the window, not quadratic in the text lengths.
+//! 3. Chains are taken greedily from the best-scoring end and traced back. Of each chain, the
+//!    longest dense part is kept: weighted matches of at least [`AlignConfig::min_matches`] and of
+//!    at least [`AlignConfig::min_density`] of the weighted terms it spans on each side, overlapping
+//!    no part already kept on either side, so the alignment is one-to-one.
 //! 4. Chains whose spans are close on both sides (within [`AlignConfig::merge_gap`] terms) merge into
 //!    one passage: a reworded clause between two matched ones was copied too.
 //! 5. Each passage is extended over the words around it (stop words included) as long as the two
@@ -47,17 +50,32 @@ pub struct AlignConfig {
     pub merge_gap: usize,
     /// Terms occurring more often than this in B are not used as match points.
     pub max_term_freq: usize,
+    /// Weight of a match on a name or number ([`Term::entity`]) relative to other words, in the
+    /// chain score, in `min_matches` and in `min_density`. Independently written reports of one
+    /// event share names and figures, not the words between them.
+    pub entity_weight: f64,
+    /// Fewest content bigrams (two consecutive terms, neither a name or number, matched by two
+    /// consecutive terms) in a passage. Copies keep local word order, even through translation;
+    /// independent reports of one event share names and facts, rarely two words in a row.
+    pub min_bigrams: usize,
+    /// Fewest content bigrams over all passages of a pair; below it the pair has no passage at all.
+    /// A few short shared phrases are what independent reports of one event have in common; a
+    /// copy shares many, and once that is established its weaker passages are believed too.
+    pub min_pair_bigrams: usize,
 }
 
 impl Default for AlignConfig {
     fn default() -> Self {
         AlignConfig {
-            max_gap: 6,
-            gap_penalty: 0.1,
+            max_gap: 8,
+            gap_penalty: 0.3,
             min_matches: 4,
             min_density: 0.4,
             merge_gap: 6,
             max_term_freq: 64,
+            entity_weight: 0.5,
+            min_bigrams: 1,
+            min_pair_bigrams: 4,
         }
     }
 }
@@ -86,6 +104,11 @@ pub struct Side<'a> {
 struct Point {
     i: u32,
     j: u32,
+    /// Evidence of this match: 1, or the entity weight.
+    weight: f32,
+    /// The point follows its predecessor directly on both sides, and neither is a name or number:
+    /// a content bigram shared by both texts.
+    bigram: bool,
     score: f32,
     /// Index of the predecessor in the point list, or `u32::MAX` when the chain starts here.
     pred: u32,
@@ -98,8 +121,12 @@ pub fn align(a: Side<'_>, b: Side<'_>, config: &AlignConfig) -> Vec<Alignment> {
     if a.terms.is_empty() || b.terms.is_empty() {
         return Vec::new();
     }
-    let points = match_points(a.terms, b.terms, config);
-    let chains = extract_chains(&points, config);
+    let weights = Weights::new(a.terms, b.terms, config.entity_weight as f32);
+    let points = match_points(a.terms, b.terms, &weights, config);
+    let chains = extract_chains(&points, &weights, config);
+    if chains.iter().map(|c| c.bigrams).sum::<usize>() < config.min_pair_bigrams {
+        return Vec::new();
+    }
     let merged = merge(chains, config.merge_gap);
     let mut out: Vec<Alignment> = merged
         .into_iter()
@@ -113,8 +140,43 @@ pub fn align(a: Side<'_>, b: Side<'_>, config: &AlignConfig) -> Vec<Alignment> {
     out
 }
 
+/// Prefix sums of term weights on both sides, so the weighted length of any span is O(1).
+struct Weights {
+    entity: f32,
+    a: Vec<f32>,
+    b: Vec<f32>,
+}
+
+impl Weights {
+    fn new(a: &[Term], b: &[Term], entity: f32) -> Weights {
+        let prefix = |terms: &[Term]| {
+            let mut acc = 0.0f32;
+            let mut v = Vec::with_capacity(terms.len() + 1);
+            v.push(0.0);
+            for t in terms {
+                acc += if t.entity { entity } else { 1.0 };
+                v.push(acc);
+            }
+            v
+        };
+        Weights {
+            entity,
+            a: prefix(a),
+            b: prefix(b),
+        }
+    }
+
+    fn span_a(&self, r: &Range<usize>) -> f32 {
+        self.a[r.end] - self.a[r.start]
+    }
+
+    fn span_b(&self, r: &Range<usize>) -> f32 {
+        self.b[r.end] - self.b[r.start]
+    }
+}
+
 /// Builds the chained match points, in (i, j) order.
-fn match_points(a: &[Term], b: &[Term], config: &AlignConfig) -> Vec<Point> {
+fn match_points(a: &[Term], b: &[Term], weights: &Weights, config: &AlignConfig) -> Vec<Point> {
     // B's terms sorted by hash: the occurrences of a term are one contiguous run, found by binary
     // search, without a hash map per comparison.
     let mut by_hash: Vec<(u64, u32)> = b
@@ -142,22 +204,31 @@ fn match_points(a: &[Term], b: &[Term], config: &AlignConfig) -> Vec<Point> {
         }
         let row_start = points.len();
         for &(_, j) in &by_hash[lo..hi] {
-            let mut best = 1.0f32;
+            let weight = if term.entity || b[j as usize].entity {
+                weights.entity
+            } else {
+                1.0
+            };
+            let mut best = weight;
             let mut pred = NONE;
+            let mut bigram = false;
             for (q_idx, q) in points[window_lo..row_start].iter().enumerate() {
                 if q.j >= j || j - q.j - 1 > max_gap {
                     continue;
                 }
                 let skipped = (i - q.i - 1) + (j - q.j - 1);
-                let s = q.score + 1.0 - penalty * skipped as f32;
+                let s = q.score + weight - penalty * skipped as f32;
                 if s > best {
                     best = s;
                     pred = (window_lo + q_idx) as u32;
+                    bigram = skipped == 0 && q.weight == 1.0 && weight == 1.0;
                 }
             }
             points.push(Point {
                 i,
                 j,
+                weight,
+                bigram,
                 score: best,
                 pred,
             });
@@ -172,9 +243,10 @@ struct TermSpan {
     a: Range<usize>,
     b: Range<usize>,
     matches: usize,
+    bigrams: usize,
 }
 
-fn extract_chains(points: &[Point], config: &AlignConfig) -> Vec<TermSpan> {
+fn extract_chains(points: &[Point], weights: &Weights, config: &AlignConfig) -> Vec<TermSpan> {
     let mut order: Vec<u32> = (0..points.len() as u32).collect();
     // Best chain ends first; ties broken by position so the result is deterministic.
     order.sort_unstable_by(|&x, &y| {
@@ -202,7 +274,7 @@ fn extract_chains(points: &[Point], config: &AlignConfig) -> Vec<TermSpan> {
             p = pred;
         }
         chain.reverse();
-        let Some(span) = densest_part(points, &chain, config) else {
+        let Some(span) = densest_part(points, &chain, weights, config) else {
             continue;
         };
         if kept
@@ -216,23 +288,48 @@ fn extract_chains(points: &[Point], config: &AlignConfig) -> Vec<TermSpan> {
     kept
 }
 
-/// The longest run of consecutive points of `chain` with enough matches and density on both sides.
-/// A chain may reach far back through a sparse stretch; only its dense part is a passage.
-fn densest_part(points: &[Point], chain: &[u32], config: &AlignConfig) -> Option<TermSpan> {
-    let need = config.min_matches.max(1);
+/// The longest run of consecutive points of `chain` with enough weighted matches and density on
+/// both sides. A chain may reach far back through a sparse stretch; only its dense part is a
+/// passage.
+fn densest_part(
+    points: &[Point],
+    chain: &[u32],
+    weights: &Weights,
+    config: &AlignConfig,
+) -> Option<TermSpan> {
+    let mut prefix = Vec::with_capacity(chain.len() + 1);
+    let mut bigrams = Vec::with_capacity(chain.len() + 1);
+    prefix.push(0.0f32);
+    bigrams.push(0usize);
+    for &p in chain {
+        let p = &points[p as usize];
+        prefix.push(prefix.last().copied().unwrap_or(0.0) + p.weight);
+        bigrams.push(bigrams.last().copied().unwrap_or(0) + usize::from(p.bigram));
+    }
+    let need = config.min_matches as f32 - 1e-4;
+    let density = config.min_density as f32;
     let mut best: Option<TermSpan> = None;
     for s in 0..chain.len() {
         let mut e = chain.len();
-        while e >= s + need && best.as_ref().is_none_or(|b| e - s > b.matches) {
+        while e > s && best.as_ref().is_none_or(|b| e - s > b.matches) {
+            let w = prefix[e] - prefix[s];
+            if w < need {
+                break;
+            }
             let (first, last) = (&points[chain[s] as usize], &points[chain[e - 1] as usize]);
             let a = first.i as usize..last.i as usize + 1;
             let b = first.j as usize..last.j as usize + 1;
-            let m = (e - s) as f64;
-            if m >= config.min_density * a.len() as f64 && m >= config.min_density * b.len() as f64 {
+            // The first point's bigram flag links it to a point outside the run.
+            let runs = bigrams[e] - bigrams[s + 1];
+            if runs >= config.min_bigrams
+                && w >= density * weights.span_a(&a) - 1e-4
+                && w >= density * weights.span_b(&b) - 1e-4
+            {
                 best = Some(TermSpan {
                     a,
                     b,
                     matches: e - s,
+                    bigrams: runs,
                 });
                 break;
             }
@@ -258,6 +355,7 @@ fn merge(spans: Vec<TermSpan>, gap: usize) -> Vec<TermSpan> {
                 last.a.end = s.a.end;
                 last.b.end = s.b.end;
                 last.matches += s.matches;
+                last.bigrams += s.bigrams;
                 continue;
             }
         }
@@ -357,12 +455,41 @@ mod tests {
 
     #[test]
     fn reworded_translation_still_aligns() {
-        let a = "Les Etats-Unis condamnent sévèrement la cyberattaque de l'Iran contre notre allié de l'Otan, l'Albanie";
-        let b = "« Les États-Unis condamnent fermement la cyberattaque de l’Iran contre notre allié de l’OTAN, l’Albanie »";
+        let a = "Les Etats-Unis condamnent sévèrement la cyberattaque de l'Iran contre notre allié de \
+                 l'Otan, l'Albanie, écrit la porte-parole du Conseil de sécurité nationale dans un \
+                 communiqué. Cette attaque crée un précédent inquiétant, selon la porte-parole.";
+        let b = "« Les États-Unis condamnent fermement la cyberattaque de l’Iran contre notre allié \
+                 de l’OTAN, l’Albanie », a écrit la porte-parole du Conseil de sécurité nationale \
+                 dans un communiqué. Cette attaque « crée un précédent inquiétant », selon le \
+                 porte-parole.";
         let (al, ta, tb) = run(a, b);
         assert_eq!(al.len(), 1, "{al:?}");
-        assert_eq!(text_of(a, &ta, &al[0].a), a);
+        assert_eq!(text_of(a, &ta, &al[0].a), &a[..a.len() - 1], "all of A but the final stop");
         assert!(text_of(b, &tb, &al[0].b).starts_with("Les États-Unis"));
+    }
+
+    #[test]
+    fn one_shared_clause_is_not_enough() {
+        // The clause is a real shared passage, but its only content bigram would be broken by the
+        // reworded adverb and names weigh little: a pair needs more evidence than this.
+        let a = "Les Etats-Unis condamnent sévèrement la cyberattaque de l'Iran.";
+        let b = "Les États-Unis condamnent fermement la cyberattaque de l’Iran.";
+        assert!(run(a, b).0.is_empty());
+        let lax = AlignConfig {
+            min_pair_bigrams: 0,
+            min_bigrams: 0,
+            min_matches: 3,
+            ..AlignConfig::default()
+        };
+        let (ta, tb) = (tokenize(a), tokenize(b));
+        let c = TermConfig::default();
+        let (xa, xb) = (extract(&ta, &c), extract(&tb, &c));
+        let al = align(
+            Side { tokens: &ta, terms: &xa },
+            Side { tokens: &tb, terms: &xb },
+            &lax,
+        );
+        assert_eq!(al.len(), 1);
     }
 
     #[test]

@@ -20,7 +20,8 @@
 //! let c = reprint::compare(wire, &page);
 //! assert!(c.containment_a_in_b > 0.95); // all of the wire story is in the page
 //! assert!(c.containment_b_in_a < 0.9); // not all of the page is in the wire story
-//! assert_eq!(&page[c.passages[0].b.clone()], wire);
+//! // Passages run from the first shared word to the last one, in both texts.
+//! assert_eq!(&page[c.passages[0].b.clone()], wire.trim_end_matches('.'));
 //! ```
 //!
 //! Every public type is `Send + Sync`; nothing panics on any input text.

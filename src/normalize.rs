@@ -45,6 +45,8 @@ pub struct Token {
     /// The word begins a sentence or a line: it follows `.`, `!`, `?`, `…`, a line break, or starts
     /// the text.
     pub sentence_start: bool,
+    /// The word as written begins with an uppercase letter.
+    pub capitalized: bool,
     norm_start: u32,
     norm_end: u32,
 }
@@ -115,13 +117,14 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
         out,
         open: None,
         open_chars: 0,
+        open_upper: false,
         boundary: true,
     };
     for (i, c) in text.char_indices() {
         if c.is_ascii() {
             // Fast path: most bytes of European news text are ASCII.
             if c.is_ascii_alphanumeric() {
-                b.open_at(i);
+                b.open_at(i, c.is_ascii_uppercase());
                 b.out.buf.push(c.to_ascii_lowercase());
             } else {
                 b.close(i);
@@ -131,12 +134,12 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
             }
         } else if is_ideograph(c) {
             b.close(i);
-            b.open_at(i);
+            b.open_at(i, false);
             // Composed, not decomposed: kana voicing marks (で = て + ◌゙) change the word.
             b.out.buf.extend(std::iter::once(c).nfkc());
             b.close(i + c.len_utf8());
         } else if c.is_alphanumeric() || (b.open.is_some() && is_combining_mark(c)) {
-            b.open_at(i);
+            b.open_at(i, c.is_uppercase());
             fold_char(c, &mut b.out.buf);
         } else {
             b.close(i);
@@ -158,15 +161,18 @@ struct Builder<'a> {
     open: Option<(usize, usize)>,
     /// Characters of the original text in the open word.
     open_chars: u32,
+    /// The open word's first character is uppercase.
+    open_upper: bool,
     boundary: bool,
 }
 
 impl Builder<'_> {
     #[inline]
-    fn open_at(&mut self, i: usize) {
+    fn open_at(&mut self, i: usize, upper: bool) {
         if self.open.is_none() {
             self.open = Some((i, self.out.buf.len()));
             self.open_chars = 0;
+            self.open_upper = upper;
         }
         self.open_chars += 1;
     }
@@ -185,6 +191,7 @@ impl Builder<'_> {
             end,
             chars: self.open_chars,
             sentence_start: std::mem::take(&mut self.boundary),
+            capitalized: self.open_upper,
             norm_start: norm_start as u32,
             norm_end: self.out.buf.len() as u32,
         });

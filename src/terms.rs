@@ -42,6 +42,11 @@ pub struct Term {
     pub token: u32,
     /// Seeded hash of the word's normalized prefix.
     pub hash: u64,
+    /// The word is a number or a unit of one (`trois`, `million`, `ans`, `percent`), or
+    /// capitalized inside a sentence (most likely a name). Independently
+    /// written articles on one story share their names and figures; copies share the words
+    /// around them. The aligner counts such terms as weaker evidence.
+    pub entity: bool,
 }
 
 /// Extracts the terms of `tokens` into `out` (cleared first).
@@ -52,9 +57,14 @@ pub fn extract_into(tokens: &Tokens, config: &TermConfig, out: &mut Vec<Term>) {
         if config.drop_stop_words && is_stop_word(word) {
             continue;
         }
+        let tok = tokens.get(i);
+        let entity = (tok.capitalized && !tok.sentence_start)
+            || word.bytes().all(|b| b.is_ascii_digit())
+            || QUANTITY_WORDS.binary_search(&word).is_ok();
         out.push(Term {
             token: i as u32,
             hash: hash_term(word, config),
+            entity,
         });
     }
 }
@@ -90,6 +100,20 @@ pub fn is_stop_word(word: &str) -> bool {
     }
     STOP_WORDS.binary_search(&word).is_ok()
 }
+
+/// Number words and the units that go with figures, in French and English (normalized, sorted):
+/// facts that independent reports of one event share without copying each other.
+static QUANTITY_WORDS: &[&str] = &[
+    "an", "annee", "annees", "ans", "billion", "billions", "cent", "cents", "cinq", "cinquante",
+    "day", "days", "deux", "dix", "douze", "eight", "eighteen", "eighty", "eleven", "euro", "euros",
+    "fifteen", "fifty", "five", "forty", "four", "fourteen", "heure", "heures", "hour", "hours",
+    "huit", "hundred", "hundreds", "jour", "jours", "kilometers", "kilometre", "kilometres", "km",
+    "mille", "milliard", "milliards", "million", "millions", "minute", "minutes", "mois", "month",
+    "months", "neuf", "nine", "ninety", "one", "onze", "percent", "pounds", "quarante", "quatorze",
+    "quatre", "quinze", "seize", "sept", "seven", "seventy", "six", "sixty", "soixante", "ten",
+    "thirty", "thousand", "thousands", "three", "treize", "trente", "trois", "twelve", "twenty",
+    "two", "un", "une", "vingt", "week", "weeks", "year", "years",
+];
 
 /// Normalized (lowercase, unaccented) function words of French and English, sorted for binary
 /// search. Content-bearing words that happen to be frequent (`said`, `dit`) are kept out on
@@ -133,11 +157,40 @@ mod tests {
     }
 
     #[test]
+    fn quantity_words_are_sorted_and_normalized() {
+        assert!(QUANTITY_WORDS.windows(2).all(|w| w[0] < w[1]), "QUANTITY_WORDS must stay sorted");
+        for w in QUANTITY_WORDS {
+            assert_eq!(tokenize(w).norm(0), *w);
+        }
+    }
+
+    #[test]
     fn function_words_and_elisions_are_dropped() {
         let toks = tokenize("L'Iran a fermement condamné la décision de l'Albanie");
         let terms = extract(&toks, &TermConfig::default());
         let words: Vec<&str> = terms.iter().map(|t| toks.norm(t.token as usize)).collect();
         assert_eq!(words, ["iran", "fermement", "condamne", "decision", "albanie"]);
+    }
+
+    #[test]
+    fn names_and_numbers_are_entities() {
+        let toks = tokenize("Selon Edi Rama, 3000 diplomates partent. Mercredi, il parle.");
+        let terms = extract(&toks, &TermConfig::default());
+        let got: Vec<(&str, bool)> =
+            terms.iter().map(|t| (toks.norm(t.token as usize), t.entity)).collect();
+        assert_eq!(
+            got,
+            [
+                ("selon", false), // capitalized, but at the start of a sentence
+                ("edi", true),
+                ("rama", true),
+                ("3000", true),
+                ("diplomates", false),
+                ("partent", false),
+                ("mercredi", false),
+                ("parle", false),
+            ]
+        );
     }
 
     #[test]

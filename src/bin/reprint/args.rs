@@ -110,6 +110,9 @@ pub struct EngineArgs {
     /// Most unmatched terms between two matches of one passage, on each side (0: exact runs only).
     #[arg(long, default_value_t = reprint::align::AlignConfig::default().max_gap, help_heading = "Matching")]
     pub max_gap: usize,
+    /// Least share of matched terms among the terms a passage spans, on each side.
+    #[arg(long, default_value_t = reprint::align::AlignConfig::default().min_density, help_heading = "Matching")]
+    pub min_density: f64,
 }
 
 impl EngineArgs {
@@ -126,6 +129,7 @@ impl EngineArgs {
             align: reprint::align::AlignConfig {
                 min_matches: self.min_matches,
                 max_gap: self.max_gap,
+                min_density: self.min_density,
                 ..d.align
             },
             ..d
