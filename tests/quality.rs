@@ -115,14 +115,16 @@ fn precision_recall_and_error_floors() {
     }
 }
 
-const PRECISION_FLOOR: f64 = 0.99;
-const RECALL_FLOOR: f64 = 0.95;
+// Achieved when these were set (README): precision 1, recall 1, AP 1; containment MAE
+// verbatim 0.000, partial 0.000, rewrite 0.055, translation 0.008, same-story 0.002, unrelated 0.
+const PRECISION_FLOOR: f64 = 0.98;
+const RECALL_FLOOR: f64 = 0.98;
 const AP_FLOOR: f64 = 0.99;
 const MAE_CEILINGS: &[(&str, f64)] = &[
-    ("verbatim", 0.02),
-    ("partial", 0.03),
-    ("rewrite", 0.15),
-    ("translation", 0.15),
-    ("same-story", 0.03),
-    ("unrelated", 0.01),
+    ("verbatim", 0.01),
+    ("partial", 0.01),
+    ("rewrite", 0.08),
+    ("translation", 0.03),
+    ("same-story", 0.01),
+    ("unrelated", 0.005),
 ];
