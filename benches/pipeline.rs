@@ -13,7 +13,10 @@ use std::path::Path;
 fn corpus_texts() -> Vec<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
     let loaded = reprint::corpus::load(&[dir]);
-    assert!(loaded.documents.len() >= 60, "corpus/docs is the benchmark input");
+    assert!(
+        loaded.documents.len() >= 60,
+        "corpus/docs is the benchmark input"
+    );
     loaded.documents.into_iter().map(|d| d.text).collect()
 }
 
@@ -36,7 +39,10 @@ fn stages(c: &mut Criterion) {
         })
     });
 
-    let tokenized: Vec<Tokens> = texts.iter().map(|t| reprint::normalize::tokenize(t)).collect();
+    let tokenized: Vec<Tokens> = texts
+        .iter()
+        .map(|t| reprint::normalize::tokenize(t))
+        .collect();
     let config = TermConfig::default();
     g.bench_function("terms+shingles", |b| {
         let mut terms = Vec::new();

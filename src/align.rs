@@ -385,7 +385,9 @@ fn extend(passages: &mut [Alignment], a: &Tokens, b: &Tokens) {
             }
         }
         let p = &mut passages[k];
-        while p.a.start > a_floor && p.b.start > b_floor && a.norm(p.a.start - 1) == b.norm(p.b.start - 1)
+        while p.a.start > a_floor
+            && p.b.start > b_floor
+            && a.norm(p.a.start - 1) == b.norm(p.b.start - 1)
         {
             p.a.start -= 1;
             p.b.start -= 1;
@@ -431,8 +433,14 @@ mod tests {
         let c = TermConfig::default();
         let (xa, xb) = (extract(&ta, &c), extract(&tb, &c));
         let al = align(
-            Side { tokens: &ta, terms: &xa },
-            Side { tokens: &tb, terms: &xb },
+            Side {
+                tokens: &ta,
+                terms: &xa,
+            },
+            Side {
+                tokens: &tb,
+                terms: &xb,
+            },
             &AlignConfig::default(),
         );
         (al, ta, tb)
@@ -455,16 +463,22 @@ mod tests {
 
     #[test]
     fn reworded_translation_still_aligns() {
-        let a = "Les Etats-Unis condamnent sévèrement la cyberattaque de l'Iran contre notre allié de \
+        let a =
+            "Les Etats-Unis condamnent sévèrement la cyberattaque de l'Iran contre notre allié de \
                  l'Otan, l'Albanie, écrit la porte-parole du Conseil de sécurité nationale dans un \
                  communiqué. Cette attaque crée un précédent inquiétant, selon la porte-parole.";
-        let b = "« Les États-Unis condamnent fermement la cyberattaque de l’Iran contre notre allié \
+        let b =
+            "« Les États-Unis condamnent fermement la cyberattaque de l’Iran contre notre allié \
                  de l’OTAN, l’Albanie », a écrit la porte-parole du Conseil de sécurité nationale \
                  dans un communiqué. Cette attaque « crée un précédent inquiétant », selon le \
                  porte-parole.";
         let (al, ta, tb) = run(a, b);
         assert_eq!(al.len(), 1, "{al:?}");
-        assert_eq!(text_of(a, &ta, &al[0].a), &a[..a.len() - 1], "all of A but the final stop");
+        assert_eq!(
+            text_of(a, &ta, &al[0].a),
+            &a[..a.len() - 1],
+            "all of A but the final stop"
+        );
         assert!(text_of(b, &tb, &al[0].b).starts_with("Les États-Unis"));
     }
 
@@ -485,8 +499,14 @@ mod tests {
         let c = TermConfig::default();
         let (xa, xb) = (extract(&ta, &c), extract(&tb, &c));
         let al = align(
-            Side { tokens: &ta, terms: &xa },
-            Side { tokens: &tb, terms: &xb },
+            Side {
+                tokens: &ta,
+                terms: &xa,
+            },
+            Side {
+                tokens: &tb,
+                terms: &xb,
+            },
             &lax,
         );
         assert_eq!(al.len(), 1);
@@ -494,7 +514,8 @@ mod tests {
 
     #[test]
     fn a_few_shared_names_are_not_a_passage() {
-        let a = "Le Premier ministre Edi Rama a réuni son gouvernement à Tirana pour parler du budget.";
+        let a =
+            "Le Premier ministre Edi Rama a réuni son gouvernement à Tirana pour parler du budget.";
         let b = "A Tirana, l'opposition critique Edi Rama et réclame des élections anticipées au printemps.";
         let (al, _, _) = run(a, b);
         assert!(al.is_empty(), "{al:?}");
@@ -503,6 +524,9 @@ mod tests {
     #[test]
     fn empty_sides_align_to_nothing() {
         assert!(run("", "du texte ici et là").0.is_empty());
-        assert!(run("de la", "de la").0.is_empty(), "stop words alone have no terms");
+        assert!(
+            run("de la", "de la").0.is_empty(),
+            "stop words alone have no terms"
+        );
     }
 }

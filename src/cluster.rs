@@ -134,7 +134,10 @@ mod tests {
         let dates = [Some("2022-09-08"), Some("2022-09-09"), None, None];
         let c = clusters(&pairs, &dates);
         assert_eq!(c.len(), 2);
-        assert_eq!((c[0].origin, &c[0].reason), (0, &OriginReason::EarliestDate("2022-09-08".into())));
+        assert_eq!(
+            (c[0].origin, &c[0].reason),
+            (0, &OriginReason::EarliestDate("2022-09-08".into()))
+        );
         assert_eq!(c[1].origin, 2, "ties go to the first member");
     }
 }

@@ -62,7 +62,11 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
         }
         match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => {
-                let base = if prefix_ids { Some(path.as_path()) } else { None };
+                let base = if prefix_ids {
+                    Some(path.as_path())
+                } else {
+                    None
+                };
                 walk(path, path, base, &mut loaded, &mut seen);
             }
             Ok(_) => read_file(path, display_id(path), &mut loaded, &mut seen),
@@ -385,15 +389,26 @@ mod tests {
         let msgs: Vec<String> = l.problems.iter().map(|p| p.to_string()).collect();
         assert_eq!(msgs.len(), 3, "{msgs:?}");
         assert!(msgs[0].starts_with("in.jsonl:3: "), "{}", msgs[0]);
-        assert!(msgs[1].starts_with("in.jsonl:5: ") && msgs[1].contains("id"), "{}", msgs[1]);
-        assert!(msgs[2].contains("in.jsonl:6") && msgs[2].contains("duplicate"), "{}", msgs[2]);
+        assert!(
+            msgs[1].starts_with("in.jsonl:5: ") && msgs[1].contains("id"),
+            "{}",
+            msgs[1]
+        );
+        assert!(
+            msgs[2].contains("in.jsonl:6") && msgs[2].contains("duplicate"),
+            "{}",
+            msgs[2]
+        );
     }
 
     #[test]
     fn decoding_rules() {
         let mut p = Vec::new();
         let path = Path::new("f");
-        assert_eq!(decode(path, b"caf\xc3\xa9".to_vec(), &mut p).as_deref(), Some("café"));
+        assert_eq!(
+            decode(path, b"caf\xc3\xa9".to_vec(), &mut p).as_deref(),
+            Some("café")
+        );
         assert!(p.is_empty());
         let lossy = decode(path, b"caf\xe9 noir".to_vec(), &mut p).unwrap();
         assert_eq!(lossy, "caf\u{fffd} noir");

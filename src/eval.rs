@@ -139,7 +139,12 @@ pub struct Evaluation {
 
 /// Scores `labels` against scan `pairs` over documents named `ids`. A labeled pair counts as
 /// reported when its predicted containment of A in B reaches `threshold`.
-pub fn evaluate(labels: &[Label], ids: &[&str], pairs: &[ScoredPair], threshold: f64) -> Evaluation {
+pub fn evaluate(
+    labels: &[Label],
+    ids: &[&str],
+    pairs: &[ScoredPair],
+    threshold: f64,
+) -> Evaluation {
     let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
     let lookup = |id: &str| {
         index
@@ -166,7 +171,13 @@ pub fn evaluate(labels: &[Label], ids: &[&str], pairs: &[ScoredPair], threshold:
             } else {
                 found.get(&(b, a)).map(|x| x.1)
             };
-            (l.kind.as_str(), l.positive, predicted.unwrap_or(0.0), l.containment, true)
+            (
+                l.kind.as_str(),
+                l.positive,
+                predicted.unwrap_or(0.0),
+                l.containment,
+                true,
+            )
         })
         .collect();
     let mut by_kind: BTreeMap<String, Vec<_>> = BTreeMap::new();
@@ -276,8 +287,11 @@ mod tests {
         assert_eq!(theirs[0].containment, 0.331);
         let err = parse_labels(Path::new("p.tsv"), "a\tb\nx\ty\n").unwrap_err();
         assert!(err.to_string().starts_with("p.tsv:1:"), "{err}");
-        let err = parse_labels(Path::new("p.tsv"), "a\tb\trelation\tcontainment_a_in_b\nx\ty\tpartial\tlots\n")
-            .unwrap_err();
+        let err = parse_labels(
+            Path::new("p.tsv"),
+            "a\tb\trelation\tcontainment_a_in_b\nx\ty\tpartial\tlots\n",
+        )
+        .unwrap_err();
         assert!(err.to_string().starts_with("p.tsv:2:"), "{err}");
     }
 
@@ -292,15 +306,18 @@ mod tests {
             containment: c,
         };
         let labels = [
-            label("b", "a", true, 0.5),           // reported as (a, b): use containment_b_in_a
-            label("a.txt", "c.txt", true, 1.0),   // missed: predicted 0
-            label("c.txt", "d.txt", false, 0.0),  // false positive
-            label("a.txt", "zzz", false, 0.0),    // unknown document
+            label("b", "a", true, 0.5), // reported as (a, b): use containment_b_in_a
+            label("a.txt", "c.txt", true, 1.0), // missed: predicted 0
+            label("c.txt", "d.txt", false, 0.0), // false positive
+            label("a.txt", "zzz", false, 0.0), // unknown document
         ];
         let pairs = [pair(0, 1, 0.9, 0.45), pair(2, 3, 0.2, 0.1)];
         let e = evaluate(&labels, &ids, &pairs, 0.15);
         let o = &e.overall;
-        assert_eq!((o.true_positives, o.false_positives, o.positives), (1, 1, 2));
+        assert_eq!(
+            (o.true_positives, o.false_positives, o.positives),
+            (1, 1, 2)
+        );
         assert_eq!(o.missing_documents, 1);
         assert_eq!(o.precision, 0.5);
         assert_eq!(o.recall, 0.5);

@@ -261,7 +261,10 @@ mod tests {
         let a = "\"Les Etats-Unis condamnent l'Iran\" - a dit l'OTAN";
         let b = "« Les États‑Unis condamnent l’Iran » — a dit l’Otan";
         assert_eq!(words(a), words(b));
-        assert_eq!(words("ŒUVRE Straße ﬁn Ａ²"), ["oeuvre", "strasse", "fin", "a2"]);
+        assert_eq!(
+            words("ŒUVRE Straße ﬁn Ａ²"),
+            ["oeuvre", "strasse", "fin", "a2"]
+        );
     }
 
     #[test]

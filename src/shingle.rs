@@ -97,7 +97,11 @@ mod tests {
         let t: Vec<u64> = (1..=10).collect();
         assert_eq!(shingles(&t, 3, 0).len(), 8);
         assert_eq!(shingles(&t, 10, 0).len(), 1);
-        assert_eq!(shingles(&t[..2], 3, 0).len(), 1, "short input gives one shingle");
+        assert_eq!(
+            shingles(&t[..2], 3, 0).len(),
+            1,
+            "short input gives one shingle"
+        );
         assert!(shingles(&[], 3, 0).is_empty());
     }
 

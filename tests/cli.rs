@@ -42,7 +42,12 @@ fn compare_finds_the_seed_passages() {
     let seeds = corpus().join("docs/seeds");
     let afp = seeds.join("afp-2022-09-albania-iran.txt");
     let mt = seeds.join("syndicated-mt-albania-iran.txt");
-    let o = run(&["compare", afp.to_str().unwrap(), mt.to_str().unwrap(), "--json"]);
+    let o = run(&[
+        "compare",
+        afp.to_str().unwrap(),
+        mt.to_str().unwrap(),
+        "--json",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v = json(&o);
     let c = v["containment_a_in_b"].as_f64().unwrap();
@@ -59,16 +64,33 @@ fn compare_finds_the_seed_passages() {
         let at = afp_text.find(needle).expect("needle is in the AFP text");
         let span = at..at + needle.len();
         let hit = passages.iter().any(|p| {
-            let (s, e) = (p["a_start"].as_u64().unwrap() as usize, p["a_end"].as_u64().unwrap() as usize);
+            let (s, e) = (
+                p["a_start"].as_u64().unwrap() as usize,
+                p["a_end"].as_u64().unwrap() as usize,
+            );
             s < span.end && span.start < e
         });
         assert!(hit, "no passage overlaps {needle:?}: {passages:#?}");
     }
     for p in passages {
-        let (s, e) = (p["a_start"].as_u64().unwrap() as usize, p["a_end"].as_u64().unwrap() as usize);
-        assert_eq!(p["a_text"].as_str().unwrap(), &afp_text[s..e], "offsets point into A");
-        let (s, e) = (p["b_start"].as_u64().unwrap() as usize, p["b_end"].as_u64().unwrap() as usize);
-        assert_eq!(p["b_text"].as_str().unwrap(), &mt_text[s..e], "offsets point into B");
+        let (s, e) = (
+            p["a_start"].as_u64().unwrap() as usize,
+            p["a_end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            p["a_text"].as_str().unwrap(),
+            &afp_text[s..e],
+            "offsets point into A"
+        );
+        let (s, e) = (
+            p["b_start"].as_u64().unwrap() as usize,
+            p["b_end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            p["b_text"].as_str().unwrap(),
+            &mt_text[s..e],
+            "offsets point into B"
+        );
     }
 }
 
@@ -78,22 +100,34 @@ fn compare_human_view_shows_scores_and_columns() {
     let o = run(&[
         "compare",
         seeds.join("afp-2022-09-albania-iran.txt").to_str().unwrap(),
-        seeds.join("syndicated-mt-albania-iran.txt").to_str().unwrap(),
+        seeds
+            .join("syndicated-mt-albania-iran.txt")
+            .to_str()
+            .unwrap(),
         "--color",
         "never",
     ]);
     let out = stdout(&o);
     assert!(out.contains("containment of A in B"), "{out}");
     assert!(out.contains(" │ "), "side-by-side columns: {out}");
-    assert!(!out.contains('\u{1b}'), "no escape codes with --color never");
+    assert!(
+        !out.contains('\u{1b}'),
+        "no escape codes with --color never"
+    );
     let colored = run(&[
         "compare",
         seeds.join("afp-2022-09-albania-iran.txt").to_str().unwrap(),
-        seeds.join("syndicated-mt-albania-iran.txt").to_str().unwrap(),
+        seeds
+            .join("syndicated-mt-albania-iran.txt")
+            .to_str()
+            .unwrap(),
         "--color",
         "always",
     ]);
-    assert!(stdout(&colored).contains('\u{1b}'), "matching words highlighted");
+    assert!(
+        stdout(&colored).contains('\u{1b}'),
+        "matching words highlighted"
+    );
 }
 
 #[test]
@@ -104,7 +138,13 @@ fn compare_of_a_missing_file_names_it_and_fails() {
 }
 
 fn scan_jsonl(dir: &Path, extra: &[&str]) -> Output {
-    let mut args = vec!["scan", dir.to_str().unwrap(), "--format", "jsonl", "--quiet"];
+    let mut args = vec![
+        "scan",
+        dir.to_str().unwrap(),
+        "--format",
+        "jsonl",
+        "--quiet",
+    ];
     args.extend_from_slice(extra);
     run(&args)
 }
@@ -157,7 +197,10 @@ fn scan_reports_bad_files_and_goes_on() {
     let o = scan_jsonl(dir.path(), &[]);
     assert_eq!(o.status.code(), Some(3), "skipped input gives exit code 3");
     let err = stderr(&o);
-    assert!(err.contains("latin1.txt") && err.contains("not valid UTF-8"), "{err}");
+    assert!(
+        err.contains("latin1.txt") && err.contains("not valid UTF-8"),
+        "{err}"
+    );
     assert!(err.contains("image.txt") && err.contains("binary"), "{err}");
     let pairs = jsonl(&o);
     assert_eq!(pairs.len(), 1, "{pairs:?}");
@@ -167,7 +210,10 @@ fn scan_reports_bad_files_and_goes_on() {
     // Without --quiet a summary line closes the run.
     let o = run(&["scan", dir.path().to_str().unwrap()]);
     let err = stderr(&o);
-    assert!(err.contains("4 documents") && err.contains("1 pairs reported"), "{err}");
+    assert!(
+        err.contains("4 documents") && err.contains("1 pairs reported"),
+        "{err}"
+    );
     assert!(err.contains("1 files ignored by extension"), "{err}");
 }
 
@@ -190,16 +236,31 @@ fn scan_reads_jsonl_from_stdin_and_reports_bad_lines() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(3));
-    assert!(stderr(&o).contains("-:2:"), "line number of the bad line: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains("-:2:"),
+        "line number of the bad line: {}",
+        stderr(&o)
+    );
     let v = jsonl(&o);
     assert_eq!(v.len(), 2, "one pair and one cluster: {v:?}");
-    assert_eq!((v[0]["a"].as_str(), v[0]["b"].as_str()), (Some("copy"), Some("wire")));
+    assert_eq!(
+        (v[0]["a"].as_str(), v[0]["b"].as_str()),
+        (Some("copy"), Some("wire"))
+    );
     assert_eq!(v[0]["cluster"], 1);
     assert_eq!(v[1]["origin"], "wire", "earliest date is the origin");
-    assert!(v[1]["origin_reason"].as_str().unwrap().contains("2024-05-01"));
+    assert!(v[1]["origin_reason"]
+        .as_str()
+        .unwrap()
+        .contains("2024-05-01"));
 }
 
 #[test]
@@ -207,7 +268,14 @@ fn scan_formats_table_and_csv() {
     let page = format!("{OTHER}\n\n{WIRE}");
     let dir = temp_corpus(&[("wire.txt", WIRE.as_bytes()), ("page.txt", page.as_bytes())]);
     let d = dir.path().to_str().unwrap();
-    let csv = stdout(&run(&["scan", d, "--format", "csv", "--quiet", "--clusters"]));
+    let csv = stdout(&run(&[
+        "scan",
+        d,
+        "--format",
+        "csv",
+        "--quiet",
+        "--clusters",
+    ]));
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
@@ -225,12 +293,27 @@ fn scan_formats_table_and_csv() {
 fn closed_pipe_ends_quietly() {
     // 40 pages carrying the same story: 780 pairs with passages, far more than a pipe buffers.
     let pages: Vec<(String, Vec<u8>)> = (0..40)
-        .map(|i| (format!("p{i:02}.txt"), format!("Page {i}.\n{WIRE}\nFin {i}.").into_bytes()))
+        .map(|i| {
+            (
+                format!("p{i:02}.txt"),
+                format!("Page {i}.\n{WIRE}\nFin {i}.").into_bytes(),
+            )
+        })
         .collect();
-    let files: Vec<(&str, &[u8])> = pages.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    let files: Vec<(&str, &[u8])> = pages
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
     let dir = temp_corpus(&files);
     let mut child = reprint()
-        .args(["scan", dir.path().to_str().unwrap(), "--format", "jsonl", "--passages", "--quiet"])
+        .args([
+            "scan",
+            dir.path().to_str().unwrap(),
+            "--format",
+            "jsonl",
+            "--passages",
+            "--quiet",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -241,7 +324,12 @@ fn closed_pipe_ends_quietly() {
     std::io::Read::read_exact(&mut out, &mut byte).unwrap();
     drop(out);
     let o = child.wait_with_output().unwrap();
-    assert!(o.status.success(), "exit {:?}: {}", o.status.code(), stderr(&o));
+    assert!(
+        o.status.success(),
+        "exit {:?}: {}",
+        o.status.code(),
+        stderr(&o)
+    );
     assert!(stderr(&o).is_empty(), "{}", stderr(&o));
 }
 

@@ -35,20 +35,37 @@ fn run() -> Run {
 impl Run {
     /// Containment of A in B and of B in A as the scan reported them (0 when not reported).
     fn predicted(&self, l: &Label) -> (f64, f64) {
-        let index: HashMap<&str, usize> =
-            self.ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+        let index: HashMap<&str, usize> = self
+            .ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
         let (a, b) = (index[l.a.as_str()], index[l.b.as_str()]);
-        let found = self.pairs.iter().find(|p| (p.a, p.b) == (a.min(b), a.max(b)));
+        let found = self
+            .pairs
+            .iter()
+            .find(|p| (p.a, p.b) == (a.min(b), a.max(b)));
         match found {
             None => (0.0, 0.0),
-            Some(p) if a < b => (p.comparison.containment_a_in_b, p.comparison.containment_b_in_a),
-            Some(p) => (p.comparison.containment_b_in_a, p.comparison.containment_a_in_b),
+            Some(p) if a < b => (
+                p.comparison.containment_a_in_b,
+                p.comparison.containment_b_in_a,
+            ),
+            Some(p) => (
+                p.comparison.containment_b_in_a,
+                p.comparison.containment_a_in_b,
+            ),
         }
     }
 
     fn of_kind(&self, kind: &str) -> Vec<&Label> {
         let v: Vec<&Label> = self.labels.iter().filter(|l| l.kind == kind).collect();
-        assert!(v.len() >= 8, "corpus has at least 8 {kind} pairs, found {}", v.len());
+        assert!(
+            v.len() >= 8,
+            "corpus has at least 8 {kind} pairs, found {}",
+            v.len()
+        );
         v
     }
 }
@@ -108,10 +125,18 @@ fn precision_recall_and_error_floors() {
     let o = &e.overall;
     assert!(o.precision >= PRECISION_FLOOR, "precision {}", o.precision);
     assert!(o.recall >= RECALL_FLOOR, "recall {}", o.recall);
-    assert!(o.average_precision.unwrap() >= AP_FLOOR, "AP {:?}", o.average_precision);
+    assert!(
+        o.average_precision.unwrap() >= AP_FLOOR,
+        "AP {:?}",
+        o.average_precision
+    );
     for (kind, max_mae) in MAE_CEILINGS {
         let m = &e.by_kind[*kind];
-        assert!(m.containment_mae <= *max_mae, "{kind}: MAE {}", m.containment_mae);
+        assert!(
+            m.containment_mae <= *max_mae,
+            "{kind}: MAE {}",
+            m.containment_mae
+        );
     }
 }
 

@@ -113,6 +113,13 @@ pub struct EngineArgs {
     /// Least share of matched terms among the terms a passage spans, on each side.
     #[arg(long, default_value_t = reprint::align::AlignConfig::default().min_density, help_heading = "Matching")]
     pub min_density: f64,
+    /// Weight of a matched name, number or quantity word, relative to other words (1: no
+    /// difference).
+    #[arg(long, default_value_t = reprint::align::AlignConfig::default().entity_weight, help_heading = "Matching")]
+    pub entity_weight: f64,
+    /// Fewest shared content bigrams over a pair's passages before any passage counts.
+    #[arg(long, default_value_t = reprint::align::AlignConfig::default().min_pair_bigrams, help_heading = "Matching")]
+    pub min_pair_bigrams: usize,
 }
 
 impl EngineArgs {
@@ -130,6 +137,8 @@ impl EngineArgs {
                 min_matches: self.min_matches,
                 max_gap: self.max_gap,
                 min_density: self.min_density,
+                entity_weight: self.entity_weight,
+                min_pair_bigrams: self.min_pair_bigrams,
                 ..d.align
             },
             ..d
@@ -156,9 +165,7 @@ pub enum Color {
 }
 
 fn parse_score(s: &str) -> Result<f64, String> {
-    let x: f64 = s
-        .parse()
-        .map_err(|_| format!("`{s}` is not a number"))?;
+    let x: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
     if (0.0..=1.0).contains(&x) {
         Ok(x)
     } else {

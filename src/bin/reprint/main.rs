@@ -75,7 +75,9 @@ fn compare(args: CompareArgs) -> anyhow::Result<u8> {
         let color = match args.color {
             Color::Always => true,
             Color::Never => false,
-            Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            Color::Auto => {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
         };
         let width = console::Term::stdout()
             .size_checked()
@@ -83,7 +85,11 @@ fn compare(args: CompareArgs) -> anyhow::Result<u8> {
         output::compare_view(&mut out, &report, width, color)?;
     }
     out.flush()?;
-    Ok(if problems.is_empty() { EXIT_OK } else { EXIT_SKIPPED })
+    Ok(if problems.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_SKIPPED
+    })
 }
 
 /// Progress on stderr through indicatif; hidden when stderr is not a terminal or with `--quiet`.
@@ -150,7 +156,11 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
 
     let loaded = reprint::corpus::load(&args.paths);
     loaded.problems.iter().for_each(warn);
-    let lossy = loaded.problems.iter().filter(|p| p.is_warning_only()).count();
+    let lossy = loaded
+        .problems
+        .iter()
+        .filter(|p| p.is_warning_only())
+        .count();
     let skipped = loaded.problems.len() - lossy;
 
     let bar = if args.quiet || !std::io::stderr().is_terminal() {
@@ -199,7 +209,8 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     };
     for p in &result.pairs {
         let (a, b) = (&docs[p.a], &docs[p.b]);
-        let mut report = PairReport::new(&a.id, &a.text, &b.id, &b.text, &p.comparison, args.passages);
+        let mut report =
+            PairReport::new(&a.id, &a.text, &b.id, &b.text, &p.comparison, args.passages);
         report.cluster = cluster_of(p.a);
         exporter.pair(&mut out, &report)?;
     }

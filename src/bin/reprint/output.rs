@@ -269,14 +269,24 @@ pub fn eval_table(out: &mut dyn Write, e: &reprint::eval::Evaluation) -> anyhow:
         "kind", "pairs", "pos", "recall", "fp", "prec", "AP", "best F1 @ t", "MAE"
     )?;
     let row = |out: &mut dyn Write, name: &str, m: &reprint::eval::Metrics| -> anyhow::Result<()> {
-        let ap = m.average_precision.map_or("-".to_string(), |x| format!("{x:.3}"));
+        let ap = m
+            .average_precision
+            .map_or("-".to_string(), |x| format!("{x:.3}"));
         let f1 = m
             .best_f1
             .map_or("-".to_string(), |(f, t)| format!("{f:.3} @ {t:.2}"));
         writeln!(
             out,
             "{:<36} {:>5} {:>5} {:>6.3} {:>5} {:>6.3} {:>6} {:>13} {:>6.3}",
-            name, m.pairs, m.positives, m.recall, m.false_positives, m.precision, ap, f1, m.containment_mae
+            name,
+            m.pairs,
+            m.positives,
+            m.recall,
+            m.false_positives,
+            m.precision,
+            ap,
+            f1,
+            m.containment_mae
         )?;
         Ok(())
     };
@@ -286,8 +296,15 @@ pub fn eval_table(out: &mut dyn Write, e: &reprint::eval::Evaluation) -> anyhow:
     row(out, "overall", &e.overall)?;
     let missing = e.overall.missing_documents;
     if missing > 0 {
-        writeln!(out, "\n{missing} labeled pairs name documents not found in the input")?;
+        writeln!(
+            out,
+            "\n{missing} labeled pairs name documents not found in the input"
+        )?;
     }
-    writeln!(out, "\nreported = containment of A in B >= {:.2}", e.threshold)?;
+    writeln!(
+        out,
+        "\nreported = containment of A in B >= {:.2}",
+        e.threshold
+    )?;
     Ok(())
 }
