@@ -65,8 +65,8 @@ pub fn clusters(pairs: &[ScoredPair], dates: &[Option<&str>]) -> Vec<Cluster> {
         contained[p.b] = contained[p.b].max(p.comparison.containment_b_in_a);
     }
     let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
-    for x in 0..n {
-        if contained[x] > f64::NEG_INFINITY {
+    for (x, c) in contained.iter().enumerate() {
+        if *c > f64::NEG_INFINITY {
             let r = find(&mut parent, x);
             groups.entry(r).or_default().push(x);
         }
