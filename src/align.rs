@@ -124,7 +124,10 @@ pub fn align(a: Side<'_>, b: Side<'_>, config: &AlignConfig) -> Vec<Alignment> {
     let weights = Weights::new(a.terms, b.terms, config.entity_weight as f32);
     let points = match_points(a.terms, b.terms, &weights, config);
     let chains = extract_chains(&points, &weights, config);
-    if chains.iter().map(|c| c.bigrams).sum::<usize>() < config.min_pair_bigrams {
+    // A very short text cannot show more evidence than it has: ask no more bigrams of a pair
+    // than the shorter text holds, so a short text still matches a copy of itself.
+    let possible = content_bigrams(a.terms).min(content_bigrams(b.terms));
+    if chains.iter().map(|c| c.bigrams).sum::<usize>() < config.min_pair_bigrams.min(possible) {
         return Vec::new();
     }
     let merged = merge(chains, config.merge_gap);
@@ -138,6 +141,15 @@ pub fn align(a: Side<'_>, b: Side<'_>, config: &AlignConfig) -> Vec<Alignment> {
         .collect();
     extend(&mut out, a.tokens, b.tokens);
     out
+}
+
+/// Number of adjacent term pairs of which neither is an entity: the content bigrams a text could
+/// share.
+fn content_bigrams(terms: &[Term]) -> usize {
+    terms
+        .windows(2)
+        .filter(|w| !w[0].entity && !w[1].entity)
+        .count()
 }
 
 /// Prefix sums of term weights on both sides, so the weighted length of any span is O(1).
@@ -306,7 +318,12 @@ fn densest_part(
         prefix.push(prefix.last().copied().unwrap_or(0.0) + p.weight);
         bigrams.push(bigrams.last().copied().unwrap_or(0) + usize::from(p.bigram));
     }
-    let need = config.min_matches as f32 - 1e-4;
+    // Likewise no more weighted matches than the shorter text has.
+    let need = (config.min_matches as f32)
+        .min(weights.a[weights.a.len() - 1])
+        .min(weights.b[weights.b.len() - 1])
+        .max(weights.entity.min(1.0))
+        - 1e-4;
     let density = config.min_density as f32;
     let mut best: Option<TermSpan> = None;
     for s in 0..chain.len() {
@@ -519,6 +536,14 @@ mod tests {
         let b = "A Tirana, l'opposition critique Edi Rama et réclame des élections anticipées au printemps.";
         let (al, _, _) = run(a, b);
         assert!(al.is_empty(), "{al:?}");
+    }
+
+    #[test]
+    fn a_short_text_matches_a_copy_of_itself() {
+        let a = "Grève des dockers au Havre.";
+        let (al, ta, _) = run(a, &format!("Brèves du jour. {a} Météo : pluie."));
+        assert_eq!(al.len(), 1, "{al:?}");
+        assert_eq!(coverage(&ta, al.iter().map(|p| &p.a)), 1.0);
     }
 
     #[test]
