@@ -132,11 +132,18 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
                     b.boundary = true;
                 }
             }
-        } else if is_ideograph(c) {
+        } else if is_ideograph(c) || compat_ideograph(c) {
             b.close(i);
             b.open_at(i, false);
             // Composed, not decomposed: kana voicing marks (で = て + ◌゙) change the word.
-            b.out.buf.extend(std::iter::once(c).nfkc());
+            // One character in, one word out: the rare kana ligatures (`ゟ` → `より`) keep
+            // their first letter, so a word never splits when normalized again.
+            b.out.buf.extend(
+                std::iter::once(c)
+                    .nfkc()
+                    .filter(|&d| d.is_alphanumeric() || is_combining_mark(d))
+                    .take(1),
+            );
             b.close(i + c.len_utf8());
         } else if c.is_alphanumeric() || (b.open.is_some() && is_combining_mark(c)) {
             b.open_at(i, c.is_uppercase());
@@ -235,6 +242,13 @@ fn special_fold(c: char) -> Option<&'static str> {
     })
 }
 
+/// A character whose compatibility form is an ideograph (`㆒` → `一`, `⼈` → `人`): it must be
+/// a word of its own too, or normalizing twice would split what once was one word.
+#[inline]
+fn compat_ideograph(c: char) -> bool {
+    c.is_alphanumeric() && std::iter::once(c).nfkd().next().is_some_and(is_ideograph)
+}
+
 /// Han ideographs, kana and other scripts written without spaces between words, where each
 /// character is taken as a word.
 #[inline]
@@ -244,6 +258,7 @@ fn is_ideograph(c: char) -> bool {
         | 0x3400..=0x4DBF    // CJK Extension A
         | 0x4E00..=0x9FFF    // CJK Unified Ideographs
         | 0xF900..=0xFAFF    // CJK Compatibility Ideographs
+        | 0xFF65..=0xFF9F    // Halfwidth Katakana (NFKC makes them full-width kana)
         | 0x20000..=0x2FA1F) // CJK Extensions B–F, Compatibility Supplement
 }
 
