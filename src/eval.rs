@@ -254,20 +254,7 @@ fn metrics(scored: &[(&str, bool, f64, f64, bool)], threshold: f64) -> Metrics {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::score::Comparison;
-
-    fn pair(a: usize, b: usize, ab: f64, ba: f64) -> ScoredPair {
-        ScoredPair {
-            a,
-            b,
-            comparison: Comparison {
-                resemblance: 0.0,
-                containment_a_in_b: ab,
-                containment_b_in_a: ba,
-                passages: vec![],
-            },
-        }
-    }
+    use crate::scan::test_support::pair;
 
     #[test]
     fn reads_both_layouts() {

@@ -208,3 +208,23 @@ fn candidates(
     pairs.dedup();
     pairs
 }
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::ScoredPair;
+    use crate::score::Comparison;
+
+    /// A reported pair with only containments set, for tests of what consumes scan results.
+    pub(crate) fn pair(a: usize, b: usize, a_in_b: f64, b_in_a: f64) -> ScoredPair {
+        ScoredPair {
+            a,
+            b,
+            comparison: Comparison {
+                resemblance: 0.0,
+                containment_a_in_b: a_in_b,
+                containment_b_in_a: b_in_a,
+                passages: vec![],
+            },
+        }
+    }
+}
