@@ -38,7 +38,7 @@ proptest! {
             prop_assert_eq!(word.chars().count() as u32, tok.chars);
             // The original word normalizes to exactly this token.
             let again = tokenize(word);
-            prop_assert!(again.len() >= 1);
+            prop_assert!(!again.is_empty());
             prop_assert_eq!(again.norm(0), t.norm(i));
             prev_end = tok.end;
         }
