@@ -43,7 +43,10 @@ pub struct Config {
     pub window: usize,
     /// MinHash values per window signature.
     pub window_k: usize,
-    /// Window Jaccard at which LSH should catch a pair of windows.
+    /// Window Jaccard at which LSH should catch a pair of windows. Windows of another rendering
+    /// share few term pairs, so this is low; measured on the development set, 0.2 with 64 values
+    /// per window finds 97% of partial copies from another rendering for 6% of all pairs verified
+    /// (0.3 with 32 values: 93%).
     pub window_threshold: f64,
     /// Alignment parameters.
     pub align: AlignConfig,
@@ -58,8 +61,8 @@ impl Default for Config {
             seed: crate::minhash::DEFAULT_SEED,
             doc_threshold: 0.3,
             window: 24,
-            window_k: 32,
-            window_threshold: 0.3,
+            window_k: 64,
+            window_threshold: 0.2,
             align: AlignConfig::default(),
         }
     }
