@@ -165,13 +165,20 @@ pub struct CandidateStats {
     pub pairs: usize,
 }
 
+/// The candidates one band contributes.
+struct BandCandidates {
+    pairs: Vec<(u32, u32)>,
+    buckets: usize,
+    oversized: usize,
+}
+
 /// Every pair of items sharing a key in the same band. `keys[i]` holds item `i`'s band keys (band
 /// `b` at index `b`; empty for an empty document). Buckets of more than `max_bucket` items are
 /// skipped: so many documents sharing a band is boilerplate, not a copy.
 pub fn candidate_pairs(keys: &[Vec<u64>], max_bucket: usize) -> (Vec<(u32, u32)>, CandidateStats) {
     let bands = keys.iter().map(Vec::len).max().unwrap_or(0);
     // One band at a time keeps memory at one (key, item) list per band in flight per thread.
-    let per_band: Vec<(Vec<(u32, u32)>, usize, usize)> = (0..bands)
+    let per_band: Vec<BandCandidates> = (0..bands)
         .into_par_iter()
         .map(|band| {
             let mut entries: Vec<(u64, u32)> = keys
@@ -196,15 +203,19 @@ pub fn candidate_pairs(keys: &[Vec<u64>], max_bucket: usize) -> (Vec<(u32, u32)>
                     }
                 }
             }
-            (pairs, buckets, oversized)
+            BandCandidates {
+                pairs,
+                buckets,
+                oversized,
+            }
         })
         .collect();
     let mut stats = CandidateStats::default();
     let mut pairs = Vec::new();
-    for (p, buckets, oversized) in per_band {
-        stats.buckets += buckets;
-        stats.oversized_buckets += oversized;
-        pairs.extend(p);
+    for band in per_band {
+        stats.buckets += band.buckets;
+        stats.oversized_buckets += band.oversized;
+        pairs.extend(band.pairs);
     }
     pairs.par_sort_unstable();
     pairs.dedup();

@@ -195,7 +195,7 @@ mod tests {
 
     #[test]
     fn deterministic_per_seed_and_independent_across_seeds() {
-        let set: Vec<u64> = (0..200).map(|i| mix64(i)).collect();
+        let set: Vec<u64> = (0..200).map(mix64).collect();
         let a = MinHasher::new(64, 1).unwrap();
         let b = MinHasher::new(64, 2).unwrap();
         assert_eq!(a.sketch(&set), a.sketch(&set));
