@@ -207,7 +207,12 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         Format::Jsonl => Box::new(output::Jsonl),
         Format::Csv => Box::new(output::Csv::new(args.passages, clusters.clone())),
     };
-    for p in &result.pairs {
+    let mut order: Vec<&reprint::scan::ScoredPair> = result.pairs.iter().collect();
+    if args.format == Format::Table {
+        // People read the strongest copies first; programs get the stable input order.
+        order.sort_by(|x, y| y.comparison.max_score().total_cmp(&x.comparison.max_score()));
+    }
+    for p in order {
         let (a, b) = (&docs[p.a], &docs[p.b]);
         let mut report =
             PairReport::new(&a.id, &a.text, &b.id, &b.text, &p.comparison, args.passages);
