@@ -128,3 +128,35 @@ pub struct ScanSummary {
     /// Wall-clock seconds.
     pub seconds: f64,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::score::Passage;
+
+    #[test]
+    fn pair_json_has_documented_fields_in_order() {
+        let a = "Le pont s'est effondré.";
+        let b = "Hier, le pont s'est effondré.";
+        let c = Comparison {
+            resemblance: 0.123456,
+            containment_a_in_b: 1.0,
+            containment_b_in_a: 2.0 / 3.0,
+            passages: vec![Passage {
+                a: 0..23,
+                b: 6..29,
+                matches: 3,
+            }],
+        };
+        let json =
+            serde_json::to_string(&PairReport::new("a.txt", a, "b.txt", b, &c, true)).unwrap();
+        assert_eq!(
+            json,
+            r#"{"a":"a.txt","b":"b.txt","resemblance":0.1235,"containment_a_in_b":1.0,"containment_b_in_a":0.6667,"passages":[{"a_start":0,"a_end":23,"b_start":6,"b_end":29,"a_text":"Le pont s'est effondré","b_text":"le pont s'est effondré"}]}"#
+        );
+        let without = PairReport::new("a.txt", a, "b.txt", b, &c, false);
+        assert!(!serde_json::to_string(&without)
+            .unwrap()
+            .contains("passages"));
+    }
+}

@@ -77,3 +77,37 @@ fn clamp01(x: f64) -> f64 {
         x.clamp(0.0, 1.0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::tokenize;
+
+    #[test]
+    fn containment_counts_characters_of_words_each_way() {
+        // A: words of 3, 3, 2 and 5 characters; B: A's first three words inside more text.
+        let a = "Les dés en ville";
+        let b = "Hier, les dés en jeu";
+        let (ta, tb) = (tokenize(a), tokenize(b));
+        let alignment = [Alignment {
+            a: 0..3,
+            b: 1..4,
+            matches: 3,
+        }];
+        let c = Comparison::from_alignment(0.25, &ta, &tb, &alignment);
+        assert_eq!(c.containment_a_in_b, 8.0 / 13.0);
+        assert_eq!(c.containment_b_in_a, 8.0 / 15.0);
+        assert_eq!(c.passages[0].a, 0..11, "byte offsets: `é` takes two bytes");
+        assert_eq!(&b[c.passages[0].b.clone()], "les dés en");
+        assert_eq!(c.max_score(), 8.0 / 13.0);
+    }
+
+    #[test]
+    fn scores_stay_in_the_unit_interval() {
+        let t = tokenize("un mot");
+        let c = Comparison::from_alignment(f64::NAN, &t, &t, &[]);
+        assert_eq!((c.resemblance, c.containment_a_in_b), (0.0, 0.0));
+        let c = Comparison::from_alignment(1.5, &t, &t, &[]);
+        assert_eq!(c.resemblance, 1.0);
+    }
+}

@@ -94,3 +94,17 @@ fn wordless_texts_are_not_copies_of_each_other() {
         );
     }
 }
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<reprint::Detector>();
+    check::<reprint::Analysis>();
+    check::<reprint::Comparison>();
+    check::<reprint::minhash::MinHasher>();
+    check::<reprint::minhash::Signature>();
+    check::<reprint::lsh::LshIndex<u64>>();
+    check::<reprint::scan::ScanResult>();
+    check::<reprint::corpus::Loaded>();
+    check::<reprint::Error>();
+}

@@ -109,7 +109,12 @@ fn independent_articles_score_below_010_both_ways() {
         let (ab, ba) = (c.containment_a_in_b, c.containment_b_in_a);
         assert!(ab < 0.10 && ba < 0.10, "{} / {}: {ab} {ba}", l.a, l.b);
         let (sab, sba) = r.predicted(l);
-        assert!(sab < 0.10 && sba < 0.10, "scan: {} / {}: {sab} {sba}", l.a, l.b);
+        assert!(
+            sab < 0.10 && sba < 0.10,
+            "scan: {} / {}: {sab} {sba}",
+            l.a,
+            l.b
+        );
     }
 }
 

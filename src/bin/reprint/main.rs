@@ -210,7 +210,11 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     let mut order: Vec<&reprint::scan::ScoredPair> = result.pairs.iter().collect();
     if args.format == Format::Table {
         // People read the strongest copies first; programs get the stable input order.
-        order.sort_by(|x, y| y.comparison.max_score().total_cmp(&x.comparison.max_score()));
+        order.sort_by(|x, y| {
+            y.comparison
+                .max_score()
+                .total_cmp(&x.comparison.max_score())
+        });
     }
     for p in order {
         let (a, b) = (&docs[p.a], &docs[p.b]);

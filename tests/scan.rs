@@ -1,0 +1,84 @@
+//! The scan's candidate generation: a fragment copied into unrelated text is found through the
+//! passage windows, although whole-document LSH cannot see it.
+
+use reprint::scan::{scan, ScanOptions};
+use std::path::Path;
+
+fn doc(id: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("corpus/docs")
+            .join(id),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_fragment_inside_unrelated_text_is_found_with_its_share() {
+    let wire = doc("wire/fr-wildfire.txt");
+    // About a third of the wire story, cut at paragraph boundaries, between two unrelated
+    // articles and part of a third.
+    let paragraphs: Vec<&str> = wire.split("\n\n").collect();
+    let fragment = paragraphs[1..3].join("\n\n");
+    let page = format!(
+        "{}\n\n{}\n\n{}\n\n{}",
+        doc("other/fr-budget-municipal.txt"),
+        fragment,
+        doc("other/fr-musee-reouverture.txt"),
+        doc("other/fr-cyclisme-etape.txt"),
+    );
+    let detector = reprint::Detector::default();
+    let texts = [wire.as_str(), page.as_str(), &doc("other/en-marathon.txt")];
+
+    // Whole-document signatures are too far apart for document LSH...
+    let (w, p) = (detector.analyze(texts[0]), detector.analyze(texts[1]));
+    let estimate = w.signature.jaccard(&p.signature).unwrap();
+    assert!(estimate < 0.2, "document Jaccard estimate {estimate}");
+
+    // Without passage windows the scan misses it...
+    let no_windows = reprint::Detector::new(reprint::Config {
+        window: 0,
+        ..reprint::Config::default()
+    })
+    .unwrap();
+    let blind = scan(&no_windows, &texts, &ScanOptions::default(), &());
+    assert!(blind.pairs.is_empty(), "{:?}", blind.stats);
+
+    // ...with them it finds the pair and measures the fragment.
+    let result = scan(&detector, &texts, &ScanOptions::default(), &());
+    assert!(result.stats.passage_candidates >= 1);
+    assert_eq!(result.pairs.len(), 1, "{:?}", result.stats);
+    let pair = &result.pairs[0];
+    assert_eq!((pair.a, pair.b), (0, 1));
+    let words = |t: &str| -> usize {
+        let toks = reprint::normalize::tokenize(t);
+        toks.as_slice().iter().map(|k| k.chars as usize).sum()
+    };
+    let truth = words(&fragment) as f64 / words(&wire) as f64;
+    let got = pair.comparison.containment_a_in_b;
+    assert!(
+        (got - truth).abs() <= 0.05,
+        "containment {got}, true share {truth}"
+    );
+    assert!(pair.comparison.containment_b_in_a < 0.5);
+}
+
+#[test]
+fn scan_results_do_not_depend_on_the_thread_count() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
+    let loaded = reprint::corpus::load(&[dir]);
+    let texts: Vec<&str> = loaded.documents.iter().map(|d| d.text.as_str()).collect();
+    let detector = reprint::Detector::default();
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| scan(&detector, &texts, &ScanOptions::default(), &()))
+    };
+    let one = run(1);
+    let three = run(3);
+    assert!(!one.pairs.is_empty());
+    assert_eq!(one.pairs, three.pairs);
+    assert_eq!(one.stats, three.stats);
+}
