@@ -97,12 +97,13 @@ struct Bar(ProgressBar);
 
 impl Progress for Bar {
     fn start(&self, stage: Stage, total: u64) {
-        self.0.set_length(total);
-        self.0.set_position(0);
         self.0.set_message(match stage {
             Stage::Analyze => "analyzing",
             Stage::Verify => "verifying",
         });
+        self.0.set_position(0);
+        self.0.set_length(total);
+        self.0.reset_eta();
     }
 
     fn advance(&self, n: u64) {
