@@ -11,14 +11,17 @@
 //! integer) and `text` are required. Blank lines are ignored.
 //!
 //! Nothing here aborts a run because of one bad input: a file that cannot be read, a binary file, a
-//! malformed JSONL line or a repeated id is recorded in [`Loaded::problems`] with its path (and line)
-//! and skipped; a file that is not valid UTF-8 is decoded with replacement characters, used, and
-//! recorded too. Only valid UTF-8 keeps byte offsets exact, which is why it is never rewritten.
+//! file or JSONL line over [`LoadOptions::max_doc_bytes`], a malformed JSONL line or a repeated id
+//! is recorded in [`Loaded::problems`] with its path (and line) and skipped; a file that is not
+//! valid UTF-8 is decoded with replacement characters, used, and recorded too. Only valid UTF-8
+//! keeps byte offsets exact, which is why it is never rewritten.
 //!
 //! # Invariants
 //! - Documents come out in a deterministic order: inputs in the order given, directory entries
 //!   sorted by name, JSONL lines in file order.
 //! - Ids are unique: the first document with an id wins.
+//! - No document holds more than `max_doc_bytes` bytes of input, and no more than that is read
+//!   into memory for a skipped one.
 
 use crate::error::Error;
 use std::collections::HashSet;
@@ -49,162 +52,64 @@ pub struct Loaded {
     pub skipped_files: usize,
 }
 
-/// Reads every input. See the module docs for what each kind of path means.
+/// The default limit on one document's size: 16 MiB, a hundred times a long report. A larger
+/// input is a log, a dump or an attack, and reading it whole would cost memory for nothing.
+pub const DEFAULT_MAX_DOC_BYTES: u64 = 16 << 20;
+
+/// How inputs are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Files and JSONL lines larger than this many bytes are skipped, and reported, unread.
+    pub max_doc_bytes: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
+        }
+    }
+}
+
+/// Reads every input with the default options. See the module docs for what each path means.
 pub fn load(paths: &[PathBuf]) -> Loaded {
-    let mut loaded = Loaded::default();
-    let mut seen = HashSet::new();
+    load_with(paths, &LoadOptions::default())
+}
+
+/// Reads every input.
+pub fn load_with(paths: &[PathBuf], options: &LoadOptions) -> Loaded {
+    let mut loader = Loader {
+        options: *options,
+        loaded: Loaded::default(),
+        seen: HashSet::new(),
+    };
     let prefix_ids = paths.len() > 1;
     for path in paths {
         if path.as_os_str() == "-" {
             let stdin = std::io::stdin();
-            read_jsonl(Path::new("-"), stdin.lock(), &mut loaded, &mut seen);
+            loader.read_jsonl(Path::new("-"), stdin.lock());
             continue;
         }
         match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => {
-                let base = if prefix_ids {
-                    Some(path.as_path())
-                } else {
-                    None
-                };
-                walk(path, path, base, &mut loaded, &mut seen);
+                let prefix = prefix_ids.then_some(path.as_path());
+                loader.walk(path, path, prefix);
             }
-            Ok(_) => read_file(path, display_id(path), &mut loaded, &mut seen),
-            Err(source) => loaded.problems.push(Error::Io {
+            Ok(_) => loader.read_file(path, display_id(path)),
+            Err(source) => loader.problem(Error::Io {
                 path: path.clone(),
                 source,
             }),
         }
     }
-    loaded
-}
-
-fn display_id(p: &Path) -> String {
-    p.to_string_lossy().replace('\\', "/")
-}
-
-fn walk(
-    root: &Path,
-    dir: &Path,
-    prefix: Option<&Path>,
-    loaded: &mut Loaded,
-    seen: &mut HashSet<String>,
-) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(rd) => rd,
-        Err(source) => {
-            loaded.problems.push(Error::Io {
-                path: dir.to_path_buf(),
-                source,
-            });
-            return;
-        }
-    };
-    let mut entries: Vec<_> = entries
-        .filter_map(|e| match e {
-            Ok(e) => Some(e),
-            Err(source) => {
-                loaded.problems.push(Error::Io {
-                    path: dir.to_path_buf(),
-                    source,
-                });
-                None
-            }
-        })
-        .collect();
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let path = entry.path();
-        if entry.file_name().to_string_lossy().starts_with('.') {
-            loaded.skipped_files += 1;
-            continue;
-        }
-        let file_type = match entry.file_type() {
-            Ok(t) => t,
-            Err(source) => {
-                loaded.problems.push(Error::Io { path, source });
-                continue;
-            }
-        };
-        if file_type.is_dir() {
-            walk(root, &path, prefix, loaded, seen);
-            continue;
-        }
-        if file_type.is_symlink() {
-            match std::fs::metadata(&path) {
-                Ok(m) if m.is_dir() => {
-                    loaded.skipped_files += 1;
-                    continue;
-                }
-                Ok(_) => {}
-                Err(source) => {
-                    loaded.problems.push(Error::Io { path, source });
-                    continue;
-                }
-            }
-        }
-        let ext = path
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase());
-        match ext.as_deref() {
-            Some("txt") | Some("md") | Some("jsonl") => {
-                let rel = path.strip_prefix(root).unwrap_or(&path);
-                let id = match prefix {
-                    Some(p) => display_id(&p.join(rel)),
-                    None => display_id(rel),
-                };
-                read_file(&path, id, loaded, seen);
-            }
-            _ => loaded.skipped_files += 1,
-        }
-    }
-}
-
-fn read_file(path: &Path, id: String, loaded: &mut Loaded, seen: &mut HashSet<String>) {
-    let is_jsonl = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(source) => {
-            loaded.problems.push(Error::Io {
-                path: path.to_path_buf(),
-                source,
-            });
-            return;
-        }
-    };
-    if is_jsonl {
-        read_jsonl(
-            path,
-            std::io::BufReader::with_capacity(1 << 16, file),
-            loaded,
-            seen,
-        );
-        return;
-    }
-    let Some(text) = read_open_file(path, file, &mut loaded.problems) else {
-        return;
-    };
-    push(
-        loaded,
-        seen,
-        Document {
-            id,
-            text,
-            date: None,
-            url: None,
-        },
-        path,
-        None,
-    );
+    loader.loaded
 }
 
 /// Reads one text file with the decoding rules of this module. Returns `None`, with the reason in
 /// `problems`, when the file is skipped; lossy decoding is recorded in `problems` too.
-pub fn read_text(path: &Path, problems: &mut Vec<Error>) -> Option<String> {
+pub fn read_text(path: &Path, options: &LoadOptions, problems: &mut Vec<Error>) -> Option<String> {
     match std::fs::File::open(path) {
-        Ok(file) => read_open_file(path, file, problems),
+        Ok(file) => read_open_file(path, file, options.max_doc_bytes, problems),
         Err(source) => {
             problems.push(Error::Io {
                 path: path.to_path_buf(),
@@ -215,13 +120,282 @@ pub fn read_text(path: &Path, problems: &mut Vec<Error>) -> Option<String> {
     }
 }
 
-fn read_open_file(path: &Path, file: std::fs::File, problems: &mut Vec<Error>) -> Option<String> {
+fn display_id(p: &Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
+}
+
+/// The state of one [`load_with`] run.
+struct Loader {
+    options: LoadOptions,
+    loaded: Loaded,
+    seen: HashSet<String>,
+}
+
+impl Loader {
+    fn problem(&mut self, e: Error) {
+        self.loaded.problems.push(e);
+    }
+
+    fn walk(&mut self, root: &Path, dir: &Path, prefix: Option<&Path>) {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(rd) => rd,
+            Err(source) => {
+                return self.problem(Error::Io {
+                    path: dir.to_path_buf(),
+                    source,
+                })
+            }
+        };
+        let mut list = Vec::new();
+        for e in entries {
+            match e {
+                Ok(e) => list.push(e),
+                Err(source) => self.problem(Error::Io {
+                    path: dir.to_path_buf(),
+                    source,
+                }),
+            }
+        }
+        list.sort_by_key(|e| e.file_name());
+        for entry in list {
+            let path = entry.path();
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                self.loaded.skipped_files += 1;
+                continue;
+            }
+            // `file_type` does not follow symbolic links: a link to a directory is never walked,
+            // so a link loop cannot trap the walk.
+            let file_type = match entry.file_type() {
+                Ok(t) => t,
+                Err(source) => {
+                    self.problem(Error::Io { path, source });
+                    continue;
+                }
+            };
+            if file_type.is_dir() {
+                self.walk(root, &path, prefix);
+                continue;
+            }
+            if file_type.is_symlink() {
+                match std::fs::metadata(&path) {
+                    Ok(m) if m.is_dir() => {
+                        self.loaded.skipped_files += 1;
+                        continue;
+                    }
+                    Ok(_) => {}
+                    Err(source) => {
+                        // A broken link, or one that loops back on itself.
+                        self.problem(Error::Io { path, source });
+                        continue;
+                    }
+                }
+            }
+            let ext = path
+                .extension()
+                .map(|e| e.to_string_lossy().to_ascii_lowercase());
+            match ext.as_deref() {
+                Some("txt") | Some("md") | Some("jsonl") => {
+                    let rel = path.strip_prefix(root).unwrap_or(&path);
+                    let id = match prefix {
+                        Some(p) => display_id(&p.join(rel)),
+                        None => display_id(rel),
+                    };
+                    self.read_file(&path, id);
+                }
+                _ => self.loaded.skipped_files += 1,
+            }
+        }
+    }
+
+    fn read_file(&mut self, path: &Path, id: String) {
+        let file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(source) => {
+                return self.problem(Error::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
+        };
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
+        {
+            return self.read_jsonl(path, std::io::BufReader::with_capacity(1 << 16, file));
+        }
+        let limit = self.options.max_doc_bytes;
+        let Some(text) = read_open_file(path, file, limit, &mut self.loaded.problems) else {
+            return;
+        };
+        let doc = Document {
+            id,
+            text,
+            date: None,
+            url: None,
+        };
+        self.push(doc, path, None);
+    }
+
+    fn push(&mut self, doc: Document, path: &Path, line: Option<u64>) {
+        if self.seen.contains(&doc.id) {
+            self.problem(Error::DuplicateId {
+                path: path.to_path_buf(),
+                line,
+                id: doc.id,
+            });
+        } else {
+            self.seen.insert(doc.id.clone());
+            self.loaded.documents.push(doc);
+        }
+    }
+
+    /// Reads JSONL from `reader`, naming `path` in problems.
+    fn read_jsonl(&mut self, path: &Path, mut reader: impl BufRead) {
+        let mut buf = Vec::new();
+        let mut line_no = 0u64;
+        loop {
+            let read = match read_line_limited(&mut reader, &mut buf, self.options.max_doc_bytes) {
+                Ok(r) => r,
+                Err(source) => {
+                    return self.problem(Error::Io {
+                        path: path.to_path_buf(),
+                        source,
+                    })
+                }
+            };
+            line_no += 1;
+            let bad = |reason: String| Error::BadJsonLine {
+                path: path.to_path_buf(),
+                line: line_no,
+                reason,
+            };
+            match read {
+                LineRead::Eof => return,
+                LineRead::TooLong(len) => {
+                    self.problem(bad(format!(
+                        "line of {len} bytes is over the limit of {} bytes (--max-doc-bytes); skipped",
+                        self.options.max_doc_bytes
+                    )));
+                    continue;
+                }
+                LineRead::Line => {}
+            }
+            let line = match std::str::from_utf8(&buf) {
+                Ok(s) => s,
+                Err(e) => {
+                    self.problem(bad(format!(
+                        "not valid UTF-8 at byte {} of the line",
+                        e.valid_up_to()
+                    )));
+                    continue;
+                }
+            };
+            let line = line.trim_start_matches('\u{feff}');
+            if line.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<JsonDoc>(line) {
+                Ok(d) => {
+                    let id = match d.id {
+                        JsonId::Text(s) => s,
+                        JsonId::Number(n) => n.to_string(),
+                    };
+                    let doc = Document {
+                        id,
+                        text: d.text,
+                        date: d.date,
+                        url: d.url,
+                    };
+                    self.push(doc, path, Some(line_no));
+                }
+                Err(e) => self.problem(bad(e.to_string())),
+            }
+        }
+    }
+}
+
+enum LineRead {
+    Eof,
+    Line,
+    /// The line was longer than the limit; its bytes were consumed, not kept.
+    TooLong(u64),
+}
+
+/// Reads one line into `buf` (cleared first), keeping at most `limit` bytes in memory.
+fn read_line_limited(
+    reader: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    limit: u64,
+) -> std::io::Result<LineRead> {
+    buf.clear();
+    let mut total = 0u64;
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok(match total {
+                0 => LineRead::Eof,
+                n if n > limit => LineRead::TooLong(n),
+                _ => LineRead::Line,
+            });
+        }
+        let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        total += take as u64;
+        if total <= limit + 1 {
+            buf.extend_from_slice(&chunk[..take]);
+        } else {
+            buf.clear();
+        }
+        reader.consume(take);
+        if done {
+            // The newline itself does not count against the limit.
+            return Ok(if total - 1 > limit {
+                LineRead::TooLong(total - 1)
+            } else {
+                LineRead::Line
+            });
+        }
+    }
+}
+
+fn read_open_file(
+    path: &Path,
+    file: std::fs::File,
+    limit: u64,
+    problems: &mut Vec<Error>,
+) -> Option<String> {
+    let too_large = |size: u64| Error::TooLarge {
+        path: path.to_path_buf(),
+        size,
+        limit,
+    };
+    // Metadata first, so a huge file is refused without reading it; the read itself is capped
+    // too, for files that grow or lie about their size (pipes, /proc).
+    if let Ok(m) = file.metadata() {
+        if m.is_file() && m.len() > limit {
+            problems.push(too_large(m.len()));
+            return None;
+        }
+    }
     let mut bytes = Vec::new();
-    if let Err(source) = std::io::BufReader::new(file).read_to_end(&mut bytes) {
+    if let Err(source) = std::io::BufReader::new(file)
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+    {
         problems.push(Error::Io {
             path: path.to_path_buf(),
             source,
         });
+        return None;
+    }
+    if bytes.len() as u64 > limit {
+        problems.push(too_large(bytes.len() as u64));
         return None;
     }
     decode(path, bytes, problems)
@@ -267,24 +441,6 @@ fn decode(path: &Path, bytes: Vec<u8>, problems: &mut Vec<Error>) -> Option<Stri
     }
 }
 
-fn push(
-    loaded: &mut Loaded,
-    seen: &mut HashSet<String>,
-    doc: Document,
-    path: &Path,
-    line: Option<u64>,
-) {
-    if seen.insert(doc.id.clone()) {
-        loaded.documents.push(doc);
-    } else {
-        loaded.problems.push(Error::DuplicateId {
-            path: path.to_path_buf(),
-            line,
-            id: doc.id,
-        });
-    }
-}
-
 #[derive(serde::Deserialize)]
 struct JsonDoc {
     id: JsonId,
@@ -302,80 +458,53 @@ enum JsonId {
     Number(serde_json::Number),
 }
 
-/// Reads JSONL from `reader`, naming `path` in problems.
-pub fn read_jsonl(
-    path: &Path,
-    mut reader: impl BufRead,
-    loaded: &mut Loaded,
-    seen: &mut HashSet<String>,
-) {
-    let mut buf = Vec::new();
-    let mut line_no = 0u64;
-    loop {
-        buf.clear();
-        match reader.read_until(b'\n', &mut buf) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(source) => {
-                loaded.problems.push(Error::Io {
-                    path: path.to_path_buf(),
-                    source,
-                });
-                break;
-            }
-        }
-        line_no += 1;
-        let bad = |reason: String| Error::BadJsonLine {
-            path: path.to_path_buf(),
-            line: line_no,
-            reason,
-        };
-        let line = match std::str::from_utf8(&buf) {
-            Ok(s) => s,
-            Err(e) => {
-                loaded.problems.push(bad(format!(
-                    "not valid UTF-8 at byte {} of the line",
-                    e.valid_up_to()
-                )));
-                continue;
-            }
-        };
-        let line = line.trim_start_matches('\u{feff}');
-        if line.trim().is_empty() {
-            continue;
-        }
-        match serde_json::from_str::<JsonDoc>(line) {
-            Ok(d) => {
-                let id = match d.id {
-                    JsonId::Text(s) => s,
-                    JsonId::Number(n) => n.to_string(),
-                };
-                let doc = Document {
-                    id,
-                    text: d.text,
-                    date: d.date,
-                    url: d.url,
-                };
-                push(loaded, seen, doc, path, Some(line_no));
-            }
-            Err(e) => loaded.problems.push(bad(e.to_string())),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn jsonl_limited(input: &str, max_doc_bytes: u64) -> Loaded {
+        let mut loader = Loader {
+            options: LoadOptions { max_doc_bytes },
+            loaded: Loaded::default(),
+            seen: HashSet::new(),
+        };
+        loader.read_jsonl(Path::new("in.jsonl"), input.as_bytes());
+        loader.loaded
+    }
+
     fn jsonl(input: &str) -> Loaded {
-        let mut loaded = Loaded::default();
-        read_jsonl(
+        jsonl_limited(input, DEFAULT_MAX_DOC_BYTES)
+    }
+
+    #[test]
+    fn long_lines_are_skipped_without_losing_the_next() {
+        let long = format!("{{\"id\": \"big\", \"text\": \"{}\"}}", "x".repeat(5000));
+        let small = "{\"id\": \"ok\", \"text\": \"court\"}";
+        // With a 64-byte reader buffer the long line spans many reads.
+        let input = format!("{long}\n{small}\n{long}");
+        let mut loader = Loader {
+            options: LoadOptions { max_doc_bytes: 100 },
+            loaded: Loaded::default(),
+            seen: HashSet::new(),
+        };
+        loader.read_jsonl(
             Path::new("in.jsonl"),
-            input.as_bytes(),
-            &mut loaded,
-            &mut HashSet::new(),
+            std::io::BufReader::with_capacity(64, input.as_bytes()),
         );
-        loaded
+        let l = loader.loaded;
+        assert_eq!(l.documents.len(), 1);
+        assert_eq!(l.documents[0].id, "ok");
+        let msgs: Vec<String> = l.problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        assert!(
+            msgs[0].starts_with("in.jsonl:1: line of 5025 bytes"),
+            "{}",
+            msgs[0]
+        );
+        assert!(msgs[1].starts_with("in.jsonl:3: "), "{}", msgs[1]);
+        // Exactly at the limit is fine.
+        let at = jsonl_limited(small, small.len() as u64);
+        assert_eq!(at.documents.len(), 1);
     }
 
     #[test]

@@ -42,6 +42,16 @@ pub enum Error {
         /// What is wrong with the line.
         reason: String,
     },
+    /// A file is larger than the document size limit and was skipped unread.
+    #[error("{}: {size} bytes is over the limit of {limit} bytes (--max-doc-bytes); skipped", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size in bytes (at least; reading stops past the limit).
+        size: u64,
+        /// The limit in force.
+        limit: u64,
+    },
     /// A file is not valid UTF-8. It was decoded with U+FFFD replacement characters and still used.
     #[error("{}: not valid UTF-8 (first bad byte at offset {offset}); decoded with replacement characters", path.display())]
     NotUtf8 {

@@ -94,6 +94,10 @@ pub struct EngineArgs {
     /// Seed of all hashing: the same input and seed give the same output.
     #[arg(long, default_value_t = reprint::minhash::DEFAULT_SEED)]
     pub seed: u64,
+    /// Skip (and report) files and JSONL lines larger than this: bytes, or with a K, M or G
+    /// suffix (powers of 1024).
+    #[arg(long, default_value = "16M", value_parser = parse_size)]
+    pub max_doc_bytes: u64,
     /// Match words by their first N letters (0: whole words). Prefixes let inflections meet
     /// (`condamne` / `condamnent`).
     #[arg(long, default_value_t = reprint::terms::TermConfig::default().prefix, help_heading = "Matching")]
@@ -123,6 +127,12 @@ pub struct EngineArgs {
 }
 
 impl EngineArgs {
+    pub fn load_options(&self) -> reprint::corpus::LoadOptions {
+        reprint::corpus::LoadOptions {
+            max_doc_bytes: self.max_doc_bytes,
+        }
+    }
+
     pub fn config(&self) -> reprint::Config {
         let d = reprint::Config::default();
         reprint::Config {
@@ -173,6 +183,24 @@ fn parse_score(s: &str) -> Result<f64, String> {
     }
 }
 
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (digits, shift) = match t.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&t[..i], 10),
+        Some((i, 'm' | 'M')) => (&t[..i], 20),
+        Some((i, 'g' | 'G')) => (&t[..i], 30),
+        _ => (t, 0),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (bytes, or a number with K, M or G)"))?;
+    if n == 0 {
+        return Err("the limit must be at least one byte".into());
+    }
+    n.checked_mul(1 << shift)
+        .ok_or_else(|| format!("`{s}` is too large"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,6 +209,18 @@ mod tests {
     #[test]
     fn cli_definition_is_valid() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes_take_suffixes() {
+        assert_eq!(parse_size("512"), Ok(512));
+        assert_eq!(parse_size("16M"), Ok(16 << 20));
+        assert_eq!(parse_size("2k"), Ok(2048));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("lots").unwrap_err().contains("not a size"));
+        assert!(parse_size("99999999999G")
+            .unwrap_err()
+            .contains("too large"));
     }
 
     #[test]

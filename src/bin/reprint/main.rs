@@ -57,8 +57,9 @@ fn warn(problem: &reprint::Error) {
 fn compare(args: CompareArgs) -> anyhow::Result<u8> {
     let detector = reprint::Detector::new(args.engine.config()).context("invalid configuration")?;
     let mut problems = Vec::new();
-    let a = reprint::corpus::read_text(&args.a, &mut problems);
-    let b = reprint::corpus::read_text(&args.b, &mut problems);
+    let options = args.engine.load_options();
+    let a = reprint::corpus::read_text(&args.a, &options, &mut problems);
+    let b = reprint::corpus::read_text(&args.b, &options, &mut problems);
     problems.iter().for_each(warn);
     let (Some(a), Some(b)) = (a, b) else {
         anyhow::bail!("cannot compare: an input could not be read");
@@ -122,7 +123,7 @@ fn eval(args: EvalArgs) -> anyhow::Result<u8> {
     start_threads(args.threads)?;
     let detector = reprint::Detector::new(args.engine.config()).context("invalid configuration")?;
     let labels = reprint::eval::read_labels(&args.pairs)?;
-    let loaded = reprint::corpus::load(&args.paths);
+    let loaded = reprint::corpus::load_with(&args.paths, &args.engine.load_options());
     loaded.problems.iter().for_each(warn);
     let texts: Vec<&str> = loaded.documents.iter().map(|d| d.text.as_str()).collect();
     // Scan with a zero floor so every verified candidate gets its score; the threshold applies
@@ -155,7 +156,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     start_threads(args.threads)?;
     let detector = reprint::Detector::new(args.engine.config()).context("invalid configuration")?;
 
-    let loaded = reprint::corpus::load(&args.paths);
+    let loaded = reprint::corpus::load_with(&args.paths, &args.engine.load_options());
     loaded.problems.iter().for_each(warn);
     let lossy = loaded
         .problems
