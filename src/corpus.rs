@@ -105,6 +105,25 @@ pub fn load_with(paths: &[PathBuf], options: &LoadOptions) -> Loaded {
     loader.loaded
 }
 
+/// Reads JSONL documents from any reader, naming them `label` in problems (as `-` names standard
+/// input). The same rules as for JSONL files apply.
+pub fn read_jsonl(label: &Path, reader: impl BufRead, options: &LoadOptions) -> Loaded {
+    let mut loader = Loader {
+        options: *options,
+        loaded: Loaded::default(),
+        seen: HashSet::new(),
+    };
+    loader.read_jsonl(label, reader);
+    loader.loaded
+}
+
+/// Turns the bytes of one file into text with the decoding rules of this module: UTF-16 with a
+/// byte-order mark is decoded, NUL bytes mark a binary file (`None`), invalid UTF-8 is decoded
+/// lossily. Problems are recorded under `label`.
+pub fn decode_bytes(label: &Path, bytes: Vec<u8>, problems: &mut Vec<Error>) -> Option<String> {
+    decode(label, bytes, problems)
+}
+
 /// Reads one text file with the decoding rules of this module. Returns `None`, with the reason in
 /// `problems`, when the file is skipped; lossy decoding is recorded in `problems` too.
 pub fn read_text(path: &Path, options: &LoadOptions, problems: &mut Vec<Error>) -> Option<String> {
@@ -463,13 +482,11 @@ mod tests {
     use super::*;
 
     fn jsonl_limited(input: &str, max_doc_bytes: u64) -> Loaded {
-        let mut loader = Loader {
-            options: LoadOptions { max_doc_bytes },
-            loaded: Loaded::default(),
-            seen: HashSet::new(),
-        };
-        loader.read_jsonl(Path::new("in.jsonl"), input.as_bytes());
-        loader.loaded
+        read_jsonl(
+            Path::new("in.jsonl"),
+            input.as_bytes(),
+            &LoadOptions { max_doc_bytes },
+        )
     }
 
     fn jsonl(input: &str) -> Loaded {
@@ -482,16 +499,11 @@ mod tests {
         let small = "{\"id\": \"ok\", \"text\": \"court\"}";
         // With a 64-byte reader buffer the long line spans many reads.
         let input = format!("{long}\n{small}\n{long}");
-        let mut loader = Loader {
-            options: LoadOptions { max_doc_bytes: 100 },
-            loaded: Loaded::default(),
-            seen: HashSet::new(),
-        };
-        loader.read_jsonl(
+        let l = read_jsonl(
             Path::new("in.jsonl"),
             std::io::BufReader::with_capacity(64, input.as_bytes()),
+            &LoadOptions { max_doc_bytes: 100 },
         );
-        let l = loader.loaded;
         assert_eq!(l.documents.len(), 1);
         assert_eq!(l.documents[0].id, "ok");
         let msgs: Vec<String> = l.problems.iter().map(|p| p.to_string()).collect();
