@@ -50,6 +50,15 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
+/// 0 when every input was read cleanly, 3 when something was skipped or decoded lossily.
+fn exit_code(problems: &[reprint::Error]) -> u8 {
+    if problems.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_SKIPPED
+    }
+}
+
 fn warn(problem: &reprint::Error) {
     eprintln!("reprint: warning: {problem}");
 }
@@ -86,11 +95,7 @@ fn compare(args: CompareArgs) -> anyhow::Result<u8> {
         output::compare_view(&mut out, &report, width, color)?;
     }
     out.flush()?;
-    Ok(if problems.is_empty() {
-        EXIT_OK
-    } else {
-        EXIT_SKIPPED
-    })
+    Ok(exit_code(&problems))
 }
 
 /// Progress on stderr through indicatif; hidden when stderr is not a terminal or with `--quiet`.
@@ -144,11 +149,7 @@ fn eval(args: EvalArgs) -> anyhow::Result<u8> {
         output::eval_table(&mut out, &e)?;
     }
     out.flush()?;
-    Ok(if loaded.problems.is_empty() {
-        EXIT_OK
-    } else {
-        EXIT_SKIPPED
-    })
+    Ok(exit_code(&loaded.problems))
 }
 
 fn scan(args: ScanArgs) -> anyhow::Result<u8> {
@@ -255,9 +256,5 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         }
         eprintln!("{line}");
     }
-    Ok(if loaded.problems.is_empty() {
-        EXIT_OK
-    } else {
-        EXIT_SKIPPED
-    })
+    Ok(exit_code(&loaded.problems))
 }
