@@ -78,6 +78,15 @@ pub enum Error {
         /// The repeated id.
         id: String,
     },
+    /// A file of a persisted [`Index`](crate::index::Index) is damaged, truncated, of another
+    /// format version, or not an index file at all. Nothing was loaded from it.
+    #[error("{}: {reason}", path.display())]
+    CorruptIndex {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with the byte offset when there is one.
+        reason: String,
+    },
 }
 
 impl Error {

@@ -34,6 +34,7 @@ pub mod corpus;
 pub mod detector;
 pub mod error;
 pub mod eval;
+pub mod index;
 pub mod lsh;
 pub mod minhash;
 pub mod normalize;

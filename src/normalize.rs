@@ -243,11 +243,12 @@ fn special_fold(c: char) -> Option<&'static str> {
     })
 }
 
-/// A character whose compatibility form is an ideograph (`㆒` → `一`, `⼈` → `人`): it must be
-/// a word of its own too, or normalizing twice would split what once was one word.
+/// A character whose compatibility form holds an ideograph (`㆒` → `一`, `⼈` → `人`, `㈧` →
+/// `(八)`): it must be a word of its own too, or normalizing twice would split what once was one
+/// word.
 #[inline]
 fn compat_ideograph(c: char) -> bool {
-    c.is_alphanumeric() && std::iter::once(c).nfkd().next().is_some_and(is_ideograph)
+    c.is_alphanumeric() && std::iter::once(c).nfkd().any(is_ideograph)
 }
 
 /// Han ideographs, kana and other scripts written without spaces between words, where each
@@ -306,6 +307,11 @@ mod tests {
         let t = tokenize("東京で地震 Tokyo");
         let w: Vec<&str> = (0..t.len()).map(|i| t.norm(i)).collect();
         assert_eq!(w, ["東", "京", "で", "地", "震", "tokyo"]);
+        // A symbol holding an ideograph (`㈧` is `(八)`) stands alone too, so that normalizing
+        // twice gives the same words (found by fuzzing: fuzz/regressions/tokenize).
+        let t = tokenize("a㈧tttt");
+        let w: Vec<&str> = (0..t.len()).map(|i| t.norm(i)).collect();
+        assert_eq!(w, ["a", "八", "tttt"]);
     }
 
     #[test]

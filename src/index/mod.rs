@@ -1,0 +1,1040 @@
+//! The crawler's index: check every new page against everything seen so far, from many threads,
+//! and keep it across restarts.
+//!
+//! ```
+//! use reprint::index::{Index, IndexOptions, Meta};
+//! let index = Index::new(IndexOptions::default())?; // or Index::open(dir, options) to persist
+//! let wire = "PARIS (AFP) - Le pont de Varenne s'est effondré mardi soir, faisant trois blessés \
+//!             selon la préfecture, qui a ouvert une enquête sur les causes de l'accident.";
+//! index.insert("afp-1", wire, &Meta::at(1_700_000_000))?;
+//! let page = format!("Accueil > Faits divers\n{wire}\nLire aussi : la météo du week-end.");
+//! let found = index.check_and_insert("site-9", &page, &Meta::at(1_700_000_600))?;
+//! assert_eq!(found[0].id, "afp-1");
+//! assert!(found[0].containment_doc_in_query > 0.95); // all of the wire story is in the page
+//! # Ok::<(), reprint::Error>(())
+//! ```
+//!
+//! # How a page is matched
+//! A page's terms and term-pair shingles are computed as everywhere in reprint. Its *keys* are the
+//! shingles whose hash falls in the lowest `1 / sample_rate` of the hash range (a fixed-rate
+//! sample, as in FracMinHash: Irber et al., 2022). Because the sample is decided by the hash
+//! alone, a passage shared by two documents contributes the same keys to both, whatever else
+//! each contains: partial copies share keys in proportion to what they share, which whole-document
+//! MinHash cannot promise. The inverted lists (`postings`) map each key to the documents holding
+//! it. A query counts, per indexed document, the keys it shares with the page, verifies the
+//! `max_candidates` documents sharing the most (ties broken by id hash, so the choice does not
+//! depend on insertion order) with the same alignment as `reprint scan`, and returns those whose
+//! best score reaches `min_score`.
+//!
+//! # Memory and disk
+//! In memory, an indexed document costs 8 bytes per key (about one shingle in `sample_rate`, i.e.
+//! 60 keys for a 2,500-character article at the default rate 4) plus about 90 bytes of
+//! bookkeeping; [`Index::stats`] measures it. Texts are not kept in memory by a persistent index:
+//! they live in its log files and are read back (one positional read) only to verify a candidate.
+//! An in-memory index ([`Index::new`]) keeps them in memory.
+//!
+//! # Concurrency
+//! Every method takes `&self`; the index is `Send + Sync`. Inverted lists, documents, ids and log
+//! files are each cut into shards with their own locks, and no operation on the hot path
+//! (`insert`, `query`, `check_and_insert`, `remove`) holds a lock on the whole index. Two pages
+//! inserted at the same moment may not see each other; the order of operations is that of their
+//! sequence numbers, which replay after a restart follows too.
+//!
+//! # Eviction
+//! With `max_docs`, the oldest documents (in insertion order) are evicted beyond that many. With
+//! `max_age`, documents are evicted, oldest first, once they are more than `max_age` seconds older
+//! than the newest document's time. Eviction follows insertion order: a document inserted out of
+//! time order leaves when the documents inserted before it have left.
+//!
+//! # Persistence
+//! See [`store`] for the file format. In short: every insert and removal is appended to a log;
+//! [`Index::save`] makes everything so far durable (fsync, then an atomic manifest update);
+//! [`Index::open`] replays the logs, checking every record. After a crash the index holds
+//! everything up to the last completed save, and usually more (every intact record written after
+//! it), never a damaged record.
+
+pub(crate) mod postings;
+pub mod store;
+
+use crate::detector::{Analysis, Config, Detector};
+use crate::error::{Error, Result};
+use crate::score::Passage;
+use postings::Postings;
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use xxhash_rust::xxh3::xxh3_64;
+
+/// Shards of the document table and of the id map.
+const DOC_SHARDS: usize = 64;
+/// Log files written in parallel by a persistent index.
+const WRITERS: usize = 8;
+
+/// Settings of an [`Index`].
+///
+/// `detector` and `sample_rate` decide what is stored and are saved with a persistent index: they
+/// must be the same when it is opened again. The others can change from one run to the next.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IndexOptions {
+    /// The matching pipeline: terms, shingles, alignment (the same as `scan`'s).
+    pub detector: Config,
+    /// One shingle in `sample_rate` (by hash) becomes a key. Lower finds shorter and looser
+    /// copies and costs more memory: measured on the development set, 4 puts at least one key in
+    /// common for 98% of partial copies from another rendering and 81% of short excerpts from
+    /// another rendering (8: 93% and 55%).
+    pub sample_rate: u32,
+    /// Matches whose containment either way, or resemblance, reach this are returned.
+    pub min_score: f64,
+    /// Documents verified per query, those sharing the most keys with it first.
+    pub max_candidates: usize,
+    /// A key held by this many documents is no longer extended and is ignored by queries: a term
+    /// pair that common tells nothing about who copied whom.
+    pub max_postings_per_key: usize,
+    /// Evict the oldest documents beyond this many.
+    pub max_docs: Option<usize>,
+    /// Evict documents more than this many seconds older than the newest one.
+    pub max_age: Option<u64>,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions {
+            detector: Config::default(),
+            sample_rate: 4,
+            min_score: crate::scan::DEFAULT_MIN_SCORE,
+            max_candidates: 64,
+            max_postings_per_key: 10_000,
+            max_docs: None,
+            max_age: None,
+        }
+    }
+}
+
+/// What a caller attaches to a document.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Meta {
+    /// When the page was published or fetched, in Unix seconds; `None` means now. Age eviction
+    /// compares these times.
+    pub time: Option<u64>,
+    /// Anything to get back with a match (a URL, a JSON object…). Stored as is.
+    pub data: String,
+}
+
+impl Meta {
+    /// Metadata with a time and no data.
+    pub fn at(time: u64) -> Meta {
+        Meta {
+            time: Some(time),
+            data: String::new(),
+        }
+    }
+}
+
+/// An indexed document that a query text copies from, or that copies from it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Match {
+    /// The indexed document's id.
+    pub id: String,
+    /// Its time (Unix seconds).
+    pub time: u64,
+    /// Its [`Meta::data`].
+    pub data: String,
+    /// Jaccard similarity of the two shingle sets.
+    pub resemblance: f64,
+    /// Fraction of the query's text found in the indexed document.
+    pub containment_query_in_doc: f64,
+    /// Fraction of the indexed document's text found in the query: near 1 when the query page
+    /// carries all of that document.
+    pub containment_doc_in_query: f64,
+    /// The shared passages: `a` is a byte range of the query text, `b` of the indexed document's
+    /// text (see [`Index::get`]).
+    pub passages: Vec<Passage>,
+}
+
+impl Match {
+    /// The largest of the three scores.
+    pub fn max_score(&self) -> f64 {
+        self.resemblance
+            .max(self.containment_query_in_doc)
+            .max(self.containment_doc_in_query)
+    }
+}
+
+/// A document as stored in the index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredDoc {
+    /// Its id.
+    pub id: String,
+    /// Its time (Unix seconds).
+    pub time: u64,
+    /// Its [`Meta::data`].
+    pub data: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// Counts and sizes of an index, for monitoring.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct IndexStats {
+    /// Documents in the index.
+    pub documents: usize,
+    /// Entries of the inverted lists, including some of removed documents not yet purged.
+    pub postings: usize,
+    /// Bytes of memory held by the inverted lists.
+    pub postings_bytes: usize,
+    /// Bytes of memory held by the document table and the id map (estimated from their sizes).
+    pub table_bytes: usize,
+    /// Bytes of texts held in memory (an in-memory index only).
+    pub text_bytes: usize,
+    /// Everything above, per document.
+    pub bytes_per_document: f64,
+    /// Bytes of the log files on disk (a persistent index only).
+    pub disk_bytes: u64,
+    /// Of which, bytes of removed or evicted documents that [`Index::compact`] would reclaim.
+    pub dead_disk_bytes: u64,
+}
+
+/// Where a document's body (time, id, data, text) is.
+enum Loc {
+    Mem(Arc<[u8]>),
+    Disk { file: Arc<File>, pos: u64, len: u32 },
+}
+
+struct Doc {
+    id_hash: u64,
+    time: u64,
+    /// Keys in its log record.
+    nkeys: u32,
+    loc: Loc,
+}
+
+impl Doc {
+    /// Bytes of its log record.
+    fn record_len(&self) -> u64 {
+        match &self.loc {
+            Loc::Mem(b) => b.len() as u64,
+            Loc::Disk { len, .. } => {
+                store::FRAME + store::INSERT_PREFIX + 4 * u64::from(self.nkeys) + u64::from(*len)
+            }
+        }
+    }
+}
+
+/// Bytes of a document's body.
+fn doc_body_len(doc: &Doc) -> u64 {
+    match &doc.loc {
+        Loc::Mem(b) => b.len() as u64,
+        Loc::Disk { len, .. } => u64::from(*len),
+    }
+}
+
+/// A slot of the document table. A serial is reserved (`Pending`) before an operation does its
+/// work, so eviction can tell an operation in flight from a document already gone.
+enum Slot {
+    Pending,
+    Live(Doc),
+}
+
+struct Writer {
+    file: Arc<File>,
+    len: u64,
+}
+
+struct Disk {
+    dir: PathBuf,
+    writers: Box<[Mutex<Writer>]>,
+    /// The generation of the logs and the manifest; held while saving or compacting.
+    state: Mutex<u64>,
+    dead_bytes: AtomicU64,
+}
+
+/// The crawler's index. See the [module docs](self).
+pub struct Index {
+    options: IndexOptions,
+    detector: Detector,
+    postings: Postings,
+    docs: Box<[RwLock<HashMap<u32, Slot>>]>,
+    ids: Box<[RwLock<HashMap<u64, u32>>]>,
+    next_serial: AtomicU32,
+    /// Serials below this were evicted in order.
+    min_live: AtomicU32,
+    /// `seq = seq_base + serial`: the log's order of operations, continued across restarts.
+    seq_base: u64,
+    live: AtomicUsize,
+    newest_time: AtomicU64,
+    evicting: Mutex<()>,
+    disk: Option<Disk>,
+}
+
+fn hash_id(id: &str) -> u64 {
+    xxh3_64(id.as_bytes())
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(|e| e.into_inner())
+}
+
+fn lock<T>(l: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    l.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// What a persistent index stores of its options.
+fn persisted(options: &IndexOptions) -> serde_json::Value {
+    serde_json::json!({ "detector": options.detector, "sample_rate": options.sample_rate })
+}
+
+impl Index {
+    /// An empty index in memory (texts included), lost when dropped.
+    pub fn new(options: IndexOptions) -> Result<Index> {
+        Index::build(options, None, 0)
+    }
+
+    fn build(options: IndexOptions, disk: Option<Disk>, seq_base: u64) -> Result<Index> {
+        if options.sample_rate == 0 {
+            return Err(Error::InvalidParameter {
+                name: "sample_rate",
+                reason: "must be at least 1".into(),
+            });
+        }
+        if !(0.0..=1.0).contains(&options.min_score) {
+            return Err(Error::InvalidParameter {
+                name: "min_score",
+                reason: format!("must be in [0, 1], got {}", options.min_score),
+            });
+        }
+        Ok(Index {
+            detector: Detector::new(options.detector.clone())?,
+            options,
+            postings: Postings::new(),
+            docs: (0..DOC_SHARDS).map(|_| RwLock::default()).collect(),
+            ids: (0..DOC_SHARDS).map(|_| RwLock::default()).collect(),
+            next_serial: AtomicU32::new(0),
+            min_live: AtomicU32::new(0),
+            seq_base,
+            live: AtomicUsize::new(0),
+            newest_time: AtomicU64::new(0),
+            evicting: Mutex::new(()),
+            disk,
+        })
+    }
+
+    /// Opens the index in directory `dir`, creating it (and the directory) when there is none.
+    ///
+    /// An existing index is replayed from its logs and checked: a damaged or truncated file gives
+    /// [`Error::CorruptIndex`] naming it, and an index built with other matching settings
+    /// (`detector`, `sample_rate`) gives [`Error::InvalidParameter`]. A log torn after the last
+    /// save (a crash in the middle of a write) is cut back to its last intact record.
+    pub fn open(dir: impl AsRef<Path>, options: IndexOptions) -> Result<Index> {
+        let dir = dir.as_ref();
+        let io = |source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let manifest = match store::read_manifest(dir)? {
+            Some(m) => m,
+            None => {
+                if std::fs::read_dir(dir).map_err(io)?.next().is_some() {
+                    return Err(Error::CorruptIndex {
+                        path: store::manifest_path(dir),
+                        reason: "missing: the directory holds files but is not a reprint index"
+                            .into(),
+                    });
+                }
+                let m = store::Manifest {
+                    format: store::FORMAT_VERSION,
+                    generation: 1,
+                    committed: vec![store::LOG_HEADER; WRITERS],
+                    config: persisted(&options),
+                };
+                for w in 0..WRITERS {
+                    let path = store::log_path(dir, 1, w);
+                    store::create_log(&path, w)?
+                        .sync_all()
+                        .map_err(|source| Error::Io { path, source })?;
+                }
+                store::write_manifest(dir, &m)?;
+                m
+            }
+        };
+        if manifest.config != persisted(&options) {
+            return Err(Error::InvalidParameter {
+                name: "options",
+                reason: format!(
+                    "the index in {} was built with other matching settings ({}) than those given ({})",
+                    dir.display(),
+                    manifest.config,
+                    persisted(&options)
+                ),
+            });
+        }
+        Index::replay(dir, manifest, options)
+    }
+
+    fn replay(dir: &Path, manifest: store::Manifest, options: IndexOptions) -> Result<Index> {
+        let gen = manifest.generation;
+        let paths: Vec<PathBuf> = (0..manifest.committed.len())
+            .map(|w| store::log_path(dir, gen, w))
+            .collect();
+        // Files of an interrupted compaction, or of a generation it replaced.
+        for p in store::stray_files(dir, &paths)? {
+            let _ = std::fs::remove_file(p);
+        }
+        struct Op {
+            seq: u64,
+            writer: u32,
+            /// Insert: body position and length, keys range in `keys`; remove: `len == u32::MAX`.
+            pos: u64,
+            len: u32,
+            time: u64,
+            id_hash: u64,
+            keys: std::ops::Range<usize>,
+        }
+        let mut ops: Vec<Op> = Vec::new();
+        let mut keys: Vec<u32> = Vec::new();
+        let mut files = Vec::new();
+        let mut lens = Vec::new();
+        for (w, path) in paths.iter().enumerate() {
+            let len = store::replay_log(path, w, manifest.committed[w], true, |rec| {
+                match rec {
+                    store::Record::Insert {
+                        seq,
+                        keys: k,
+                        body_pos,
+                        body,
+                        body_len,
+                    } => {
+                        let start = keys.len();
+                        keys.extend_from_slice(&k);
+                        ops.push(Op {
+                            seq,
+                            writer: w as u32,
+                            pos: body_pos,
+                            len: body_len,
+                            time: body.time,
+                            id_hash: hash_id(body.id),
+                            keys: start..keys.len(),
+                        });
+                    }
+                    store::Record::Remove { seq, id } => ops.push(Op {
+                        seq,
+                        writer: w as u32,
+                        pos: 0,
+                        len: u32::MAX,
+                        time: 0,
+                        id_hash: hash_id(id),
+                        keys: 0..0,
+                    }),
+                }
+                Ok(())
+            })?;
+            files.push(Arc::new(store::open_log(path)?));
+            lens.push(len);
+        }
+        ops.sort_unstable_by_key(|o| o.seq);
+        if let Some(w) = ops.windows(2).find(|w| w[0].seq == w[1].seq) {
+            return Err(Error::CorruptIndex {
+                path: dir.to_path_buf(),
+                reason: format!("two records have sequence number {}", w[0].seq),
+            });
+        }
+        let n = ops.len() as u64;
+        let seq_base = ops.last().map_or(0, |o| o.seq + 1) - n;
+        let disk = Disk {
+            dir: dir.to_path_buf(),
+            writers: files
+                .iter()
+                .zip(&lens)
+                .map(|(f, &len)| {
+                    Mutex::new(Writer {
+                        file: f.clone(),
+                        len,
+                    })
+                })
+                .collect(),
+            state: Mutex::new(gen),
+            dead_bytes: AtomicU64::new(0),
+        };
+        let index = Index::build(options, Some(disk), seq_base)?;
+        let mut dead = lens.iter().map(|l| l - store::LOG_HEADER).sum::<u64>();
+        for op in &ops {
+            let serial = index.reserve()?;
+            if op.len == u32::MAX {
+                index.finish_remove(serial, op.id_hash);
+                continue;
+            }
+            let doc = Doc {
+                id_hash: op.id_hash,
+                time: op.time,
+                nkeys: op.keys.len() as u32,
+                loc: Loc::Disk {
+                    file: files[op.writer as usize].clone(),
+                    pos: op.pos,
+                    len: op.len,
+                },
+            };
+            index.finish_insert(serial, doc, &keys[op.keys.clone()]);
+        }
+        index.evict();
+        // Dead bytes: everything but the live documents' records.
+        for shard in index.docs.iter() {
+            for slot in read(shard).values() {
+                if let Slot::Live(d) = slot {
+                    dead = dead.saturating_sub(d.record_len());
+                }
+            }
+        }
+        if let Some(d) = &index.disk {
+            d.dead_bytes.store(dead, Ordering::Relaxed);
+        }
+        Ok(index)
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &IndexOptions {
+        &self.options
+    }
+
+    /// Number of documents in the index.
+    pub fn len(&self) -> usize {
+        self.live.load(Ordering::Relaxed)
+    }
+
+    /// True when the index holds no document.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Terms and shingles of `text`, and its keys (sorted, distinct).
+    fn analyze(&self, text: &str) -> (Analysis, Vec<u32>) {
+        let a = self.detector.analyze_unsketched(text);
+        let limit = u64::MAX / u64::from(self.options.sample_rate);
+        // The sample is chosen by the hash's magnitude; the key is its low half, independent of
+        // that choice.
+        let mut keys: Vec<u32> = a
+            .shingles
+            .iter()
+            .filter(|&&h| h <= limit)
+            .map(|&h| h as u32)
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        (a, keys)
+    }
+
+    /// Adds a document, replacing any document with the same id. Returns whether one was
+    /// replaced. With a persistent index, the document is appended to its log (durable at the
+    /// next [`save`](Index::save)).
+    pub fn insert(&self, id: &str, text: &str, meta: &Meta) -> Result<bool> {
+        let (_, keys) = self.analyze(text);
+        self.insert_keys(id, text, meta, &keys)
+    }
+
+    /// The indexed documents that `text` copies from or that copy from it, best first (by best
+    /// score, then id).
+    pub fn query(&self, text: &str) -> Result<Vec<Match>> {
+        let (a, keys) = self.analyze(text);
+        self.query_analyzed(&a, &keys, None)
+    }
+
+    /// [`query`](Index::query) then [`insert`](Index::insert), analyzing the text once: the
+    /// crawler's hot path. A document with the same id is not reported as a match of itself.
+    pub fn check_and_insert(&self, id: &str, text: &str, meta: &Meta) -> Result<Vec<Match>> {
+        let (a, keys) = self.analyze(text);
+        let found = self.query_analyzed(&a, &keys, Some(id))?;
+        self.insert_keys(id, text, meta, &keys)?;
+        Ok(found)
+    }
+
+    /// Removes the document with this id. Returns whether there was one.
+    pub fn remove(&self, id: &str) -> Result<bool> {
+        let h = hash_id(id);
+        if !read(&self.ids[h as usize % DOC_SHARDS]).contains_key(&h) {
+            return Ok(false);
+        }
+        let serial = self.reserve()?;
+        if let Some(d) = &self.disk {
+            let payload = store::remove_payload(self.seq_base + u64::from(serial), id);
+            if let Err(e) = d.append(serial, &payload) {
+                self.unreserve(serial);
+                return Err(e);
+            }
+        }
+        Ok(self.finish_remove(serial, h))
+    }
+
+    /// The stored document with this id.
+    pub fn get(&self, id: &str) -> Result<Option<StoredDoc>> {
+        let h = hash_id(id);
+        let Some(serial) = read(&self.ids[h as usize % DOC_SHARDS]).get(&h).copied() else {
+            return Ok(None);
+        };
+        let Some(body) = self.body(serial)? else {
+            return Ok(None);
+        };
+        let b = self.decode(&body)?;
+        Ok(Some(StoredDoc {
+            id: b.id.to_string(),
+            time: b.time,
+            data: b.data.to_string(),
+            text: b.text.to_string(),
+        }))
+    }
+
+    /// Reserves the next serial (and so the next sequence number).
+    fn reserve(&self) -> Result<u32> {
+        let serial = self.next_serial.fetch_add(1, Ordering::Relaxed);
+        if serial == u32::MAX {
+            self.next_serial.store(u32::MAX, Ordering::Relaxed);
+            return Err(Error::InvalidParameter {
+                name: "index",
+                reason: "4 billion operations since the index was opened: reopen it to renumber"
+                    .into(),
+            });
+        }
+        write(&self.docs[serial as usize % DOC_SHARDS]).insert(serial, Slot::Pending);
+        Ok(serial)
+    }
+
+    fn unreserve(&self, serial: u32) {
+        write(&self.docs[serial as usize % DOC_SHARDS]).remove(&serial);
+    }
+
+    fn insert_keys(&self, id: &str, text: &str, meta: &Meta, keys: &[u32]) -> Result<bool> {
+        let time = meta.time.unwrap_or_else(now);
+        let body = store::encode_body(time, id, &meta.data, text);
+        let serial = self.reserve()?;
+        let loc = match &self.disk {
+            None => Loc::Mem(body.into()),
+            Some(d) => {
+                let seq = self.seq_base + u64::from(serial);
+                let (payload, body_at) = store::insert_payload(seq, keys, &body);
+                match d.append(serial, &payload) {
+                    Ok((file, pos)) => Loc::Disk {
+                        file,
+                        pos: pos + store::FRAME + body_at as u64,
+                        len: body.len() as u32,
+                    },
+                    Err(e) => {
+                        self.unreserve(serial);
+                        return Err(e);
+                    }
+                }
+            }
+        };
+        let doc = Doc {
+            id_hash: hash_id(id),
+            time,
+            nkeys: keys.len() as u32,
+            loc,
+        };
+        let replaced = self.finish_insert(serial, doc, keys);
+        self.evict();
+        Ok(replaced)
+    }
+
+    /// Puts a reserved document in place. Returns whether it replaced one with the same id.
+    fn finish_insert(&self, serial: u32, doc: Doc, keys: &[u32]) -> bool {
+        let (h, time) = (doc.id_hash, doc.time);
+        self.postings.insert(
+            keys,
+            serial,
+            self.options.max_postings_per_key,
+            self.min_live.load(Ordering::Relaxed),
+        );
+        write(&self.docs[serial as usize % DOC_SHARDS]).insert(serial, Slot::Live(doc));
+        self.live.fetch_add(1, Ordering::Relaxed);
+        self.newest_time.fetch_max(time, Ordering::Relaxed);
+        // The later operation on an id wins, as in replay.
+        let (loser, replaced) = {
+            let mut ids = write(&self.ids[h as usize % DOC_SHARDS]);
+            match ids.get(&h).copied() {
+                Some(other) if other > serial => (Some(serial), true),
+                Some(other) => {
+                    ids.insert(h, serial);
+                    (Some(other), true)
+                }
+                None => {
+                    ids.insert(h, serial);
+                    (None, false)
+                }
+            }
+        };
+        if let Some(l) = loser {
+            self.kill(l);
+        }
+        if serial < self.min_live.load(Ordering::Relaxed) {
+            // Evicted while it was being inserted.
+            self.kill(serial);
+        }
+        replaced
+    }
+
+    /// Completes a reserved removal of the document with id hash `h`.
+    fn finish_remove(&self, serial: u32, h: u64) -> bool {
+        let victim = {
+            let mut ids = write(&self.ids[h as usize % DOC_SHARDS]);
+            match ids.get(&h).copied() {
+                Some(other) if other < serial => {
+                    ids.remove(&h);
+                    Some(other)
+                }
+                _ => None,
+            }
+        };
+        self.unreserve(serial);
+        victim.is_some_and(|v| self.kill(v))
+    }
+
+    /// Drops a document from the table (its postings are purged later). Returns whether it was
+    /// there.
+    fn kill(&self, serial: u32) -> bool {
+        let slot = {
+            let mut docs = write(&self.docs[serial as usize % DOC_SHARDS]);
+            match docs.get(&serial) {
+                Some(Slot::Live(_)) => docs.remove(&serial),
+                _ => None,
+            }
+        };
+        let Some(Slot::Live(doc)) = slot else {
+            return false;
+        };
+        self.live.fetch_sub(1, Ordering::Relaxed);
+        // Forget the id only if it still points here.
+        let mut ids = write(&self.ids[doc.id_hash as usize % DOC_SHARDS]);
+        if ids.get(&doc.id_hash) == Some(&serial) {
+            ids.remove(&doc.id_hash);
+        }
+        if let Some(d) = &self.disk {
+            d.dead_bytes.fetch_add(doc.record_len(), Ordering::Relaxed);
+        }
+        true
+    }
+
+    /// Evicts from the oldest serial while the index is over `max_docs` or the oldest document is
+    /// over `max_age`. One thread at a time; the others go on.
+    fn evict(&self) {
+        if self.options.max_docs.is_none() && self.options.max_age.is_none() {
+            return;
+        }
+        let Ok(_guard) = self.evicting.try_lock() else {
+            return;
+        };
+        loop {
+            let s = self.min_live.load(Ordering::Relaxed);
+            if s >= self.next_serial.load(Ordering::Relaxed) {
+                return;
+            }
+            let over = self.options.max_docs.is_some_and(|m| self.len() > m);
+            let expired = {
+                let docs = read(&self.docs[s as usize % DOC_SHARDS]);
+                match docs.get(&s) {
+                    // Gone already (removed or replaced): step over it.
+                    None => true,
+                    // In flight: it is the newest thing there is; stop here.
+                    Some(Slot::Pending) => return,
+                    Some(Slot::Live(d)) => self.options.max_age.is_some_and(|age| {
+                        d.time.saturating_add(age) < self.newest_time.load(Ordering::Relaxed)
+                    }),
+                }
+            };
+            if !over && !expired {
+                return;
+            }
+            self.min_live.store(s + 1, Ordering::Relaxed);
+            self.kill(s);
+        }
+    }
+
+    fn body(&self, serial: u32) -> Result<Option<Arc<[u8]>>> {
+        let (file, pos, len) = {
+            let docs = read(&self.docs[serial as usize % DOC_SHARDS]);
+            match docs.get(&serial) {
+                Some(Slot::Live(d)) => match &d.loc {
+                    Loc::Mem(b) => return Ok(Some(b.clone())),
+                    Loc::Disk { file, pos, len } => (file.clone(), *pos, *len),
+                },
+                _ => return Ok(None),
+            }
+        };
+        let mut buf = vec![0u8; len as usize];
+        store::read_at(&file, pos, &mut buf).map_err(|source| Error::Io {
+            path: self
+                .disk
+                .as_ref()
+                .map(|d| d.dir.clone())
+                .unwrap_or_default(),
+            source,
+        })?;
+        Ok(Some(buf.into()))
+    }
+
+    fn decode<'b>(&self, body: &'b [u8]) -> Result<store::Body<'b>> {
+        store::decode_body(body).ok_or_else(|| Error::CorruptIndex {
+            path: self
+                .disk
+                .as_ref()
+                .map(|d| d.dir.clone())
+                .unwrap_or_default(),
+            reason: "a stored document does not decode: a log file was changed while in use".into(),
+        })
+    }
+
+    fn query_analyzed(
+        &self,
+        a: &Analysis,
+        keys: &[u32],
+        exclude: Option<&str>,
+    ) -> Result<Vec<Match>> {
+        let min_live = self.min_live.load(Ordering::Relaxed);
+        let mut serials = Vec::new();
+        self.postings.lookup(
+            keys,
+            self.options.max_postings_per_key,
+            min_live,
+            &mut serials,
+        );
+        serials.sort_unstable();
+        // (shared keys, id hash, serial) of each live candidate.
+        let mut cands: Vec<(usize, u64, u32)> = Vec::new();
+        for run in serials.chunk_by(|x, y| x == y) {
+            let s = run[0];
+            if let Some(Slot::Live(d)) = read(&self.docs[s as usize % DOC_SHARDS]).get(&s) {
+                cands.push((run.len(), d.id_hash, s));
+            }
+        }
+        cands.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+        cands.truncate(self.options.max_candidates);
+        let mut out = Vec::new();
+        for (_, _, serial) in cands {
+            let Some(body) = self.body(serial)? else {
+                continue;
+            };
+            let b = self.decode(&body)?;
+            if exclude == Some(b.id) {
+                continue;
+            }
+            let doc = self.detector.analyze_unsketched(b.text);
+            let c = self.detector.compare_analyzed(a, &doc);
+            if c.max_score() < self.options.min_score || c.max_score() == 0.0 {
+                continue;
+            }
+            out.push(Match {
+                id: b.id.to_string(),
+                time: b.time,
+                data: b.data.to_string(),
+                resemblance: c.resemblance,
+                containment_query_in_doc: c.containment_a_in_b,
+                containment_doc_in_query: c.containment_b_in_a,
+                passages: c.passages,
+            });
+        }
+        out.sort_by(|x, y| {
+            y.max_score()
+                .total_cmp(&x.max_score())
+                .then_with(|| x.id.cmp(&y.id))
+        });
+        Ok(out)
+    }
+
+    /// Makes every operation so far durable: the logs are fsynced, then the manifest is replaced
+    /// atomically. When removed and evicted documents make up more than half of the logs, they
+    /// are compacted first. An in-memory index cannot be saved.
+    pub fn save(&self) -> Result<()> {
+        let d = self.disk_or_err()?;
+        let total: u64 = d.writers.iter().map(|w| lock(w).len).sum();
+        if d.dead_bytes.load(Ordering::Relaxed) * 2 > total && total > 1 << 20 {
+            return self.compact();
+        }
+        let gen = lock(&d.state);
+        let mut committed = Vec::with_capacity(d.writers.len());
+        for (i, w) in d.writers.iter().enumerate() {
+            let w = lock(w);
+            w.file.sync_data().map_err(|source| Error::Io {
+                path: store::log_path(&d.dir, *gen, i),
+                source,
+            })?;
+            committed.push(w.len);
+        }
+        store::write_manifest(
+            &d.dir,
+            &store::Manifest {
+                format: store::FORMAT_VERSION,
+                generation: *gen,
+                committed,
+                config: persisted(&self.options),
+            },
+        )
+    }
+
+    /// Rewrites the logs with only the live documents, then saves, and purges the inverted lists
+    /// of removed documents. Inserts wait while it runs; queries do not. An in-memory index only
+    /// purges its inverted lists.
+    pub fn compact(&self) -> Result<()> {
+        self.postings.retain(|s| {
+            matches!(
+                read(&self.docs[s as usize % DOC_SHARDS]).get(&s),
+                Some(Slot::Live(_))
+            )
+        });
+        let Some(d) = &self.disk else {
+            return Ok(());
+        };
+        let mut gen = lock(&d.state);
+        let mut writers: Vec<_> = d.writers.iter().map(lock).collect();
+        let next = *gen + 1;
+        let paths: Vec<PathBuf> = (0..writers.len())
+            .map(|w| store::log_path(&d.dir, next, w))
+            .collect();
+        for p in &paths {
+            let _ = std::fs::remove_file(p); // left by an interrupted compaction
+        }
+        let mut files = Vec::new();
+        for (w, p) in paths.iter().enumerate() {
+            files.push(Arc::new(store::create_log(p, w)?));
+        }
+        let mut lens = vec![store::LOG_HEADER; files.len()];
+        // Live documents in serial order, each record copied as is.
+        let mut live: Vec<(u32, Arc<File>, u64, u64)> = Vec::new();
+        for shard in self.docs.iter() {
+            for (&s, slot) in read(shard).iter() {
+                if let Slot::Live(doc) = slot {
+                    if let Loc::Disk { file, pos, .. } = &doc.loc {
+                        let body_off = doc.record_len() - doc_body_len(doc);
+                        live.push((s, file.clone(), pos - body_off, doc.record_len()));
+                    }
+                }
+            }
+        }
+        live.sort_unstable_by_key(|x| x.0);
+        let mut moved = Vec::with_capacity(live.len());
+        let mut buf = Vec::new();
+        for (s, file, start, rec) in live {
+            buf.resize(rec as usize, 0);
+            store::read_at(&file, start, &mut buf).map_err(|source| Error::Io {
+                path: d.dir.clone(),
+                source,
+            })?;
+            let w = s as usize % files.len();
+            store::write_at(&files[w], lens[w], &buf).map_err(|source| Error::Io {
+                path: paths[w].clone(),
+                source,
+            })?;
+            moved.push((s, w, lens[w]));
+            lens[w] += rec;
+        }
+        for (f, p) in files.iter().zip(&paths) {
+            f.sync_all().map_err(|source| Error::Io {
+                path: p.clone(),
+                source,
+            })?;
+        }
+        store::write_manifest(
+            &d.dir,
+            &store::Manifest {
+                format: store::FORMAT_VERSION,
+                generation: next,
+                committed: lens.clone(),
+                config: persisted(&self.options),
+            },
+        )?;
+        // The new logs are durable and named by the manifest: point the documents at them.
+        for (s, w, rec_start) in moved {
+            let mut docs = write(&self.docs[s as usize % DOC_SHARDS]);
+            if let Some(Slot::Live(doc)) = docs.get_mut(&s) {
+                let body_off = doc.record_len() - doc_body_len(doc);
+                if let Loc::Disk { file, pos, .. } = &mut doc.loc {
+                    *file = files[w].clone();
+                    *pos = rec_start + body_off;
+                }
+            }
+        }
+        for (w, writer) in writers.iter_mut().enumerate() {
+            writer.file = files[w].clone();
+            writer.len = lens[w];
+        }
+        let old = *gen;
+        *gen = next;
+        d.dead_bytes.store(0, Ordering::Relaxed);
+        for w in 0..writers.len() {
+            let _ = std::fs::remove_file(store::log_path(&d.dir, old, w));
+        }
+        Ok(())
+    }
+
+    fn disk_or_err(&self) -> Result<&Disk> {
+        self.disk.as_ref().ok_or_else(|| Error::InvalidParameter {
+            name: "index",
+            reason: "an in-memory index has no files: use Index::open to persist one".into(),
+        })
+    }
+
+    /// Counts and memory of the index.
+    pub fn stats(&self) -> IndexStats {
+        let (postings, postings_bytes) = self.postings.size();
+        let (mut table_bytes, mut text_bytes) = (0usize, 0usize);
+        for shard in self.docs.iter() {
+            let docs = read(shard);
+            // A hash table entry (key, value and control byte) over its load factor.
+            table_bytes += docs.capacity() * (std::mem::size_of::<(u32, Slot)>() + 1);
+            for slot in docs.values() {
+                if let Slot::Live(Doc {
+                    loc: Loc::Mem(b), ..
+                }) = slot
+                {
+                    text_bytes += b.len();
+                }
+            }
+        }
+        for shard in self.ids.iter() {
+            table_bytes += read(shard).capacity() * (std::mem::size_of::<(u64, u32)>() + 1);
+        }
+        let (disk_bytes, dead_disk_bytes) = match &self.disk {
+            Some(d) => (
+                d.writers.iter().map(|w| lock(w).len).sum(),
+                d.dead_bytes.load(Ordering::Relaxed),
+            ),
+            None => (0, 0),
+        };
+        let documents = self.len();
+        IndexStats {
+            documents,
+            postings,
+            postings_bytes,
+            table_bytes,
+            text_bytes,
+            bytes_per_document: (postings_bytes + table_bytes + text_bytes) as f64
+                / documents.max(1) as f64,
+            disk_bytes,
+            dead_disk_bytes,
+        }
+    }
+}
+
+impl Disk {
+    /// Appends a record payload to the log of `serial`'s writer. Returns the file and the
+    /// record's position.
+    fn append(&self, serial: u32, payload: &[u8]) -> Result<(Arc<File>, u64)> {
+        let rec = store::frame(payload);
+        let mut w = lock(&self.writers[serial as usize % self.writers.len()]);
+        let pos = w.len;
+        store::write_at(&w.file, pos, &rec).map_err(|source| Error::Io {
+            path: self.dir.clone(),
+            source,
+        })?;
+        w.len += rec.len() as u64;
+        Ok((w.file.clone(), pos))
+    }
+}
