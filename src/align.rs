@@ -361,14 +361,18 @@ fn overlaps(x: &Range<usize>, y: &Range<usize>) -> bool {
 }
 
 /// Merges consecutive spans (sorted by A start) that are within `gap` terms of each other on both
-/// sides and in the same order in B.
+/// sides and in the same order in B, unless another span lies between them in B: merging over it
+/// would make two passages overlap in B.
 fn merge(spans: Vec<TermSpan>, gap: usize) -> Vec<TermSpan> {
+    let in_b: Vec<Range<usize>> = spans.iter().map(|s| s.b.clone()).collect();
     let mut out: Vec<TermSpan> = Vec::with_capacity(spans.len());
     for s in spans {
         if let Some(last) = out.last_mut() {
             let a_close = s.a.start <= last.a.end + gap;
             let b_close = s.b.start >= last.b.end && s.b.start <= last.b.end + gap;
-            if a_close && b_close {
+            let between = last.b.end..s.b.start;
+            let b_free = between.is_empty() || !in_b.iter().any(|r| overlaps(r, &between));
+            if a_close && b_close && b_free {
                 last.a.end = s.a.end;
                 last.b.end = s.b.end;
                 last.matches += s.matches;
