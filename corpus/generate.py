@@ -2,11 +2,14 @@
 """Builds the generated part of reprint's labeled corpus.
 
 Reads the hand-written documents under corpus/docs/ (seeds/, wire/, rewrites/, independent/,
-other/) and the filler briefs under corpus/generate_filler/, then writes
+other/) and, under corpus/generate_filler/, the filler briefs (briefs-*.txt) and the sites that
+publish the generated pages (sites-*.txt), then writes
 
 - corpus/docs/copies/*.txt: verbatim copies (a wire article wrapped in site boilerplate),
   partial copies (a contiguous run of whole sentences of a wire article inside a page of
-  unrelated briefs) and partial copies of a second rendering (whole paragraphs);
+  unrelated briefs) and partial copies of a second rendering (whole paragraphs). Each page is
+  published on a site of its own and each brief is used once, so that generated pages share
+  no text but what they copy (checked: see check_decoration);
 - corpus/labels.tsv: every labeled pair, the hand-labeled ones declared in HAND_PAIRS below and
   the generated ones, sorted by (a, b).
 
@@ -171,46 +174,85 @@ def read_briefs(name):
 
 
 # ---------------------------------------------------------------------------------------------
-# Site boilerplate (written for this corpus)
+# Sites and their boilerplate (written for this corpus, in generate_filler/sites-*.txt)
 # ---------------------------------------------------------------------------------------------
 
-SITES = {
-    "fr": [
-        {
-            "name": "Le Courrier du Val",
-            "header": "Aller au contenu principal\nLe Courrier du Val\nMenu\nRechercher\nSe connecter | S'abonner",
-            "crumb": "Accueil > {section}",
-            "footer": "© 2024 Le Courrier du Val. Tous droits réservés. Reproduction interdite sans autorisation.\nMentions légales | Politique de confidentialité | Gestion des cookies | Contact | Plan du site",
-        },
-        {
-            "name": "Info Plus 24",
-            "header": "Skip to content\nInfo Plus 24\nMenu\nDirect | Vidéos | Podcasts\nNewsletter",
-            "crumb": "Accueil > Actualités > {section}",
-            "footer": "Info Plus 24 - L'actualité en continu, 24 heures sur 24.\nQui sommes-nous ? | Nous contacter | Publicité | CGU | Données personnelles\nCopyright © Info Plus 24, 2024",
-        },
-        {
-            "name": "L'Écho des Régions",
-            "header": "L'Écho des Régions\nÉdition du jour\nS'identifier\nMenu",
-            "crumb": "Accueil / {section} / Article",
-            "footer": "L'Écho des Régions est édité par la société Presse de l'Ouest SAS.\nToute reproduction, même partielle, est soumise à autorisation.\nCharte éditoriale | Mentions légales | Cookies | Accessibilité",
-        },
-    ],
-    "en": [
-        {
-            "name": "The Daily Harbour",
-            "header": "Skip to content\nThe Daily Harbour\nMenu\nSearch\nSign in | Subscribe",
-            "crumb": "Home > {section}",
-            "footer": "© 2024 The Daily Harbour Ltd. All rights reserved.\nTerms of use | Privacy policy | Cookie settings | Contact us | Sitemap",
-        },
-        {
-            "name": "NewsNow Wire",
-            "header": "Skip to main content\nNewsNow Wire\nLive | Video | Podcasts\nMenu",
-            "crumb": "News / {section}",
-            "footer": "NewsNow Wire publishes agency copy around the clock.\nAbout us | Advertise | Careers | Accessibility | Privacy\nCopyright 2024 NewsNow Media",
-        },
-    ],
-}
+# Every generated page is published on a site of its own, and every filler brief is used on one
+# page only: two generated pages share no text except what they copy from the same article, so
+# a scan of docs/ finds no copy relation between them that labels.tsv does not declare.
 
+# Fields of a site: a news site holds one whole article (verbatim copies), a digest site a page
+# of briefs (partial copies). Optional blocks of a news site are added until boilerplate reaches
+# the page's share; `headlines` feeds its "read also" links and related-article lists.
+SITE_FIELDS = {
+    "news": {"header", "crumb", "footer", "cookie", "byline", "share", "ad", "newsletter",
+             "comments", "promo", "readalso", "related", "headlines"},
+    "digest": {"header", "title", "intro", "share", "footer"},
+}
+LIST_FIELDS = {"related", "headlines"}
+
+
+def read_sites(name):
+    """Sites of generate_filler/<name>: a site starts with `=== kind | name`, each field with
+    `--- field`; a field's text runs to the next marker (blank lines around it dropped), list
+    fields hold one item a line. Lines starting with # before the first site are comments."""
+    with open(os.path.join(FILLER, name), encoding="utf-8") as f:
+        text = f.read()
+    check_text(name, text)
+    sites, site, field, lines = [], None, None, []
+
+    def close_field():
+        if field is not None:
+            body = "\n".join(lines).strip("\n")
+            if not body:
+                sys.exit(f"{name}: {site['name']}: empty field {field}")
+            site[field] = body.split("\n") if field in LIST_FIELDS else body
+
+    for line in text.split("\n"):
+        if line.startswith("=== "):
+            close_field()
+            kind, _, site_name = line[4:].partition(" | ")
+            if kind not in SITE_FIELDS or not site_name:
+                sys.exit(f"{name}: bad site line {line!r}")
+            site, field, lines = {"kind": kind, "name": site_name}, None, []
+            sites.append(site)
+        elif line.startswith("--- "):
+            close_field()
+            field, lines = line[4:].strip(), []
+            if site is None or field not in SITE_FIELDS[site["kind"]] or field in site:
+                sys.exit(f"{name}: unexpected field {line!r}")
+        elif site is None:
+            if line.strip() and not line.startswith("#"):
+                sys.exit(f"{name}: text before the first site: {line!r}")
+        else:
+            if field is None and line.strip():
+                sys.exit(f"{name}: {site['name']}: text outside a field: {line!r}")
+            lines.append(line)
+    close_field()
+    for site in sites:
+        missing = SITE_FIELDS[site["kind"]] - set(site)
+        if missing:
+            sys.exit(f"{name}: {site['name']}: missing {sorted(missing)}")
+    names = [site["name"] for site in sites]
+    if len(set(names)) != len(names):
+        sys.exit(f"{name}: two sites with one name")
+    return sites
+
+
+class Pool:
+    """Items drawn without replacement (each used on one page at most), in a shuffled order."""
+
+    def __init__(self, rng, what, items):
+        self.what, self.items = what, shuffled(rng, items)
+
+    def take(self, n=1):
+        if n > len(self.items):
+            sys.exit(f"not enough {self.what}: write more (each is used on one page at most)")
+        out, self.items = self.items[:n], self.items[n:]
+        return out
+
+
+# Section of each story, shown in a news site's breadcrumb.
 SECTIONS = {
     "fr-bridge-collapse": "France > Faits divers",
     "fr-central-bank": "Économie > Marchés",
@@ -227,100 +269,6 @@ SECTIONS = {
     "en-fraud-verdict": "Business > Legal",
     "en-rocket-failure": "Science > Space",
     "en-river-flood": "UK > Weather",
-}
-
-BOILER = {
-    "fr": {
-        "cookie": [
-            "Nous utilisons des cookies pour améliorer votre expérience, mesurer l'audience et vous proposer des contenus et publicités personnalisés. En poursuivant votre navigation, vous acceptez leur utilisation.\nAccepter | Refuser | Personnaliser",
-            "Votre vie privée nous importe. Avec nos partenaires, nous stockons des informations sur votre appareil, comme des identifiants uniques, afin de traiter des données de navigation. Vous pouvez accepter ou gérer vos choix à tout moment en cliquant sur « Paramètres ».\nTout accepter | Continuer sans accepter",
-        ],
-        "byline": [
-            "Par la rédaction avec AFP\nPublié le {date} à 11h02, mis à jour à 15h47",
-            "La rédaction (avec AFP)\nLe {date} - Temps de lecture : 3 min",
-        ],
-        "readalso": [
-            "Lire aussi : Les prix de l'immobilier reculent pour le troisième trimestre consécutif",
-            "Lire aussi : Retraites, ce qui change pour les salariés au 1er janvier",
-            "À lire aussi : Le télétravail s'installe durablement dans les petites entreprises",
-            "Lire aussi : Un épisode de grand froid attendu dès la semaine prochaine",
-            "À lire aussi : Le prix du gazole repart à la hausse dans les stations",
-            "Lire aussi : Les inscriptions en crèche, un parcours du combattant pour les parents",
-            "À lire aussi : Vacances d'hiver, les stations de ski affichent complet",
-        ],
-        "ad": [
-            "Publicité\nContinuer la lecture sous la publicité",
-            "Contenu sponsorisé\nDécouvrez nos offres d'abonnement à partir de 1 euro le premier mois",
-        ],
-        "share": [
-            "Partager : Facebook | X | LinkedIn | WhatsApp | E-mail\nCopier le lien",
-            "Partagez cet article\nImprimer | Envoyer par e-mail | Enregistrer",
-        ],
-        "related": [
-            "Sur le même thème\n- Les maires ruraux réclament un fonds d'urgence pour les routes\n- Le covoiturage domicile-travail progresse dans les petites villes\n- Dix ans après, le quartier de la gare n'a toujours pas son parking\n- Les communes littorales face au recul du trait de côte",
-            "Les plus lus\n1. Pourquoi les factures d'électricité vont encore changer\n2. Ces villages qui rachètent leur dernier commerce\n3. Le palmarès des lycées de la région\n4. Un chat retrouvé après trois semaines dans un entrepôt",
-            "Nos articles recommandés\n- Cinq randonnées faciles à faire en famille cet automne\n- Comment réduire sa consommation d'eau au quotidien\n- Le retour du train de nuit vers la côte\n- Les nouvelles règles du contrôle technique",
-        ],
-        "newsletter": [
-            "Recevez chaque matin l'essentiel de l'actualité. Inscrivez-vous gratuitement à notre lettre d'information : votre adresse e-mail ne sera jamais transmise à des tiers et vous pourrez vous désinscrire à tout moment.\nS'inscrire",
-            "Ne manquez rien de l'actualité de votre région : alertes, newsletters thématiques et éditions spéciales, directement dans votre boîte de réception.\nJe m'abonne",
-        ],
-        "comments": [
-            "Réagissez à cet article\nVous devez être connecté pour commenter. 14 commentaires\nVoir les commentaires",
-            "Commentaires (7)\nLes commentaires sont modérés. Merci de respecter notre charte de participation.",
-        ],
-        "digest_title": ["L'essentiel de l'actualité", "En bref", "Revue de presse du jour", "Fil info"],
-        "digest_intro": [
-            "Chaque jour, notre rédaction sélectionne pour vous les informations à ne pas manquer.",
-            "Voici les principales informations de la journée.",
-            "Notre sélection d'actualités locales, nationales et internationales.",
-        ],
-    },
-    "en": {
-        "cookie": [
-            "We use cookies to improve your experience, analyse traffic and show personalised content and adverts. By continuing to browse you agree to our use of cookies.\nAccept all | Reject | Manage preferences",
-            "Your privacy matters to us. We and our partners store and access information on your device, such as unique identifiers, to process browsing data. You can accept or change your choices at any time in Settings.\nAgree | Disagree",
-        ],
-        "byline": [
-            "By our staff, with Reuters\nPublished {date}, updated 3:47pm",
-            "Staff and agencies\n{date} - 3 min read",
-        ],
-        "readalso": [
-            "Read more: House prices fall for third quarter in a row",
-            "Read more: What the new tax year means for your pay packet",
-            "Related: Commuters face weekend of rail engineering works",
-            "Read more: Energy bills set to change again this winter",
-            "Related: Why more small firms are switching to a four-day week",
-            "Read more: Parents warned over online shopping scams",
-        ],
-        "ad": [
-            "Advertisement\nStory continues below",
-            "Sponsored\nSubscribe today: your first month for just 1 pound",
-        ],
-        "share": [
-            "Share this article: Facebook | X | LinkedIn | WhatsApp | Email\nCopy link",
-            "Share\nPrint | Email | Save for later",
-        ],
-        "related": [
-            "More on this story\n- Councils warn of pothole backlog after wet winter\n- Bus fares capped for another year\n- New homes plan for former airfield approved\n- Town centre shops report busy Christmas",
-            "Most read\n1. The supermarket price war explained\n2. Seaside town named best place to live\n3. Lost wedding ring found in allotment after ten years\n4. What to plant in your garden this month",
-            "You might also like\n- Five easy walks for a winter weekend\n- How to cut your water bill\n- Sleeper train route to return next spring\n- New rules for learner drivers from April",
-        ],
-        "newsletter": [
-            "Get the morning briefing: the day's top stories in your inbox every weekday. Sign up for free. We will never share your email address and you can unsubscribe at any time.\nSign up",
-            "Stay informed with breaking news alerts, weekly newsletters and special editions delivered straight to your inbox.\nSubscribe",
-        ],
-        "comments": [
-            "Join the conversation\nYou must be signed in to comment. 23 comments\nShow comments",
-            "Comments (9)\nComments are moderated. Please follow our community guidelines.",
-        ],
-        "digest_title": ["News in brief", "Around the region", "Today's round-up", "The briefing"],
-        "digest_intro": [
-            "Our pick of the stories you need to know about today.",
-            "Here are the main stories of the day.",
-            "A round-up of local, national and international news.",
-        ],
-    },
 }
 
 # Publication day shown in bylines, matching each story.
@@ -502,31 +450,38 @@ def join_blocks(blocks):
     return "\n\n".join(b.strip("\n") for b in blocks if b) + "\n"
 
 
-def verbatim_page(rng, name, text, share):
-    """Wraps the whole text in site boilerplate until boilerplate makes up `share` of the page
-    (in word characters). Returns the page."""
-    lang = lang_of(name)
-    pool = BOILER[lang]
-    site = pick(rng, SITES[lang])
+def verbatim_page(rng, name, text, share, site):
+    """Wraps the whole text in the boilerplate of `site` until boilerplate makes up `share` of
+    the page (in word characters). Returns the page, the share reached and the boilerplate
+    blocks."""
     date = STORY_DATES[name]
     paras = [text[s:e] for s, e in paragraphs(text)]
     top = [site["header"], site["crumb"].format(section=SECTIONS[name])]
     bottom = [site["footer"]]
     inserts = {}  # paragraph index -> boilerplate block placed before it
+    headlines = shuffled(rng, site["headlines"])
+    related = []
+    for i, title in enumerate(site["related"]):
+        items, headlines = headlines[:4], headlines[4:]
+        marks = [f"{k + 1}." for k in range(4)] if i == 1 else ["-"] * 4
+        related.append("\n".join([title] + [f"{m} {h}" for m, h in zip(marks, items)]))
+    readalso = [site["readalso"].format(headline=h) for h in headlines[:3]]
+    if len(related) != 3 or len(readalso) != 3 or any(r.count("\n") != 4 for r in related):
+        sys.exit(f"site {site['name']}: needs 3 related titles and 15 headlines")
     optional = shuffled(rng, [
-        ("top", pick(rng, pool["cookie"])),
-        ("after_title", pick(rng, pool["byline"]).format(date=date)),
+        ("top", site["cookie"]),
+        ("after_title", site["byline"].format(date=date)),
         ("insert", None), ("insert", None), ("insert", None),
-        ("bottom", pick(rng, pool["share"])),
-        ("bottom", pool["related"][0]), ("bottom", pool["related"][1]), ("bottom", pool["related"][2]),
-        ("bottom", pick(rng, pool["newsletter"])),
-        ("bottom", pick(rng, pool["comments"])),
-        ("insert_ad", pick(rng, pool["ad"])),
+        ("bottom", site["share"]),
+        ("bottom", related[0]), ("bottom", related[1]), ("bottom", related[2]),
+        ("bottom", site["newsletter"]),
+        ("bottom", site["comments"]),
+        ("bottom", site["promo"]),
+        ("insert_ad", site["ad"]),
     ])
-    readalso = shuffled(rng, pool["readalso"])
     after_title = []
 
-    def page():
+    def blocks():
         body = []
         for i, p in enumerate(paras):
             if i in inserts:
@@ -534,10 +489,10 @@ def verbatim_page(rng, name, text, share):
             body.append(p)
             if i == 0:
                 body.extend(after_title)
-        return join_blocks(top + body + bottom)
+        return top + body + bottom
 
     def boiler_share():
-        p = page()
+        p = join_blocks(blocks())
         total = word_chars(p)
         return (total - word_chars(text)) / total
 
@@ -554,31 +509,30 @@ def verbatim_page(rng, name, text, share):
         elif free:
             at = pick(rng, free)
             inserts[at] = block if kind == "insert_ad" else readalso.pop()
-    out = page()
+    out = join_blocks(blocks())
     # Every paragraph of A is in the page, in order, untouched.
     pos = 0
     for p in paras:
         pos = out.index(p, pos) + len(p)
-    return out, boiler_share()
+    return out, boiler_share(), [b for b in blocks() if b not in paras]
 
 
-def brief_page(rng, lang, span_text, briefs):
-    """A digest page: header, some unrelated briefs, the copied span, more briefs, footer."""
-    pool = BOILER[lang]
-    site = pick(rng, SITES[lang])
-    chosen = shuffled(rng, briefs)
+def brief_page(rng, span_text, site, briefs):
+    """A digest page of `site`: header, some unrelated briefs taken from the pool `briefs`, the
+    copied span, more briefs, footer. Returns the page and its other blocks."""
     n_before = 1 + int(rng.random() * 3)
     n_after = 1 + int(rng.random() * 3)
-    blocks = [site["header"], pick(rng, pool["digest_title"]), pick(rng, pool["digest_intro"])]
+    chosen = briefs.take(n_before + n_after)
+    blocks = [site["header"], site["title"], site["intro"]]
     blocks += chosen[:n_before]
     blocks.append(span_text)
-    blocks += chosen[n_before:n_before + n_after]
+    blocks += chosen[n_before:]
     if rng.random() < 0.5:
-        blocks.append(pick(rng, pool["share"]))
+        blocks.append(site["share"])
     blocks.append(site["footer"])
     page = join_blocks(blocks)
     assert span_text in page
-    return page
+    return page, [b for b in blocks if b != span_text]
 
 
 def choose_span(rng, text, segs, target, lo=0.15, hi=0.8):
@@ -620,23 +574,60 @@ def check_negative(a, b, ta, tb):
     return best, share
 
 
+def grams(text, n):
+    w = words_lower(text)
+    return {tuple(w[i:i + n]) for i in range(len(w) - n + 1)}
+
+
+def check_decoration(generated, decoration):
+    """What a generated page adds around the copied text (boilerplate, briefs) shares no run of
+    more than MAX_SHARED_RUN words with any other document, generated or hand-written."""
+    n = MAX_SHARED_RUN + 1
+    texts = dict(generated)
+    for root, _, files in os.walk(DOCS):
+        for f in files:
+            d = os.path.relpath(os.path.join(root, f), DOCS).replace(os.sep, "/")
+            if not d.startswith("copies/"):
+                texts[d] = read_doc(d)
+    text_grams = {d: grams(t, n) for d, t in texts.items()}
+    for b, blocks in sorted(decoration.items()):
+        own = set().union(*(grams(x, n) for x in blocks))
+        for d, g in sorted(text_grams.items()):
+            common = own & g
+            if d != b and common:
+                sys.exit(f"{b} shares text that it does not copy with {d}: "
+                         f"{' '.join(sorted(common)[0])!r}")
+
+
 def main():
+    # rng chooses what is copied (spans, boilerplate shares); deco dresses the pages (sites,
+    # briefs, block order), so that editing the filler moves no copied span.
     rng = random.Random(SEED)
+    deco = random.Random(SEED + 1)
     labels = []
     generated = {}
+    decoration = {}  # generated page -> its blocks that are not copied text
+
+    sites = {}
+    for lang in ("fr", "en"):
+        all_sites = read_sites(f"sites-{lang}.txt")
+        for kind in SITE_FIELDS:
+            sites[lang, kind] = Pool(deco, f"{lang} {kind} sites in generate_filler/sites-{lang}.txt",
+                                     [x for x in all_sites if x["kind"] == kind])
+    briefs = {lang: Pool(deco, f"filler briefs in generate_filler/briefs-{lang}.txt",
+                         read_briefs(f"briefs-{lang}.txt")) for lang in ("fr", "en")}
 
     # Verbatim copies.
     shares = shuffled(rng, BOILERPLATE_SHARES)
     assert len(shares) == len(VERBATIM)
     for name, share in zip(VERBATIM, shares):
         a = f"wire/{name}.txt"
-        page, got = verbatim_page(rng, name, read_doc(a), share)
+        site = sites[lang_of(name), "news"].take()[0]
+        page, got, blocks = verbatim_page(deco, name, read_doc(a), share, site)
         b = f"copies/verbatim-{name}.txt"
-        generated[b] = page
+        generated[b], decoration[b] = page, blocks
         labels.append((a, b, "verbatim", fmt(1.0),
                        f"whole article in site boilerplate ({round(got * 100)}% of the page)"))
-
-    briefs = {"fr": read_briefs("briefs-fr.txt"), "en": read_briefs("briefs-en.txt")}
 
     # Partial copies: targets spread evenly over [0.15, 0.8].
     n = len(PARTIAL)
@@ -649,7 +640,8 @@ def main():
         i, j, share = choose_span(rng, text, segs, target)
         span = text[segs[i][0]:segs[j - 1][1]]
         b = f"copies/partial-{name}.txt"
-        generated[b] = brief_page(rng, lang_of(name), span, briefs[lang_of(name)])
+        site = sites[lang_of(name), "digest"].take()[0]
+        generated[b], decoration[b] = brief_page(deco, span, site, briefs[lang_of(name)])
         labels.append((a, b, "partial", fmt(share),
                        f"sentences {i + 1}-{j} of {len(segs)} inside unrelated briefs"))
 
@@ -665,7 +657,8 @@ def main():
         i, j, share = choose_span(rng, alt, pr, target)
         span = alt[pr[i][0]:pr[j - 1][1]]
         b = f"copies/partial-rendering-{name}.txt"
-        generated[b] = brief_page(rng, lang_of(name), span, briefs[lang_of(name)])
+        site = sites[lang_of(name), "digest"].take()[0]
+        generated[b], decoration[b] = brief_page(deco, span, site, briefs[lang_of(name)])
         wire_share = word_chars(wire, pw[i][0], pw[j - 1][1]) / word_chars(wire)
         labels.append((rendering, b, "partial", fmt(share),
                        f"paragraphs {i + 1}-{j} of {len(pr)} inside unrelated briefs"))
@@ -692,6 +685,8 @@ def main():
                 sys.exit(f"{a} / {b}: negative pair with containment {value}")
             check_negative(a, b, ta, tb)
         labels.append((a, b, relation, value, note))
+
+    check_decoration(generated, decoration)
 
     # Write the copies.
     os.makedirs(COPIES, exist_ok=True)
