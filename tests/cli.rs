@@ -339,3 +339,109 @@ fn bad_flags_name_the_flag() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--min-score"), "{}", stderr(&o));
 }
+
+/// `index add` then `index query` report the same pairs, with the same scores, as `scan` of the
+/// queried pages together with the indexed ones; `index stats` and a damaged index are reported.
+#[test]
+fn index_add_query_stats() {
+    let dir = tempfile::tempdir().unwrap();
+    let idx = dir.path().join("idx");
+    let idx_s = idx.to_str().unwrap();
+    let docs = corpus().join("docs");
+    let wire = docs.join("wire");
+    let copies = docs.join("copies");
+    let o = run(&["index", "add", idx_s, wire.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("15 documents added"), "{}", stderr(&o));
+
+    let o = run(&[
+        "index",
+        "query",
+        idx_s,
+        copies.to_str().unwrap(),
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let found: Vec<(String, String, f64, f64)> = jsonl(&o)
+        .iter()
+        .map(|v| {
+            (
+                v["a"].as_str().unwrap().to_string(),
+                v["b"].as_str().unwrap().to_string(),
+                v["containment_a_in_b"].as_f64().unwrap(),
+                v["containment_b_in_a"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    // Every copy page of the corpus carries (part of) one wire story.
+    let pages: std::collections::BTreeSet<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(pages.len(), std::fs::read_dir(&copies).unwrap().count());
+    for (a, b, a_in_b, b_in_a) in &found {
+        let story = b.trim_end_matches(".txt");
+        if a.contains(story) {
+            let direct = json(&run(&[
+                "compare",
+                copies.join(a).to_str().unwrap(),
+                wire.join(b).to_str().unwrap(),
+                "--json",
+            ]));
+            assert_eq!(
+                direct["containment_a_in_b"].as_f64().unwrap(),
+                *a_in_b,
+                "{a} / {b}"
+            );
+            assert_eq!(
+                direct["containment_b_in_a"].as_f64().unwrap(),
+                *b_in_a,
+                "{a} / {b}"
+            );
+        }
+    }
+    assert!(found
+        .iter()
+        .any(|(a, b, _, b_in_a)| a.starts_with("verbatim-fr-bridge")
+            && b == "fr-bridge-collapse.txt"
+            && *b_in_a > 0.99));
+
+    let o = run(&["index", "stats", idx_s, "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(json(&o)["documents"], 15);
+
+    // Other matching settings than the index's are refused, naming the setting.
+    let o = run(&[
+        "index",
+        "query",
+        idx_s,
+        copies.to_str().unwrap(),
+        "--prefix",
+        "4",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("terms.prefix: index 5, given 4"),
+        "{}",
+        stderr(&o)
+    );
+    // A damaged manifest is named.
+    let manifest = idx.join("MANIFEST");
+    let mut m = std::fs::read(&manifest).unwrap();
+    m[30] ^= 1;
+    std::fs::write(&manifest, m).unwrap();
+    let o = run(&["index", "stats", idx_s]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("MANIFEST") && stderr(&o).contains("checksum"),
+        "{}",
+        stderr(&o)
+    );
+    // No index at all.
+    let o = run(&[
+        "index",
+        "query",
+        dir.path().join("none").to_str().unwrap(),
+        wire.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no index there"), "{}", stderr(&o));
+}

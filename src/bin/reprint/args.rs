@@ -20,6 +20,80 @@ pub enum Command {
     Scan(ScanArgs),
     /// Measure precision, recall and containment error against labeled pairs.
     Eval(EvalArgs),
+    /// The crawler's index on disk: add documents, query others against it, show its size.
+    #[command(subcommand)]
+    Index(IndexCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// Add documents to an index (created when missing); a document replaces any with its id.
+    Add(IndexAddArgs),
+    /// Find, for each document given, the indexed documents it copies or that copy it.
+    Query(IndexQueryArgs),
+    /// Documents, memory and disk use of an index.
+    Stats(IndexStatsArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct IndexAddArgs {
+    /// The index directory.
+    pub index: PathBuf,
+    /// Directories, files, or `-` for JSONL on standard input, read as by `scan`. A JSONL
+    /// `date` (Unix seconds or YYYY-MM-DD[THH:MM[:SS]], UTC) is the document's time, else now;
+    /// its `url` is kept with it.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Evict the oldest documents beyond this many.
+    #[arg(long)]
+    pub max_docs: Option<usize>,
+    /// Evict documents more than this many seconds older than the newest.
+    #[arg(long)]
+    pub max_age: Option<u64>,
+    /// Number of worker threads (0: one per core). Documents are added in input order, one at
+    /// a time, when an eviction limit is set.
+    #[arg(short = 'j', long, default_value_t = 0)]
+    pub threads: usize,
+    /// No summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct IndexQueryArgs {
+    /// The index directory.
+    pub index: PathBuf,
+    /// Directories, files, or `-` for JSONL on standard input, read as by `scan`.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Report pairs whose containment (either way) or resemblance reaches this score.
+    #[arg(long, default_value_t = reprint::scan::DEFAULT_MIN_SCORE, value_parser = parse_score)]
+    pub min_score: f64,
+    /// Number of worker threads (0: one per core).
+    #[arg(short = 'j', long, default_value_t = 0)]
+    pub threads: usize,
+    /// Output format: `a` is the queried document, `b` the indexed one.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Include the shared passages (byte offsets and text) of each pair.
+    #[arg(long)]
+    pub passages: bool,
+    /// No summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct IndexStatsArgs {
+    /// The index directory.
+    pub index: PathBuf,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -40,6 +114,10 @@ pub struct EvalArgs {
     /// Print the metrics as one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// Find the pairs as a crawler would, through the index (`reprint index`), instead of
+    /// `scan`'s candidate generation: measures the index's recall.
+    #[arg(long)]
+    pub via_index: bool,
     #[command(flatten)]
     pub engine: EngineArgs,
 }

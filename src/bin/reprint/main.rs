@@ -5,7 +5,10 @@ mod args;
 mod output;
 
 use anyhow::Context;
-use args::{Cli, Color, Command, CompareArgs, EvalArgs, Format, ScanArgs};
+use args::{
+    Cli, Color, Command, CompareArgs, EvalArgs, Format, IndexAddArgs, IndexCommand, IndexQueryArgs,
+    IndexStatsArgs, ScanArgs,
+};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use output::Exporter;
@@ -26,6 +29,9 @@ fn main() -> ExitCode {
         Command::Compare(a) => compare(a),
         Command::Scan(a) => scan(a),
         Command::Eval(a) => eval(a),
+        Command::Index(IndexCommand::Add(a)) => index_add(a),
+        Command::Index(IndexCommand::Query(a)) => index_query(a),
+        Command::Index(IndexCommand::Stats(a)) => index_stats(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -137,9 +143,18 @@ fn eval(args: EvalArgs) -> anyhow::Result<u8> {
         min_score: 0.0,
         ..ScanOptions::default()
     };
-    let result = reprint::scan::scan(&detector, &texts, &options, &());
+    let pairs = if args.via_index {
+        let options = reprint::index::IndexOptions {
+            detector: args.engine.config(),
+            min_score: 0.0,
+            ..Default::default()
+        };
+        reprint::index::scan_via_index(&texts, options)?
+    } else {
+        reprint::scan::scan(&detector, &texts, &options, &()).pairs
+    };
     let ids: Vec<&str> = loaded.documents.iter().map(|d| d.id.as_str()).collect();
-    let e = reprint::eval::evaluate(&labels, &ids, &result.pairs, args.min_score);
+    let e = reprint::eval::evaluate(&labels, &ids, &pairs, args.min_score);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.json {
@@ -150,6 +165,221 @@ fn eval(args: EvalArgs) -> anyhow::Result<u8> {
     }
     out.flush()?;
     Ok(exit_code(&loaded.problems))
+}
+
+/// A JSONL `date` as Unix seconds: an integer, or `YYYY-MM-DD` with an optional `THH:MM[:SS]`
+/// (or a space instead of `T`), read as UTC; anything after the seconds (a fraction, a zone) is
+/// ignored.
+fn parse_time(date: &str) -> Option<u64> {
+    let d = date.trim();
+    if let Ok(n) = d.parse::<u64>() {
+        return Some(n);
+    }
+    let num = |s: Option<&str>| s.and_then(|x| x.parse::<u64>().ok());
+    let (day, time) = d.split_at(d.find(['T', ' ']).unwrap_or(d.len()));
+    let mut ymd = day.splitn(3, '-');
+    let (y, m, dd) = (num(ymd.next())?, num(ymd.next())?, num(ymd.next())?);
+    if !(1970..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&dd) {
+        return None;
+    }
+    let time = time.get(1..).unwrap_or("");
+    let mut hms = time.splitn(3, ':');
+    let h = num(hms.next().filter(|x| !x.is_empty())).unwrap_or(0);
+    let min = num(hms.next()).unwrap_or(0);
+    let sec = hms.next().and_then(|x| num(x.get(..2))).unwrap_or(0);
+    // Days since 1970-01-01 of a proleptic Gregorian date (the civil-from-days calculation
+    // described by Howard Hinnant, "chrono-Compatible Low-Level Date Algorithms").
+    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let doy = (153 * m + 2) / 5 + dd - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + h * 3600 + min * 60 + sec)
+}
+
+/// Opens (or creates) the index at `dir` with the matching settings of `engine`.
+fn open_index(
+    dir: &std::path::Path,
+    engine: &args::EngineArgs,
+    min_score: f64,
+    max_docs: Option<usize>,
+    max_age: Option<u64>,
+) -> anyhow::Result<reprint::index::Index> {
+    let options = reprint::index::IndexOptions {
+        detector: engine.config(),
+        min_score,
+        max_docs,
+        max_age,
+        ..Default::default()
+    };
+    reprint::index::Index::open(dir, options)
+        .with_context(|| format!("cannot open the index {}", dir.display()))
+}
+
+fn index_add(args: IndexAddArgs) -> anyhow::Result<u8> {
+    let started = Instant::now();
+    start_threads(args.threads)?;
+    let index = open_index(
+        &args.index,
+        &args.engine,
+        reprint::scan::DEFAULT_MIN_SCORE,
+        args.max_docs,
+        args.max_age,
+    )?;
+    let loaded = reprint::corpus::load_with(&args.paths, &args.engine.load_options());
+    loaded.problems.iter().for_each(warn);
+    let add = |d: &reprint::corpus::Document| -> anyhow::Result<bool> {
+        let meta = reprint::index::Meta {
+            time: d.date.as_deref().and_then(parse_time),
+            data: d.url.clone().unwrap_or_default(),
+        };
+        index
+            .insert(&d.id, &d.text, &meta)
+            .with_context(|| format!("cannot add {} to {}", d.id, args.index.display()))
+    };
+    let replaced: Vec<bool> = if args.max_docs.is_some() || args.max_age.is_some() {
+        // Eviction follows insertion order: keep the input's.
+        loaded
+            .documents
+            .iter()
+            .map(add)
+            .collect::<anyhow::Result<_>>()?
+    } else {
+        use rayon::prelude::*;
+        loaded
+            .documents
+            .par_iter()
+            .map(add)
+            .collect::<anyhow::Result<_>>()?
+    };
+    index
+        .save()
+        .with_context(|| format!("cannot save the index {}", args.index.display()))?;
+    if !args.quiet {
+        let s = index.stats();
+        eprintln!(
+            "reprint: {} documents added ({} replaced) in {:.2} s; {} holds {} documents, {:.1} MB on disk",
+            replaced.len(),
+            replaced.iter().filter(|&&r| r).count(),
+            started.elapsed().as_secs_f64(),
+            args.index.display(),
+            s.documents,
+            s.disk_bytes as f64 / 1e6
+        );
+    }
+    Ok(exit_code(&loaded.problems))
+}
+
+fn index_query(args: IndexQueryArgs) -> anyhow::Result<u8> {
+    use rayon::prelude::*;
+    let started = Instant::now();
+    start_threads(args.threads)?;
+    if reprint::index::Index::stored_options(&args.index)?.is_none() {
+        anyhow::bail!(
+            "{}: no index there (create one with `reprint index add`)",
+            args.index.display()
+        );
+    }
+    let index = open_index(&args.index, &args.engine, args.min_score, None, None)?;
+    let loaded = reprint::corpus::load_with(&args.paths, &args.engine.load_options());
+    loaded.problems.iter().for_each(warn);
+    let docs = &loaded.documents;
+    let found: Vec<Vec<reprint::index::Match>> = docs
+        .par_iter()
+        .map(|d| {
+            let mut m = index.query(&d.text).with_context(|| {
+                format!("cannot query {} against {}", d.id, args.index.display())
+            })?;
+            // A document already in the index is not a copy of itself.
+            m.retain(|m| m.id != d.id);
+            Ok(m)
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let mut rows: Vec<(usize, &reprint::index::Match)> = found
+        .iter()
+        .enumerate()
+        .flat_map(|(i, ms)| ms.iter().map(move |m| (i, m)))
+        .collect();
+    if args.format == Format::Table {
+        rows.sort_by(|x, y| y.1.max_score().total_cmp(&x.1.max_score()));
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut exporter: Box<dyn Exporter> = match args.format {
+        Format::Table => Box::new(output::Table::new()),
+        Format::Jsonl => Box::new(output::Jsonl),
+        Format::Csv => Box::new(output::Csv::new(args.passages, None)),
+    };
+    for &(i, m) in &rows {
+        let c = reprint::Comparison {
+            resemblance: m.resemblance,
+            containment_a_in_b: m.containment_query_in_doc,
+            containment_b_in_a: m.containment_doc_in_query,
+            passages: m.passages.clone(),
+        };
+        let stored = if args.passages {
+            index.get(&m.id)?.map(|s| s.text).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let report = PairReport::new(
+            &docs[i].id,
+            &docs[i].text,
+            &m.id,
+            &stored,
+            &c,
+            args.passages,
+        );
+        exporter.pair(&mut out, &report)?;
+    }
+    out.flush()?;
+    if !args.quiet {
+        eprintln!(
+            "reprint: {} documents queried against {} indexed, {} pairs reported in {:.2} s",
+            docs.len(),
+            index.len(),
+            rows.len(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(exit_code(&loaded.problems))
+}
+
+fn index_stats(args: IndexStatsArgs) -> anyhow::Result<u8> {
+    let Some(options) = reprint::index::Index::stored_options(&args.index)? else {
+        anyhow::bail!(
+            "{}: no index there (create one with `reprint index add`)",
+            args.index.display()
+        );
+    };
+    let index = reprint::index::Index::open(&args.index, options)
+        .with_context(|| format!("cannot open the index {}", args.index.display()))?;
+    let s = index.stats();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &s)?;
+        writeln!(out)?;
+    } else {
+        let mb = |b: f64| format!("{:.1} MB", b / 1e6);
+        writeln!(out, "documents          {}", s.documents)?;
+        writeln!(out, "postings           {}", s.postings)?;
+        writeln!(
+            out,
+            "memory             {} ({:.0} bytes per document)",
+            mb((s.postings_bytes + s.table_bytes + s.text_bytes) as f64),
+            s.bytes_per_document
+        )?;
+        writeln!(
+            out,
+            "disk               {} (of which {} removed or evicted)",
+            mb(s.disk_bytes as f64),
+            mb(s.dead_disk_bytes as f64)
+        )?;
+    }
+    out.flush()?;
+    Ok(EXIT_OK)
 }
 
 fn scan(args: ScanArgs) -> anyhow::Result<u8> {
@@ -257,4 +487,25 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         eprintln!("{line}");
     }
     Ok(exit_code(&loaded.problems))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_time;
+
+    #[test]
+    fn dates_become_unix_seconds() {
+        assert_eq!(parse_time("1700000000"), Some(1_700_000_000));
+        assert_eq!(parse_time("1970-01-01"), Some(0));
+        assert_eq!(parse_time("2022-09-08"), Some(1_662_595_200));
+        assert_eq!(parse_time("2024-02-29T12:30:15Z"), Some(1_709_209_815));
+        assert_eq!(
+            parse_time("2024-02-29 12:30:15.25+00:00"),
+            Some(1_709_209_815)
+        );
+        assert_eq!(parse_time("2000-03-01"), Some(951_868_800));
+        for bad in ["", "yesterday", "2022-13-01", "1969-12-31", "2022-09"] {
+            assert_eq!(parse_time(bad), None, "{bad}");
+        }
+    }
 }
