@@ -7,7 +7,11 @@ corpus/docs/copies/ are not used. Each source sentence becomes a template: its f
 punctuation and shape are kept, while names (capitalized words inside a sentence) and the digits
 of figures are always replaced, and each content word (3 letters or more, not in STOP) with
 probability CONTENT_SWAP, by words drawn from the same language's vocabulary of the corpus
-(by corpus frequency, a vowel-initial word for a vowel-initial one so French elision holds). A document is a title and paragraphs of such sentences drawn
+(a vowel-initial word for a vowel-initial one, so that French elision holds). The vocabulary
+is the corpus's words, ranked by frequency, followed by made-up words and names spliced from
+them (`lexicon`), about 40,000 words and 8,000 names per language, drawn by Zipf's law: the
+corpus alone has too few words for 60,000 documents to share word pairs no more than real
+articles do. A document is a title and paragraphs of such sentences drawn
 from any article of one language, so no two generated documents share more than chance
 phrasing, although they read like the corpus (English or French newswire, accents, quotes,
 datelines, figures).
@@ -28,7 +32,9 @@ What is injected, and recorded as truth:
 Python 3 standard library only; the same arguments give byte-identical output.
 """
 
+import bisect
 import hashlib
+import itertools
 import json
 import os
 import random
@@ -43,6 +49,13 @@ CONTENT_SWAP = 0.9  # probability that a content word of a template is replaced
 NEAR_DUP_SHARE = 0.10  # share of all documents that are near-duplicate copies
 PARTIAL_SHARE = 0.05  # share of all documents that carry a partial copy
 FRENCH_SHARE = 0.6
+# Made-up words and names added to each language's vocabulary (see `lexicon`): the corpus alone
+# has about 1,200 English and 2,000 French content words and a few hundred names, far fewer
+# than 60,000 real articles would, which would make unrelated documents share word pairs by
+# chance far more often than real ones do.
+TAIL_WORDS = 40000
+TAIL_NAMES = 8000
+ZIPF_SHIFT = 10
 
 WORD_RE = re.compile(r"\w+")
 DIGITS_RE = re.compile(r"\d+")
@@ -180,10 +193,51 @@ class Language:
         return tuple(slots)
 
     def finish(self):
-        # Sorted, so the draws do not depend on set iteration order.
-        for v in self.content.values():
-            v.sort()
-        self.names.sort()
+        """Turns the words seen into Zipf samplers over a realistic vocabulary: the corpus's words
+        by falling frequency, then TAIL_WORDS (TAIL_NAMES) made-up ones spliced from them."""
+        rng = random.Random(f"vocabulary-{self.lang}")  # independent of the corpus seed
+        self.content = {v: Zipf(lexicon(ws, int(TAIL_WORDS * len(ws) / max(1, sum(
+            len(x) for x in self.content.values()))), rng, lambda w: w))
+            for v, ws in self.content.items()}
+        self.names = Zipf(lexicon(self.names, TAIL_NAMES, rng, str.capitalize))
+
+
+def lexicon(seen, n_tail, rng, case):
+    """The distinct words of `seen` by falling count (ties alphabetical), then n_tail new words
+    made by splicing the start of one seen word to the end of another (`condamnent` +
+    `inondation` -> `condation`), so a generated corpus has a vocabulary of realistic size with
+    the corpus's letters and accents. Spliced words keep the first letter of their start."""
+    counts = {}
+    for w in seen:
+        counts[w] = counts.get(w, 0) + 1
+    head = sorted(counts, key=lambda w: (-counts[w], w))
+    pool = [w for w in head if w.isalpha() and len(w) >= 4] or head
+    known = set(head)
+    tail = []
+    while len(tail) < n_tail:
+        a, b = rng.choice(pool), rng.choice(pool)
+        w = case(a[:rng.randint(2, len(a) - 2)] + b[rng.randint(1, len(b) - 2):].lower())
+        if 4 <= len(w) <= 14 and w not in known:
+            known.add(w)
+            tail.append(w)
+    return head + tail
+
+
+class Zipf:
+    """Draws items with probability proportional to 1 / (rank + ZIPF_SHIFT) (Zipf-Mandelbrot):
+    the shift flattens the head, so that the commonest content word is about 1% of content
+    words, as in news text, rather than the 9% of a pure Zipf law over content words alone."""
+
+    def __init__(self, items):
+        self.items = items
+        self.cum = list(itertools.accumulate(1.0 / (r + ZIPF_SHIFT) for r in range(1, len(items) + 1)))
+        self.total = self.cum[-1]
+
+    def draw(self, rng):
+        return self.items[bisect.bisect_left(self.cum, rng.random() * self.total)]
+
+    def __len__(self):
+        return len(self.items)
 
 
 def load_languages():
@@ -234,9 +288,9 @@ class Writer:
             elif kind == "d":
                 out.append(self.number(text))
             elif kind == "n":
-                out.append(r.choice(L.names))
+                out.append(L.names.draw(r))
             elif r.random() < CONTENT_SWAP:
-                w = r.choice(L.content[starts_with_vowel(text)])
+                w = L.content[starts_with_vowel(text)].draw(r)
                 out.append(w.capitalize() if text[0].isupper() else w)
             else:
                 out.append(text)
@@ -279,11 +333,11 @@ def near_duplicate(writer, lang, title, paras, intensity):
     paras = [list(p) for p in paras]
     L = writer.langs[lang]
 
-    site = r.choice(bp["sites"]).format(name=r.choice(L.names))
+    site = r.choice(bp["sites"]).format(name=L.names.draw(r))
 
     def fill(line):
         return line.format(title=writer.title(lang), year=r.randint(2015, 2026), site=site,
-                           section=r.choice(L.content[False]).capitalize())
+                           section=L.content[False].draw(r).capitalize())
 
     # Word edits: swap a few content words, change a figure.
     n_edits = int(r.randint(0, 6) * intensity)
@@ -294,7 +348,7 @@ def near_duplicate(writer, lang, title, paras, intensity):
         idx = [i for i in range(1, len(parts), 2) if len(parts[i]) >= 4 and parts[i].isalpha()]
         if idx:
             i = r.choice(idx)
-            parts[i] = r.choice(L.content[starts_with_vowel(parts[i])])
+            parts[i] = L.content[starts_with_vowel(parts[i])].draw(r)
             paras[pi][si] = "".join(parts)
     if r.random() < 0.5 * intensity:
         pi = r.randrange(len(paras))
@@ -509,4 +563,5 @@ if __name__ == "__main__":
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--work", default=os.path.join(ROOT, "target", "peers"))
     a = ap.parse_args()
-    print(json.dumps(write(a.work, a.docs, a.seed)[2], indent=1))
+    jsonl, tsv, meta = write(a.work, a.docs, a.seed)
+    print(json.dumps({"jsonl": jsonl, "truth": tsv, "meta": meta}, indent=1))

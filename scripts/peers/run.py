@@ -12,13 +12,14 @@ What it does, in order:
    small edits, site boilerplate) and injected partial copies (a run of 20-60% of an article
    inside other text), and the truth: see gen.py for how. The text is the repository's own
    fictional corpus (corpus/docs, corpus/generate_filler) recombined sentence by sentence with
-   word substitutions; nothing is downloaded. Files: WORK/corpus-N-SEED.jsonl (`{"id","text"}`
+   word substitutions, from a vocabulary widened to a realistic size with made-up words spliced
+   from the corpus's own; nothing is downloaded. Files: WORK/corpus-N-SEED.jsonl (`{"id","text"}`
    per line) and WORK/corpus-N-SEED.truth.tsv.
 2. Builds reprint (`cargo build --release`) and creates WORK/venv with the pinned peers of
    requirements.txt (pip, from PyPI). A peer that fails to install is reported and skipped.
 3. Runs each tool on the same corpus, one process at a time, and measures from outside the wall
    time (fork to exit, reading the JSONL included) and the peak resident memory (ru_maxrss of
-   the child from wait4):
+   the child as GNU time reports it, Debian package `time`, installed with apt-get if missing):
    - peers, `signatures`, one thread: 128-permutation MinHash over word 5-grams; docs/s and
      MB/s are of the signature work alone (timed inside the process, JSON reading excluded);
    - peers, `dedup`, two threads where the tool can use them (rensa and gaoya through rayon;
@@ -50,9 +51,6 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, HERE)
-import gen  # noqa: E402
-
 # Each peer run and the PyPI package it needs: gaoya with its own word analyzer, and gaoya-py,
 # gaoya fed the same Python-made 5-grams as datasketch and rensa (see peer_job.py).
 PEERS = {"datasketch": "datasketch", "rensa": "rensa", "gaoya": "gaoya", "gaoya-py": "gaoya"}
@@ -63,24 +61,22 @@ def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
+TIME = "/usr/bin/time"
+
+
 def measure(cmd, stdout_path=None, env=None, stderr_path=None):
-    """Runs cmd to completion; returns (wall seconds, peak RSS in MiB, exit code). The peak is
-    ru_maxrss from wait4 on this very child, so earlier runs do not leak into it."""
+    """Runs cmd to completion under GNU time; returns (wall seconds, peak RSS in MiB, exit
+    code). The peak is the maximum resident set size GNU time reads from wait4 for its own
+    child. (Not from this process's wait4: a child forked from a large parent starts with the
+    parent's high-water mark, which would put a floor under every figure.)"""
+    rss_path = (stderr_path or os.devnull) + ".rss"
     out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL
     err = open(stderr_path, "wb") if stderr_path else subprocess.DEVNULL
     try:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
-        while True:
-            pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() - t0 > JOB_TIMEOUT_S:
-                proc.kill()
-                raise RuntimeError(f"timed out: {' '.join(cmd)}")
-            time.sleep(0.005)
+        proc = subprocess.run([TIME, "-f", "%M", "-o", rss_path, *cmd], stdout=out, stderr=err,
+                              env=env, timeout=JOB_TIMEOUT_S)
         wall = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
     finally:
         for f in (out, err):
             if f is not subprocess.DEVNULL:
@@ -90,7 +86,18 @@ def measure(cmd, stdout_path=None, env=None, stderr_path=None):
             text = f.read().decode("utf-8", "replace").strip()
         if text:
             log(text[-2000:])
-    return wall, ru.ru_maxrss / 1024.0, proc.returncode
+    with open(rss_path) as f:
+        # GNU time writes "Command exited with non-zero status N" first when it did.
+        kib = int(f.read().split()[-1])
+    return wall, kib / 1024.0, proc.returncode
+
+
+def ensure_gnu_time():
+    if os.access(TIME, os.X_OK):
+        return
+    log(f"{TIME} is missing: installing Debian's package `time` (apt-get install time)")
+    subprocess.run(["apt-get", "install", "-y", "-q", "time"], check=True,
+                   stdout=subprocess.DEVNULL)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -129,6 +136,12 @@ def setup_venv(work, runs, install):
             continue
         versions[package] = r.stdout.strip()
     return py, [r for r in runs if PEERS[r] in versions], versions
+
+
+def loadavg():
+    """1-minute load average: other work on a shared machine shows here."""
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
 
 
 def machine():
@@ -252,7 +265,9 @@ def report(meta, mach, versions, sig_rows, full_rows, n_docs, mb, truth_counts, 
                  f"copies (20–60% of an article), and {truth_counts.get('same-source', 0):,} "
                  f"pairs of copies of one original under 0.8.")
     lines.append(f"Machine: {mach.get('cpu', '?')}, {mach.get('cores')} cores, "
-                 f"{mach.get('memory_gib', '?')} GiB; {mach.get('rustc', '')}, Python "
+                 f"{mach.get('memory_gib', '?')} GiB (load average {mach['loadavg_before']:.1f} "
+                 f"before the runs, {mach['loadavg_after']:.1f} after); "
+                 f"{mach.get('rustc', '')}, Python "
                  f"{mach.get('python')}; "
                  + ", ".join([f"reprint {mach.get('reprint_commit', '')}"]
                              + [f"{k} {v}" for k, v in versions.items()]) + ".")
@@ -318,9 +333,14 @@ def main():
     work = os.path.abspath(args.work)
     tools = [t for t in args.tools.split(",") if t]
 
+    ensure_gnu_time()
     log(f"corpus: {args.docs} documents, seed {args.seed}")
     t0 = time.perf_counter()
-    corpus, truth_path, meta = gen.write(work, args.docs, args.seed)
+    # In a child process, so that this one stays small while it starts the measured runs.
+    made = json.loads(subprocess.run(
+        [sys.executable, os.path.join(HERE, "gen.py"), "--docs", str(args.docs), "--seed",
+         str(args.seed), "--work", work], check=True, capture_output=True, text=True).stdout)
+    corpus, truth_path, meta = made["jsonl"], made["truth"], made["meta"]
     log(f"corpus {'reused' if meta['cached'] else 'generated'}: {corpus} "
         f"({meta['text_bytes'] / 1e6:.1f} MB of text, {time.perf_counter() - t0:.0f} s)")
     truth = read_truth(truth_path)
@@ -340,6 +360,7 @@ def main():
             pass
 
     mach = machine()
+    mach["loadavg_before"] = loadavg()
     full_rows, sig_rows = [], []
     if binary:
         for name, extra in (("reprint", []), ("reprint --shingle 5", ["--shingle", "5"])):
@@ -355,6 +376,7 @@ def main():
         row.update(score(pairs, truth))
         full_rows.append(row)
 
+    mach["loadavg_after"] = loadavg()
     counts = {}
     for kind, _ in truth.values():
         counts[kind] = counts.get(kind, 0) + 1
