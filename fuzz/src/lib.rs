@@ -7,6 +7,7 @@
 //! without AFL.
 
 use reprint::corpus::{decode_bytes, read_jsonl, LoadOptions};
+use reprint::index::{Index, IndexOptions, Meta};
 use reprint::normalize::{tokenize, tokenize_into, Tokens};
 use reprint::Detector;
 use std::collections::HashSet;
@@ -293,6 +294,101 @@ pub fn check_decode(data: &[u8]) {
     }
 }
 
+/// The files of a small saved index: three documents, one of them removed, one added after the
+/// save; what `check_index` damages.
+fn index_template() -> &'static [(String, Vec<u8>)] {
+    static T: OnceLock<Vec<(String, Vec<u8>)>> = OnceLock::new();
+    T.get_or_init(|| {
+        let dir =
+            std::env::temp_dir().join(format!("reprint-fuzz-template-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let index = Index::open(&dir, IndexOptions::default()).expect("a new index");
+        for (id, text) in INDEX_DOCS {
+            index.insert(id, text, &Meta::at(1)).expect("insert");
+        }
+        index.remove("c").expect("remove");
+        index.save().expect("save");
+        index
+            .insert("d", INDEX_DOCS[0].1, &Meta::at(2))
+            .expect("insert");
+        drop(index);
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+            .expect("the index directory")
+            .map(|e| {
+                let e = e.expect("an entry");
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).expect("a file"),
+                )
+            })
+            .collect();
+        files.sort();
+        let _ = std::fs::remove_dir_all(&dir);
+        files
+    })
+}
+
+const INDEX_DOCS: [(&str, &str); 3] = [
+    (
+        "a",
+        "Le pont de Varenne s'est effondré mardi soir, faisant trois blessés selon la préfecture.",
+    ),
+    (
+        "b",
+        "Accueil. Le pont de Varenne s'est effondré mardi soir, faisant trois blessés. Météo.",
+    ),
+    (
+        "c",
+        "La banque centrale a relevé ses taux d'un quart de point jeudi, pour la troisième fois.",
+    ),
+];
+
+/// `index`: `Index::open` on an index directory one file of which is replaced by the input (its
+/// first byte chooses the file, the rest is the content). Opening either fails with an error
+/// naming a file of the directory, or gives an index that answers queries sensibly.
+pub fn check_index(data: &[u8]) {
+    if data.is_empty() || data.len() > MAX_INPUT {
+        return;
+    }
+    let files = index_template();
+    let dir = std::env::temp_dir().join(format!("reprint-fuzz-index-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a work directory");
+    let target = data[0] as usize % files.len();
+    for (i, (name, bytes)) in files.iter().enumerate() {
+        let content = if i == target { &data[1..] } else { &bytes[..] };
+        std::fs::write(dir.join(name), content).expect("write");
+    }
+    match Index::open(&dir, IndexOptions::default()) {
+        Ok(index) => {
+            assert!(index.len() <= 4, "{} documents from 4 inserts", index.len());
+            let text = INDEX_DOCS[0].1;
+            for m in index.query(text).expect("query of an opened index") {
+                assert!((0.0..=1.0).contains(&m.max_score()));
+                let stored = index.get(&m.id).expect("get").expect("a match is stored");
+                for p in &m.passages {
+                    assert!(text.get(p.a.clone()).is_some(), "passage outside the query");
+                    assert!(
+                        stored.text.get(p.b.clone()).is_some(),
+                        "passage outside the stored text"
+                    );
+                }
+            }
+        }
+        Err(e) => {
+            let msg = e.to_string();
+            assert!(
+                matches!(
+                    e,
+                    reprint::Error::CorruptIndex { .. } | reprint::Error::Io { .. }
+                ) && msg.contains(dir.to_str().expect("UTF-8 temp dir")),
+                "error not naming the index's file: {msg}"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A target's check: panics when an invariant does not hold for the input.
 pub type Check = fn(&[u8]);
 
@@ -302,6 +398,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("compare", check_compare),
     ("jsonl", check_jsonl),
     ("decode", check_decode),
+    ("index", check_index),
 ];
 
 /// An input that failed its target's checks: the file and the panic message.
@@ -391,6 +488,20 @@ mod tests {
     #[test]
     fn kept_corpus_passes() {
         replay("corpus");
+    }
+
+    /// Writes the `index` target's seeds: each file of the template index, undamaged, prefixed
+    /// with the byte that selects it. `cargo test --release -- --ignored write_index_seeds`.
+    #[test]
+    #[ignore]
+    fn write_index_seeds() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds/index");
+        std::fs::create_dir_all(&dir).unwrap();
+        for (i, (name, bytes)) in super::index_template().iter().enumerate() {
+            let mut data = vec![i as u8];
+            data.extend_from_slice(bytes);
+            std::fs::write(dir.join(format!("intact-{name}")), data).unwrap();
+        }
     }
 
     /// Crashes found by fuzzing, kept in `regressions/<target>/`, pass once the library is fixed.
