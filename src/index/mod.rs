@@ -21,10 +21,12 @@
 //! alone, a passage shared by two documents contributes the same keys to both, whatever else
 //! each contains: partial copies share keys in proportion to what they share, which whole-document
 //! MinHash cannot promise. The inverted lists (`postings`) map each key to the documents holding
-//! it. A query counts, per indexed document, the keys it shares with the page, verifies the
-//! `max_candidates` documents sharing the most (ties broken by id hash, so the choice does not
-//! depend on insertion order) with the same alignment as `reprint scan`, and returns those whose
-//! best score reaches `min_score`.
+//! it. A query counts, per indexed document, the keys it shares with the page; the share of keys in
+//! common (over the keys of the smaller of the two) estimates how much of one is in the other.
+//! Documents whose share reaches `min_key_share` are verified, the `max_candidates` with the
+//! largest share first (ties broken by id hash, so the choice does not depend on insertion
+//! order), with the same alignment as `reprint scan`; those whose best score reaches `min_score`
+//! are returned.
 //!
 //! # Memory and disk
 //! In memory, an indexed document costs 8 bytes per key (about one shingle in `sample_rate`, i.e.
@@ -69,6 +71,8 @@ use xxhash_rust::xxh3::xxh3_64;
 
 /// Shards of the document table and of the id map.
 const DOC_SHARDS: usize = 64;
+/// Keys held by this many documents or fewer are never skipped as common.
+const COMMON_KEY_FLOOR: usize = 100;
 /// Log files written in parallel by a persistent index.
 const WRITERS: usize = 8;
 
@@ -82,9 +86,9 @@ pub struct IndexOptions {
     pub detector: Config,
     /// One shingle in `sample_rate` (by hash) becomes a key. Lower finds shorter and looser
     /// copies and costs more memory. Measured on the development set (`reprint eval
-    /// --via-index`), 4 finds 95.2% of partial copies from another rendering (`scan`: 97.0%) and
-    /// 38% of short excerpts from another rendering (`scan`: 36%), 90.8% of all copies (`scan`:
-    /// 90.9%); 2 finds 97.6%, 38% and 91.3% for twice the memory.
+    /// --via-index`, `min_key_share` 0), 4 finds 95.2% of partial copies from another rendering
+    /// (`scan`: 97.0%) and 38% of short excerpts from another rendering (`scan`: 36%), 90.8% of
+    /// all copies (`scan`: 90.9%); 2 finds 97.6%, 38% and 91.3% for twice the memory.
     pub sample_rate: u32,
     /// Matches whose containment either way, or resemblance, reach this are returned.
     pub min_score: f64,
@@ -92,6 +96,17 @@ pub struct IndexOptions {
     /// On the development set, where one article has dozens of renderings and copies, 64 loses
     /// 3% of the copies that 256 finds; 256 loses none that 1,000 finds.
     pub max_candidates: usize,
+    /// Documents sharing a smaller share of keys with a query (over the keys of the smaller of
+    /// the two) are not verified. A copy keeps about a third of its term pairs through machine
+    /// translation, so 0.03 keeps partial translated copies of a tenth of a text; on the
+    /// development set it loses 0.2% of the copies and saves a quarter of the time, more on
+    /// text with frequent term pairs. 0 verifies every document sharing a key.
+    pub min_key_share: f64,
+    /// At query time, keys held by more than this share of the indexed documents (and by more
+    /// than 100) are skipped: a term pair that common is a phrase of the language or of the
+    /// news cycle, not evidence that one page copies another, and every document holding it
+    /// would need verifying.
+    pub common_key_share: f64,
     /// A key held by this many documents is no longer extended and is ignored by queries: a term
     /// pair that common tells nothing about who copied whom.
     pub max_postings_per_key: usize,
@@ -108,6 +123,8 @@ impl Default for IndexOptions {
             sample_rate: 4,
             min_score: crate::scan::DEFAULT_MIN_SCORE,
             max_candidates: 256,
+            min_key_share: 0.03,
+            common_key_share: 0.005,
             max_postings_per_key: 10_000,
             max_docs: None,
             max_age: None,
@@ -857,12 +874,14 @@ impl Index {
     ) -> Result<Vec<Match>> {
         let min_live = self.min_live.load(Ordering::Relaxed);
         let mut serials = Vec::new();
-        self.postings.lookup(
-            keys,
-            self.options.max_postings_per_key,
-            min_live,
-            &mut serials,
-        );
+        // A key that many documents hold is a common phrase, no evidence of copying, and the
+        // documents holding it would all become candidates.
+        let common = (self.options.common_key_share * self.len() as f64) as usize;
+        let cap = self
+            .options
+            .max_postings_per_key
+            .min(common.max(COMMON_KEY_FLOOR));
+        self.postings.lookup(keys, cap, min_live, &mut serials);
         serials.sort_unstable();
         // Each live candidate with the share of keys it has in common with the query, over the
         // keys of the smaller of the two: an estimate of the containment of one in the other
@@ -874,7 +893,9 @@ impl Index {
             let s = run[0];
             if let Some(Slot::Live(d)) = read(&self.docs[s as usize % DOC_SHARDS]).get(&s) {
                 let estimate = run.len() as f64 / nq.min(f64::from(d.nkeys.max(1)));
-                cands.push((estimate, d.id_hash, s));
+                if estimate >= self.options.min_key_share {
+                    cands.push((estimate, d.id_hash, s));
+                }
             }
         }
         cands.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
