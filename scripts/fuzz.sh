@@ -116,11 +116,12 @@ for t in "${targets[@]}"; do
   mkdir -p "$OUT"
   rm -rf "${OUT:?}/$t"
   # AFL_NO_UI: no TTY in CI. AFL_SKIP_CPUFREQ and AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES: no root
-  # tuning of the machine (CPU governor, core_pattern) is needed. AFL_IGNORE_SEED_PROBLEMS: a kept
+  # tuning of the machine (CPU governor, core_pattern) is needed. AFL_NO_AFFINITY: another fuzzer
+  # (or job) may hold the cores; do not refuse to start. AFL_IGNORE_SEED_PROBLEMS: a kept
   # input that crashes was reported above; fuzz on from the others. The outer timeout only guards
   # against a stuck start.
   rc=0
-  AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
+  AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1 \
     AFL_IGNORE_SEED_PROBLEMS=1 AFL_FAST_CAL=1 \
     timeout $((SECS + 300)) cargo afl fuzz -V "$SECS" -i "$in" -o "$OUT/$t" -- "$bin" \
     >"$OUT/$t.log" 2>&1 || rc=$?

@@ -29,9 +29,9 @@
 //! are returned.
 //!
 //! # Memory and disk
-//! In memory, an indexed document costs 8 bytes per key (about one shingle in `sample_rate`, i.e.
-//! 60 keys for a 2,500-character article at the default rate 4) plus about 90 bytes of
-//! bookkeeping; [`Index::stats`] measures it. Texts are not kept in memory by a persistent index:
+//! In memory, an indexed document costs 6 bytes per key (about one shingle in `sample_rate`, i.e.
+//! 70 keys for a 2,500-character article at the default rate 4) plus its entries in the document
+//! table and the id map (100 to 150 bytes, with the hash tables' slack); [`Index::stats`] measures it. Texts are not kept in memory by a persistent index:
 //! they live in its log files and are read back (one positional read) only to verify a candidate.
 //! An in-memory index ([`Index::new`]) keeps them in memory.
 //!
@@ -71,6 +71,9 @@ use xxhash_rust::xxh3::xxh3_64;
 
 /// Shards of the document table and of the id map.
 const DOC_SHARDS: usize = 64;
+/// Keys held by this many documents or fewer weigh fully: a story and its copies hold the same
+/// rare keys, and a popular story must not weigh less for being copied often.
+const RARE_KEY_DOCS: usize = 32;
 /// Keys held by this many documents or fewer are never skipped as common.
 const COMMON_KEY_FLOOR: usize = 100;
 /// Log files written in parallel by a persistent index.
@@ -97,7 +100,7 @@ pub struct IndexOptions {
     /// 3% of the copies that 256 finds; 256 loses none that 1,000 finds.
     pub max_candidates: usize,
     /// Documents sharing a smaller share of keys with a query (over the keys of the smaller of
-    /// the two) are not verified. A copy keeps about a third of its term pairs through machine
+    /// the two, keys weighted by rarity) are not verified. A copy keeps about a third of its term pairs through machine
     /// translation, so 0.03 keeps partial translated copies of a tenth of a text; on the
     /// development set it loses 0.2% of the copies and saves a quarter of the time, more on
     /// text with frequent term pairs. 0 verifies every document sharing a key.
@@ -881,19 +884,40 @@ impl Index {
             .options
             .max_postings_per_key
             .min(common.max(COMMON_KEY_FLOOR));
-        self.postings.lookup(keys, cap, min_live, &mut serials);
-        serials.sort_unstable();
-        // Each live candidate with the share of keys it has in common with the query, over the
-        // keys of the smaller of the two: an estimate of the containment of one in the other
-        // (the keys are a fixed-rate sample of the shingles). The most likely copies are
-        // verified first, whatever their length; ties go by id hash, not insertion order.
-        let nq = keys.len().max(1) as f64;
-        let mut cands: Vec<(f64, u64, u32)> = Vec::new();
-        for run in serials.chunk_by(|x, y| x == y) {
-            let s = run[0];
+        // Keys held by more than RARE_KEY_DOCS documents weigh less, in proportion to
+        // ln(1 + N / n) for a key n of the N documents hold: a copy shares the rare term pairs of
+        // its source, a page on the same topic shares the common ones.
+        let big_n = (self.len() + 1) as f32;
+        let wq = self.postings.lookup(
+            keys,
+            cap,
+            min_live,
+            |n| {
+                if n <= RARE_KEY_DOCS {
+                    1.0
+                } else {
+                    (1.0 + big_n / n as f32).ln() / (1.0 + big_n / RARE_KEY_DOCS as f32).ln()
+                }
+            },
+            &mut serials,
+        );
+        serials.sort_unstable_by_key(|x| x.0);
+        // Each live candidate with the (weighted) share of keys it has in common with the query,
+        // over the keys of the smaller of the two: an estimate of the containment of one in the
+        // other (the keys are a fixed-rate sample of the shingles). The candidate's own keys
+        // are counted at the query's mean weight. The most likely copies are verified first,
+        // whatever their length; ties go by id hash, not insertion order.
+        let nq = keys.len().max(1) as f32;
+        let mean_w = wq / nq;
+        let mut cands: Vec<(f32, u64, u32)> = Vec::new();
+        for run in serials.chunk_by(|x, y| x.0 == y.0) {
+            let s = run[0].0;
             if let Some(Slot::Live(d)) = read(&self.docs[s as usize % DOC_SHARDS]).get(&s) {
-                let estimate = run.len() as f64 / nq.min(f64::from(d.nkeys.max(1)));
-                if estimate >= self.options.min_key_share {
+                let shared: f32 = run.iter().map(|x| x.1).sum();
+                let estimate = shared
+                    / wq.min(d.nkeys.max(1) as f32 * mean_w)
+                        .max(f32::MIN_POSITIVE);
+                if f64::from(estimate) >= self.options.min_key_share {
                     cands.push((estimate, d.id_hash, s));
                 }
             }

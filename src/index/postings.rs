@@ -1,12 +1,17 @@
 //! The index's inverted lists: sampled shingle key → the documents holding it.
 //!
-//! Entries are packed into one `u64` each (`key << 32 | serial`), so sorting entries sorts them by
-//! key, then by document. The table is cut into [`SHARDS`] shards by the key's low bits, each
-//! behind its own lock, so threads inserting and querying different keys never wait for each
-//! other. Within a shard, entries live in a large sorted array and a small sorted buffer that new
-//! entries go into; when the buffer is full it is merged into the array in one linear pass. That
-//! costs 8 bytes per entry (no per-key allocation, no hash-table slack) and keeps every lookup a
-//! binary search.
+//! The table is cut into [`SHARDS`] shards by the key's low 12 bits, each behind its own lock, so
+//! threads inserting and querying different keys never wait for each other. An entry is packed
+//! into three `u16`: the next 16 bits of the key, then the document's serial (high half, low
+//! half), so sorting entries sorts them by key, then by document. Within a shard, entries live in
+//! a large sorted array and a small sorted buffer that new entries go into; when the buffer is
+//! full it is merged into the array in one linear pass. That costs 6 bytes per entry (no per-key
+//! allocation, no hash-table slack) and keeps every lookup a binary search.
+//!
+//! A key is thus known by 28 of its 32 bits: keys equal in those bits share a list. At a million
+//! documents of 70 keys, a query key meets about one unrelated entry that way, a chance
+//! candidate that shares one key with the query and is never verified (see
+//! `IndexOptions::min_key_share`).
 //!
 //! # Invariants
 //! - `main` and `buf` are sorted; no entry has a serial below the caller's `min_live` after a
@@ -16,30 +21,41 @@
 
 use std::sync::RwLock;
 
-/// Number of shards. A power of two well above the thread count keeps contention rare.
-pub(crate) const SHARDS: usize = 1024;
+/// Number of shards, a power of two well above the thread count, so contention is rare: the
+/// low `log2(SHARDS)` bits of a key choose its shard.
+pub(crate) const SHARDS: usize = 4096;
+const SHARD_BITS: u32 = SHARDS.trailing_zeros();
 
 /// Entries a shard buffers before merging them into its sorted array.
-const BUFFER: usize = 1024;
+const BUFFER: usize = 256;
+
+/// Key bits (above the shard's), serial high half, serial low half.
+type Entry = [u16; 3];
 
 #[derive(Default)]
 struct Shard {
-    main: Vec<u64>,
-    buf: Vec<u64>,
+    main: Vec<Entry>,
+    buf: Vec<Entry>,
 }
 
-fn pack(key: u32, serial: u32) -> u64 {
-    (u64::from(key) << 32) | u64::from(serial)
+/// The part of a key an entry stores.
+fn key_part(key: u32) -> u16 {
+    (key >> SHARD_BITS) as u16
 }
 
-fn serial_of(e: u64) -> u32 {
-    e as u32
+fn pack(key: u32, serial: u32) -> Entry {
+    [key_part(key), (serial >> 16) as u16, serial as u16]
+}
+
+fn serial_of(e: Entry) -> u32 {
+    (u32::from(e[1]) << 16) | u32::from(e[2])
 }
 
 /// The range of `v` (sorted) holding `key`.
-fn key_range(v: &[u64], key: u32) -> std::ops::Range<usize> {
-    let lo = v.partition_point(|&e| e < pack(key, 0));
-    let hi = lo + v[lo..].partition_point(|&e| e <= pack(key, u32::MAX));
+fn key_range(v: &[Entry], key: u32) -> std::ops::Range<usize> {
+    let k = key_part(key);
+    let lo = v.partition_point(|e| e[0] < k);
+    let hi = lo + v[lo..].partition_point(|e| e[0] <= k);
     lo..hi
 }
 
@@ -96,7 +112,7 @@ impl Postings {
                 continue;
             }
             let e = pack(key, serial);
-            let at = s.buf.partition_point(|&x| x < e);
+            let at = s.buf.partition_point(|x| *x < e);
             s.buf.insert(at, e);
             added += 1;
             if s.buf.len() >= BUFFER {
@@ -106,12 +122,25 @@ impl Postings {
         added
     }
 
-    /// Appends to `out` the serials (at least `min_live`) filed under each of `keys`, skipping
-    /// keys that reached `cap` entries.
-    pub(crate) fn lookup(&self, keys: &[u32], cap: usize, min_live: u32, out: &mut Vec<u32>) {
+    /// Appends to `out` the serials (at least `min_live`) filed under each of `keys`, each with
+    /// the weight `weight(n)` of its key, `n` being the number of entries the key holds; keys
+    /// holding `cap` entries or more are skipped. Returns the sum of the weights of all `keys`
+    /// (skipped ones included).
+    pub(crate) fn lookup(
+        &self,
+        keys: &[u32],
+        cap: usize,
+        min_live: u32,
+        weight: impl Fn(usize) -> f32,
+        out: &mut Vec<(u32, f32)>,
+    ) -> f32 {
+        let mut total = 0.0;
         for &key in keys {
             let s = read(&self.shards[shard_of(key)]);
-            if s.count(key) >= cap {
+            let n = s.count(key);
+            let w = weight(n);
+            total += w;
+            if n >= cap {
                 continue;
             }
             for v in [&s.main, &s.buf] {
@@ -119,10 +148,12 @@ impl Postings {
                 out.extend(
                     v[r].iter()
                         .map(|&e| serial_of(e))
-                        .filter(|&x| x >= min_live),
+                        .filter(|&x| x >= min_live)
+                        .map(|x| (x, w)),
                 );
             }
         }
+        total
     }
 
     /// Keeps only the entries whose serial satisfies `live`, shard by shard. Returns how many were
@@ -146,7 +177,7 @@ impl Postings {
         for shard in self.shards.iter() {
             let s = read(shard);
             n += s.main.len() + s.buf.len();
-            bytes += (s.main.capacity() + s.buf.capacity()) * 8;
+            bytes += (s.main.capacity() + s.buf.capacity()) * std::mem::size_of::<Entry>();
         }
         (n, bytes + SHARDS * std::mem::size_of::<RwLock<Shard>>())
     }
@@ -177,20 +208,21 @@ mod tests {
                 if serial < 2000 { 2 } else { 1 }
             );
         }
-        let mut out = Vec::new();
-        p.lookup(&[keys[5], keys[2999]], 2000, 0, &mut out);
-        assert_eq!(out, vec![5, 2999]);
-        // Key 7 reached the cap: it is skipped.
-        out.clear();
-        p.lookup(&[7], 2000, 0, &mut out);
-        assert!(out.is_empty());
-        out.clear();
-        p.lookup(&[7], usize::MAX, 0, &mut out);
-        assert_eq!(out.len(), 2000);
+        let lookup = |keys: &[u32], cap: usize, min_live: u32| -> (Vec<u32>, f32) {
+            let mut out = Vec::new();
+            let total = p.lookup(keys, cap, min_live, |n| n as f32, &mut out);
+            assert!(out.iter().all(|&(_, w)| w >= 1.0));
+            (out.into_iter().map(|x| x.0).collect(), total)
+        };
+        assert_eq!(
+            lookup(&[keys[5], keys[2999]], 2000, 0),
+            (vec![5, 2999], 2.0)
+        );
+        // Key 7 reached the cap: it is skipped, but counts in the total.
+        assert_eq!(lookup(&[7], 2000, 0), (vec![], 2000.0));
+        assert_eq!(lookup(&[7], usize::MAX, 0).0.len(), 2000);
         // Serials below min_live are not returned.
-        out.clear();
-        p.lookup(&[keys[5], keys[2999]], 2000, 6, &mut out);
-        assert_eq!(out, vec![2999]);
+        assert_eq!(lookup(&[keys[5], keys[2999]], 2000, 6).0, vec![2999]);
         assert_eq!(p.retain(|s| s % 2 == 0), 1500 + 1000);
         assert_eq!(p.size().0, 1500 + 1000);
     }
