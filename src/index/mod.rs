@@ -76,6 +76,8 @@ const DOC_SHARDS: usize = 64;
 const RARE_KEY_DOCS: usize = 32;
 /// Keys held by this many documents or fewer are never skipped as common.
 const COMMON_KEY_FLOOR: usize = 100;
+/// Candidates from which a query verifies in parallel.
+const PARALLEL_VERIFY: usize = 4;
 /// Log files written in parallel by a persistent index.
 const WRITERS: usize = 8;
 
@@ -924,21 +926,26 @@ impl Index {
         }
         cands.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
         cands.truncate(self.options.max_candidates);
-        let mut out = Vec::new();
+        // One positional read per candidate, then the verifications, in parallel when there
+        // are several: a page syndicated many times has many true copies to verify, and that
+        // is a query's slowest case.
+        let mut bodies = Vec::with_capacity(cands.len());
         for (_, _, serial) in cands {
-            let Some(body) = self.body(serial)? else {
-                continue;
-            };
-            let b = self.decode(&body)?;
+            if let Some(body) = self.body(serial)? {
+                bodies.push(body);
+            }
+        }
+        let verify = |body: &Arc<[u8]>| -> Result<Option<Match>> {
+            let b = self.decode(body)?;
             if exclude == Some(b.id) {
-                continue;
+                return Ok(None);
             }
             let doc = self.detector.analyze_unsketched(b.text);
             let c = self.detector.compare_analyzed(a, &doc);
             if c.max_score() < self.options.min_score || c.max_score() == 0.0 {
-                continue;
+                return Ok(None);
             }
-            out.push(Match {
+            Ok(Some(Match {
                 id: b.id.to_string(),
                 time: b.time,
                 data: b.data.to_string(),
@@ -946,8 +953,15 @@ impl Index {
                 containment_query_in_doc: c.containment_a_in_b,
                 containment_doc_in_query: c.containment_b_in_a,
                 passages: c.passages,
-            });
-        }
+            }))
+        };
+        let verified: Vec<Option<Match>> = if bodies.len() >= PARALLEL_VERIFY {
+            use rayon::prelude::*;
+            bodies.par_iter().map(verify).collect::<Result<_>>()?
+        } else {
+            bodies.iter().map(verify).collect::<Result<_>>()?
+        };
+        let mut out: Vec<Match> = verified.into_iter().flatten().collect();
         out.sort_by(|x, y| {
             y.max_score()
                 .total_cmp(&x.max_score())
