@@ -351,7 +351,11 @@ pub fn check_index(data: &[u8]) {
         return;
     }
     let files = index_template();
-    let dir = std::env::temp_dir().join(format!("reprint-fuzz-index-{}", std::process::id()));
+    // One directory per call: the replay tests run targets on several threads at once.
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir =
+        std::env::temp_dir().join(format!("reprint-fuzz-index-{}-{call}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("a work directory");
     let target = data[0] as usize % files.len();
