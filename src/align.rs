@@ -446,6 +446,39 @@ pub fn coverage<'r>(tokens: &Tokens, ranges: impl Iterator<Item = &'r Range<usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merge_never_covers_another_span_in_b() {
+        let span = |a: Range<usize>, b: Range<usize>| TermSpan {
+            a,
+            b,
+            matches: 4,
+            bigrams: 1,
+        };
+        // X and Y are close on both sides, but W (far away in A) lies between them in B: merging
+        // X and Y would make two passages overlap in B (found by fuzzing,
+        // fuzz/regressions/compare/merge-over-a-passage-in-b).
+        let merged = merge(
+            vec![
+                span(0..10, 0..10),
+                span(12..20, 13..20),
+                span(40..50, 11..12),
+            ],
+            6,
+        );
+        assert_eq!(merged.len(), 3);
+        // Without W in the way, they merge.
+        let merged = merge(
+            vec![
+                span(0..10, 0..10),
+                span(12..20, 13..20),
+                span(40..50, 30..32),
+            ],
+            6,
+        );
+        assert_eq!(merged.len(), 2);
+        assert_eq!((merged[0].a.clone(), merged[0].b.clone()), (0..20, 0..20));
+    }
     use crate::normalize::tokenize;
     use crate::terms::{extract, TermConfig};
 
