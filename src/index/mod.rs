@@ -303,6 +303,9 @@ fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
+// The index's locks, shared by its shards. A panic while one is held cannot leave what it guards
+// inconsistent (every mutation under them is a single push, insert, remove or swap), so a
+// poisoned lock is used as is.
 fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
     l.read().unwrap_or_else(|e| e.into_inner())
 }

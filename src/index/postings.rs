@@ -19,6 +19,7 @@
 //! - A key holds at most `cap` entries: a shingle that common says nothing about who copied whom,
 //!   and queries skip it (see [`Postings::lookup`]).
 
+use super::{read, write};
 use std::sync::RwLock;
 
 /// Number of shards, a power of two well above the thread count, so contention is rare: the
@@ -181,16 +182,6 @@ impl Postings {
         }
         (n, bytes + SHARDS * std::mem::size_of::<RwLock<Shard>>())
     }
-}
-
-// A panic while a lock is held cannot leave a shard inconsistent (every mutation is a single
-// push, insert or swap), so a poisoned lock is used as is.
-fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    l.read().unwrap_or_else(|e| e.into_inner())
-}
-
-fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
-    l.write().unwrap_or_else(|e| e.into_inner())
 }
 
 #[cfg(test)]

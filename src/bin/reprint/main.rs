@@ -167,6 +167,19 @@ fn eval(args: EvalArgs) -> anyhow::Result<u8> {
     Ok(exit_code(&loaded.problems))
 }
 
+/// The writer of pair records in `format`, for `scan` and `index query`.
+fn exporter(
+    format: Format,
+    passages: bool,
+    clusters: Option<Vec<ClusterReport>>,
+) -> Box<dyn Exporter> {
+    match format {
+        Format::Table => Box::new(output::Table::new()),
+        Format::Jsonl => Box::new(output::Jsonl),
+        Format::Csv => Box::new(output::Csv::new(passages, clusters)),
+    }
+}
+
 /// A JSONL `date` as Unix seconds: an integer, or `YYYY-MM-DD` with an optional `THH:MM[:SS]`
 /// (or a space instead of `T`), read as UTC; anything after the seconds (a fraction, a zone) is
 /// ignored.
@@ -306,11 +319,7 @@ fn index_query(args: IndexQueryArgs) -> anyhow::Result<u8> {
     }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut exporter: Box<dyn Exporter> = match args.format {
-        Format::Table => Box::new(output::Table::new()),
-        Format::Jsonl => Box::new(output::Jsonl),
-        Format::Csv => Box::new(output::Csv::new(args.passages, None)),
-    };
+    let mut exporter = exporter(args.format, args.passages, None);
     for &(i, m) in &rows {
         let c = reprint::Comparison {
             resemblance: m.resemblance,
@@ -435,11 +444,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
 
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut exporter: Box<dyn Exporter> = match args.format {
-        Format::Table => Box::new(output::Table::new()),
-        Format::Jsonl => Box::new(output::Jsonl),
-        Format::Csv => Box::new(output::Csv::new(args.passages, clusters.clone())),
-    };
+    let mut exporter = exporter(args.format, args.passages, clusters.clone());
     let mut order: Vec<&reprint::scan::ScoredPair> = result.pairs.iter().collect();
     if args.format == Format::Table {
         // People read the strongest copies first; programs get the stable input order.
