@@ -42,6 +42,7 @@ pub mod report;
 pub mod scan;
 pub mod score;
 pub mod shingle;
+pub mod sketch;
 pub mod terms;
 
 pub use detector::{compare, Analysis, Config, Detector};

@@ -1,0 +1,192 @@
+//! Batch MinHash signatures of plain word n-grams: the job every dedup tool does, done fast.
+//!
+//! This is the entry point for callers that only want signatures (dataset deduplication, a
+//! Python or Spark pipeline, a comparison with other MinHash tools): no terms, no stop words, no
+//! passages. Words are reprint's normalized words ([`crate::normalize`]: case and accents
+//! folded, every non-alphanumeric character a separator), shingles are overlapping n-grams of
+//! words, and the signature is [`crate::minhash`]'s one-permutation hashing with optimal
+//! densification.
+//!
+//! # Invariants
+//! - The signature of a text depends only on the text and the [`SketchOptions`]: not on the batch
+//!   it came in, its position there, or the number of threads.
+//! - A text with no word gets `k` values of [`EMPTY`]; such a row matches nothing.
+//! - A text with fewer words than `ngram` gets one shingle over all its words (as in
+//!   [`crate::shingle`]).
+//!
+//! ```
+//! use reprint::sketch::{Sketcher, SketchOptions};
+//! let s = Sketcher::new(SketchOptions::default()).unwrap();
+//! let rows = s.signatures(&["The cat sat on the mat today.", "the CAT sat on the mat, today"]);
+//! let k = s.k();
+//! assert_eq!(rows.len(), 2 * k);
+//! assert_eq!(rows[..k], rows[k..]); // same words once normalized
+//! ```
+
+use crate::error::Result;
+use crate::minhash::{MinHasher, Signature, DEFAULT_K, DEFAULT_SEED};
+use crate::normalize::{tokenize_into, Tokens};
+use crate::shingle;
+use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// The value of every position of an empty text's signature.
+pub const EMPTY: u32 = u32::MAX;
+
+/// What a signature is made of.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SketchOptions {
+    /// Values per signature (1..=4096).
+    pub k: usize,
+    /// Words per shingle (1..=16).
+    pub ngram: usize,
+    /// Seed of word hashing and MinHash.
+    pub seed: u64,
+}
+
+impl Default for SketchOptions {
+    fn default() -> Self {
+        SketchOptions {
+            k: DEFAULT_K,
+            ngram: 5,
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
+/// Computes word n-gram signatures. `Send + Sync`; share one across threads.
+#[derive(Clone, Debug)]
+pub struct Sketcher {
+    options: SketchOptions,
+    hasher: MinHasher,
+}
+
+/// Per-thread buffers, so that signing a text allocates nothing once they have grown.
+#[derive(Default)]
+struct Scratch {
+    tokens: Tokens,
+    words: Vec<u64>,
+    shingles: Vec<u64>,
+    signature: Signature,
+}
+
+impl Sketcher {
+    /// Validates `options`.
+    pub fn new(options: SketchOptions) -> Result<Sketcher> {
+        shingle::check_n(options.ngram)?;
+        let hasher = MinHasher::new(options.k, options.seed)?;
+        Ok(Sketcher { options, hasher })
+    }
+
+    /// The options.
+    pub fn options(&self) -> &SketchOptions {
+        &self.options
+    }
+
+    /// Values per signature.
+    pub fn k(&self) -> usize {
+        self.options.k
+    }
+
+    /// The signature of one text, written to `out` (`out.len()` must be `k`).
+    ///
+    /// # Panics
+    /// If `out.len() != k`: that is a caller's bug, not bad input.
+    pub fn sketch_into(&self, text: &str, out: &mut [u32]) {
+        let mut scratch = Scratch::default();
+        self.sketch_with(text, out, &mut scratch);
+    }
+
+    fn sketch_with(&self, text: &str, out: &mut [u32], s: &mut Scratch) {
+        assert_eq!(out.len(), self.options.k, "output row must hold k values");
+        tokenize_into(text, &mut s.tokens);
+        s.words.clear();
+        s.words.extend(
+            (0..s.tokens.len())
+                .map(|i| xxh3_64_with_seed(s.tokens.norm(i).as_bytes(), self.options.seed)),
+        );
+        shingle::shingles_into(
+            &s.words,
+            self.options.ngram,
+            self.options.seed,
+            &mut s.shingles,
+        );
+        self.hasher.sketch_into(&s.shingles, &mut s.signature);
+        if s.signature.is_empty() {
+            out.fill(EMPTY);
+        } else {
+            out.copy_from_slice(s.signature.values());
+        }
+    }
+
+    /// Signatures of many texts, in parallel on the current rayon pool: row `i` of the result
+    /// (`k` values starting at `i·k`) is the signature of `texts[i]`.
+    pub fn signatures<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<u32> {
+        let k = self.options.k;
+        let mut out = vec![0u32; texts.len() * k];
+        if k == 0 {
+            return out;
+        }
+        out.par_chunks_mut(k)
+            .zip(texts.par_iter())
+            .for_each_init(Scratch::default, |scratch, (row, text)| {
+                self.sketch_with(text.as_ref(), row, scratch)
+            });
+        out
+    }
+}
+
+/// Estimated Jaccard similarity of two signature rows: the fraction of equal positions; `None`
+/// when either row is empty ([`EMPTY`] everywhere) or their lengths differ.
+pub fn jaccard(a: &[u32], b: &[u32]) -> Option<f64> {
+    let blank = |row: &[u32]| row.iter().all(|&v| v == EMPTY);
+    if a.is_empty() || a.len() != b.len() || blank(a) || blank(b) {
+        return None;
+    }
+    let equal = a.iter().zip(b).filter(|(x, y)| x == y).count();
+    Some(equal as f64 / a.len() as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_equals_one_by_one_and_empty_rows() {
+        let s = Sketcher::new(SketchOptions::default()).unwrap();
+        let texts = [
+            "A wire story about the summit in Geneva, told in many words here.",
+            "",
+            "   ...  ",
+            "Two words",
+            "Une dépêche sur le sommet de Genève, racontée en beaucoup de mots ici.",
+        ];
+        let rows = s.signatures(&texts);
+        let k = s.k();
+        for (i, t) in texts.iter().enumerate() {
+            let mut one = vec![0; k];
+            s.sketch_into(t, &mut one);
+            assert_eq!(&rows[i * k..(i + 1) * k], &one[..], "text {i}");
+        }
+        assert!(rows[k..2 * k].iter().all(|&v| v == EMPTY));
+        assert!(rows[2 * k..3 * k].iter().all(|&v| v == EMPTY));
+        assert!(rows[3 * k..4 * k].iter().any(|&v| v != EMPTY));
+        assert_eq!(jaccard(&rows[k..2 * k], &rows[k..2 * k]), None);
+    }
+
+    #[test]
+    fn estimates_word_ngram_jaccard() {
+        let s = Sketcher::new(SketchOptions {
+            k: 256,
+            ..SketchOptions::default()
+        })
+        .unwrap();
+        let words: Vec<String> = (0..400).map(|i| format!("w{i}")).collect();
+        let a = words[..300].join(" ");
+        let b = words[100..].join(" ");
+        // 5-grams: a has 296, b has 296, shared 196 → J = 196 / 396.
+        let rows = s.signatures(&[a, b]);
+        let est = jaccard(&rows[..256], &rows[256..]).unwrap();
+        assert!((est - 196.0 / 396.0).abs() < 0.1, "{est}");
+    }
+}
