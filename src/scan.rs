@@ -146,6 +146,29 @@ pub fn scan_analyzed(
     ScanResult { pairs, stats }
 }
 
+/// Writes into `out` (cleared first) the LSH keys under which scan files `analysis`: one per band
+/// of its document signature and one per band of each passage window, deduplicated and sorted.
+///
+/// This is scan's candidate generation taken apart for engines that shuffle by key (Spark, a
+/// database): two documents are scan candidates exactly when they share a key, except that scan
+/// skips buckets of more than [`ScanOptions::max_bucket`] documents or windows. Window keys are
+/// tagged so that they never meet document keys.
+pub fn candidate_keys(detector: &Detector, analysis: &Analysis, out: &mut Vec<u64>) {
+    const WINDOW_TAG: u64 = 0x7769_6e64_6f77_0000;
+    out.clear();
+    let mut keys = Vec::new();
+    band_keys(&analysis.signature, &detector.doc_lsh(), &mut keys)
+        .expect("signature length matches k");
+    out.extend_from_slice(&keys);
+    let win_params = detector.window_lsh();
+    for w in &analysis.windows {
+        band_keys(w, &win_params, &mut keys).expect("window signature length matches");
+        out.extend(keys.iter().map(|k| k ^ WINDOW_TAG));
+    }
+    out.sort_unstable();
+    out.dedup();
+}
+
 /// Candidate pairs `(a, b)`, `a < b`, sorted and deduplicated, from both LSH passes.
 fn candidates(
     detector: &Detector,
