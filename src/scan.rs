@@ -154,7 +154,6 @@ pub fn scan_analyzed(
 /// skips buckets of more than [`ScanOptions::max_bucket`] documents or windows. Window keys are
 /// tagged so that they never meet document keys.
 pub fn candidate_keys(detector: &Detector, analysis: &Analysis, out: &mut Vec<u64>) {
-    const WINDOW_TAG: u64 = 0x7769_6e64_6f77_0000;
     out.clear();
     let mut keys = Vec::new();
     band_keys(&analysis.signature, &detector.doc_lsh(), &mut keys)
@@ -167,6 +166,36 @@ pub fn candidate_keys(detector: &Detector, analysis: &Analysis, out: &mut Vec<u6
     }
     out.sort_unstable();
     out.dedup();
+}
+
+/// Marks window keys (XOR) so that they never meet document keys.
+const WINDOW_TAG: u64 = 0x7769_6e64_6f77_0000;
+
+/// Like [`candidate_keys`], with how many of `analysis`'s items carry each key: 1 for a document
+/// key, the number of its passage windows for a window key. Written into `out` (cleared first),
+/// sorted by key.
+///
+/// Scan's size cap counts items, not documents: a window bucket holding 150 windows of 2
+/// documents is skipped at `max_bucket` 100. An engine that groups documents by key reproduces
+/// that cap exactly by summing these counts over a key's documents and dropping the key when the
+/// sum exceeds [`ScanOptions::max_bucket`].
+pub fn candidate_key_counts(detector: &Detector, analysis: &Analysis, out: &mut Vec<(u64, u32)>) {
+    let mut all = Vec::new();
+    let mut keys = Vec::new();
+    band_keys(&analysis.signature, &detector.doc_lsh(), &mut keys)
+        .expect("signature length matches k");
+    all.extend_from_slice(&keys);
+    let win_params = detector.window_lsh();
+    for w in &analysis.windows {
+        band_keys(w, &win_params, &mut keys).expect("window signature length matches");
+        all.extend(keys.iter().map(|k| k ^ WINDOW_TAG));
+    }
+    all.sort_unstable();
+    out.clear();
+    out.extend(
+        all.chunk_by(|x, y| x == y)
+            .map(|run| (run[0], run.len() as u32)),
+    );
 }
 
 /// Candidate pairs `(a, b)`, `a < b`, sorted and deduplicated, from both LSH passes.

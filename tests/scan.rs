@@ -125,3 +125,54 @@ fn candidate_keys_reproduce_the_scan() {
     assert!(!scanned.is_empty());
     assert_eq!(reported, scanned);
 }
+
+#[test]
+fn counted_keys_reproduce_the_bucket_cap() {
+    // With a cap small enough to bite on the shipped corpus, summing each key's item counts and
+    // dropping keys over the cap must give exactly scan's candidates: the cap counts windows,
+    // not documents, so plain document counts would keep buckets that scan skips.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
+    let loaded = reprint::corpus::load(&[dir]);
+    let texts: Vec<&str> = loaded.documents.iter().map(|d| d.text.as_str()).collect();
+    let detector = reprint::Detector::default();
+    let analyses: Vec<_> = texts.iter().map(|t| detector.analyze(t)).collect();
+    let mut by_key: std::collections::HashMap<u64, (u64, Vec<usize>)> = Default::default();
+    let (mut counted, mut plain) = (Vec::new(), Vec::new());
+    let mut multi_window_keys = 0;
+    for (i, a) in analyses.iter().enumerate() {
+        reprint::scan::candidate_key_counts(&detector, a, &mut counted);
+        reprint::scan::candidate_keys(&detector, a, &mut plain);
+        let keys: Vec<u64> = counted.iter().map(|&(k, _)| k).collect();
+        assert_eq!(keys, plain, "same keys as candidate_keys, document {i}");
+        for &(k, n) in &counted {
+            multi_window_keys += usize::from(n > 1);
+            let e = by_key.entry(k).or_default();
+            e.0 += u64::from(n);
+            e.1.push(i);
+        }
+    }
+    assert!(
+        multi_window_keys > 0,
+        "some windows of one document share a key"
+    );
+    for max_bucket in [2, 3, 5] {
+        let options = ScanOptions {
+            max_bucket,
+            ..ScanOptions::default()
+        };
+        let mut pairs = std::collections::BTreeSet::new();
+        for (items, docs) in by_key.values() {
+            if *items > max_bucket as u64 {
+                continue;
+            }
+            for (x, &a) in docs.iter().enumerate() {
+                for &b in &docs[x + 1..] {
+                    pairs.insert((a.min(b), a.max(b)));
+                }
+            }
+        }
+        let result = scan(&detector, &texts, &options, &());
+        assert!(result.stats.oversized_buckets > 0, "cap {max_bucket} bites");
+        assert_eq!(pairs.len(), result.stats.verified, "cap {max_bucket}");
+    }
+}
