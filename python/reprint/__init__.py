@@ -1,0 +1,279 @@
+"""reprint: does article B copy article A, how much, and which passages?
+
+Python bindings of the reprint Rust crate. Every call that does real work runs in Rust with the
+GIL released, on all cores (rayon), and gives the same result whatever the number of threads.
+
+- :func:`compare`, :func:`compare_many`: the records ``reprint compare --json`` / ``reprint scan``
+  print, as dicts.
+- :func:`signatures`: MinHash signatures of word n-grams as a NumPy ``uint32`` matrix.
+- :func:`candidate_keys`, :func:`verify`: the two halves of ``reprint scan``, for engines that
+  shuffle by key (see :mod:`reprint.spark`).
+- :class:`Index`: the crawler's index (check each new page against everything seen so far).
+
+Texts may be given as a list (or any sequence) of ``str``, or as a pyarrow string array, which is
+handed over as one buffer instead of one Python object per text.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Union
+
+import numpy as np
+
+from . import _reprint
+from ._reprint import DEFAULT_K, DEFAULT_MAX_BUCKET, DEFAULT_MIN_SCORE, DEFAULT_SEED, EMPTY
+
+__all__ = [
+    "CandidateKeys",
+    "DEFAULT_K",
+    "DEFAULT_MAX_BUCKET",
+    "DEFAULT_MIN_SCORE",
+    "DEFAULT_SEED",
+    "EMPTY",
+    "Index",
+    "candidate_keys",
+    "compare",
+    "compare_many",
+    "default_config",
+    "signatures",
+    "verify",
+]
+
+
+def _texts(texts: Any) -> Any:
+    """What the compiled module accepts: the sequence itself, or a pyarrow string array packed
+    as ``(data bytes, int64 offsets)``."""
+    module = type(texts).__module__ or ""
+    if not module.startswith("pyarrow"):
+        return texts
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    if not (pa.types.is_string(texts.type) or pa.types.is_large_string(texts.type)):
+        raise TypeError(f"expected a pyarrow string array, got type {texts.type}")
+    if texts.null_count:
+        # A missing text is an empty one: no keys, no signature, scores 0.
+        texts = pc.fill_null(texts, "")
+    n = len(texts)
+    bufs = texts.buffers()
+    width = np.int32 if pa.types.is_string(texts.type) else np.int64
+    if n == 0 or bufs[1] is None:
+        return (b"", np.zeros(1, dtype=np.int64))
+    offsets = np.frombuffer(bufs[1], dtype=width)[texts.offset : texts.offset + n + 1]
+    offsets = offsets.astype(np.int64)
+    start, end = int(offsets[0]), int(offsets[-1])
+    data = bufs[2][start:end].to_pybytes() if bufs[2] is not None else b""
+    return (data, offsets - start)
+
+
+def _config(config: Optional[Dict[str, Any]]) -> Optional[str]:
+    if config is None:
+        return None
+    if not isinstance(config, dict):
+        raise TypeError(f"config must be a dict, got {type(config).__name__}")
+    return json.dumps(config)
+
+
+def default_config() -> Dict[str, Any]:
+    """The detector configuration the CLI uses, as a nested dict. Any function taking
+    ``config=`` accepts a dict of keys to change, nested the same way (e.g.
+    ``{"shingle": 3, "align": {"min_terms": 4}}``); an unknown key is a ``ValueError``."""
+    return json.loads(_reprint.default_config())
+
+
+def compare(
+    a: str,
+    b: str,
+    passages: bool = True,
+    *,
+    a_id: str = "a",
+    b_id: str = "b",
+    config: Optional[Dict[str, Any]] = None,
+) -> Dict[str, Any]:
+    """Compares two texts: how much of ``a`` is in ``b``, of ``b`` in ``a``, and which passages.
+
+    Returns the record ``reprint compare --json`` prints (the library's ``PairReport``): ``a``,
+    ``b`` (the ids), ``resemblance``, ``containment_a_in_b``, ``containment_b_in_a`` (scores
+    rounded to 4 decimals) and, with ``passages``, a list of ``{a_start, a_end, b_start, b_end,
+    a_text, b_text}`` with byte offsets into the UTF-8 encoding of each text. Fields added to the
+    report in the library appear here too.
+    """
+    return json.loads(_reprint.compare(a, b, passages, a_id, b_id, _config(config)))
+
+
+def compare_many(
+    a_texts: Sequence[str],
+    b_texts: Sequence[str],
+    passages: bool = False,
+    *,
+    a_ids: Optional[Sequence[str]] = None,
+    b_ids: Optional[Sequence[str]] = None,
+    config: Optional[Dict[str, Any]] = None,
+) -> List[Dict[str, Any]]:
+    """:func:`compare` for the pairs ``(a_texts[i], b_texts[i])``, in parallel; ids default to
+    ``"a"`` and ``"b"``. Returns one record per pair, in order."""
+    a_texts, b_texts = _texts(a_texts), _texts(b_texts)
+    n = len(a_texts[1]) - 1 if isinstance(a_texts, tuple) else len(a_texts)
+    a_ids = ["a"] * n if a_ids is None else [str(i) for i in a_ids]
+    b_ids = ["b"] * n if b_ids is None else [str(i) for i in b_ids]
+    return json.loads(
+        _reprint.compare_many(a_texts, b_texts, passages, a_ids, b_ids, _config(config))
+    )
+
+
+def signatures(
+    texts: Union[Sequence[str], Any],
+    k: int = DEFAULT_K,
+    ngram: int = 5,
+    seed: Optional[int] = None,
+) -> np.ndarray:
+    """MinHash signatures of word n-grams: a ``uint32`` array of shape ``(len(texts), k)``.
+
+    Words are reprint's normalized words (case and accents folded, every non-alphanumeric
+    character a separator); shingles are ``ngram`` consecutive words; the signature is
+    one-permutation MinHash with optimal densification. Texts with the same words get the same
+    row, whatever the batch or thread count; the fraction of equal positions of two rows estimates
+    the Jaccard similarity of their n-gram sets. A text without words gets a row of :data:`EMPTY`.
+
+    ``k`` must be in 1..=4096 and ``ngram`` in 1..=16 (``ValueError`` otherwise); ``seed``
+    defaults to :data:`DEFAULT_SEED`.
+    """
+    seed = DEFAULT_SEED if seed is None else seed
+    return _reprint.signatures(_texts(texts), k, ngram, seed)
+
+
+class CandidateKeys(NamedTuple):
+    """LSH keys of a batch of texts, flat: text ``i`` has ``keys[offsets[i]:offsets[i+1]]``.
+
+    ``keys`` are int64 (the bits of reprint's u64 keys: Spark and Arrow have no unsigned type);
+    ``counts[j]`` is how many items of the text carry ``keys[j]`` (1 for a whole-document key,
+    the number of its passage windows for a window key).
+    """
+
+    offsets: np.ndarray
+    keys: np.ndarray
+    counts: np.ndarray
+
+    def of(self, i: int) -> np.ndarray:
+        """The keys of text ``i``."""
+        return self.keys[self.offsets[i] : self.offsets[i + 1]]
+
+
+def candidate_keys(
+    texts: Union[Sequence[str], Any], *, config: Optional[Dict[str, Any]] = None
+) -> CandidateKeys:
+    """The keys under which ``reprint scan`` files each text: one per band of its document
+    signature and one per band of each passage window (so partial copies are candidates too).
+
+    Two texts are scan candidates exactly when they share a key, except that scan skips a key
+    whose items (sum of ``counts`` over the texts holding it) exceed ``max_bucket``. Verify each
+    candidate pair with :func:`verify`.
+    """
+    offsets, keys, counts = _reprint.candidate_keys(_texts(texts), _config(config))
+    return CandidateKeys(offsets, keys, counts)
+
+
+def verify(
+    a_texts: Union[Sequence[str], Any],
+    b_texts: Union[Sequence[str], Any],
+    *,
+    config: Optional[Dict[str, Any]] = None,
+) -> Dict[str, np.ndarray]:
+    """Scores of the pairs ``(a_texts[i], b_texts[i])``, in parallel, as NumPy columns.
+
+    Returns ``resemblance``, ``containment_a_in_b``, ``containment_b_in_a`` (float64, rounded to
+    4 decimals exactly as the CLI prints them), ``max_score`` (float64, the largest of the three
+    before rounding: what scan compares with ``min_score``) and ``passages`` (int32, the number of
+    shared passages).
+    """
+    return _reprint.verify(_texts(a_texts), _texts(b_texts), _config(config))
+
+
+class Index:
+    """The crawler's index: check every new page against everything seen so far.
+
+    ``Index()`` is in memory; ``Index(path)`` opens (or creates) a persistent index in the
+    directory ``path``, replaying its logs. Options are those of the Rust ``IndexOptions``:
+    ``sample_rate``, ``min_score``, ``max_candidates``, ``min_key_share``, ``common_key_share``,
+    ``max_postings_per_key``, ``max_docs``, ``max_age``, and ``config`` (the detector, a dict of
+    overrides). Every method releases the GIL; many threads may use one index.
+
+    Matches are dicts: ``id``, ``time``, ``data``, ``resemblance``, ``containment_query_in_doc``,
+    ``containment_doc_in_query`` and ``passages`` (``query_start``, ``query_end``, ``doc_start``,
+    ``doc_end``: byte offsets into the UTF-8 encodings of the query text and the stored text),
+    best first.
+    """
+
+    def __init__(
+        self,
+        path: Optional[str] = None,
+        *,
+        config: Optional[Dict[str, Any]] = None,
+        sample_rate: int = 4,
+        min_score: float = DEFAULT_MIN_SCORE,
+        max_candidates: int = 256,
+        min_key_share: float = 0.03,
+        common_key_share: float = 0.005,
+        max_postings_per_key: int = 10_000,
+        max_docs: Optional[int] = None,
+        max_age: Optional[int] = None,
+    ) -> None:
+        self._inner = _reprint._Index(
+            None if path is None else str(path),
+            _config(config),
+            sample_rate,
+            min_score,
+            max_candidates,
+            min_key_share,
+            common_key_share,
+            max_postings_per_key,
+            max_docs,
+            max_age,
+        )
+
+    def insert(
+        self, id: str, text: str, time: Optional[int] = None, data: Optional[str] = None
+    ) -> bool:
+        """Adds a document (``time`` in Unix seconds, default now; ``data`` returned with
+        matches), replacing one with the same id. Returns whether one was replaced."""
+        return self._inner.insert(id, text, time, data)
+
+    def query(self, text: str) -> List[Dict[str, Any]]:
+        """The indexed documents that ``text`` copies from or that copy from it, best first."""
+        return self._inner.query(text)
+
+    def check_and_insert(
+        self, id: str, text: str, time: Optional[int] = None, data: Optional[str] = None
+    ) -> List[Dict[str, Any]]:
+        """:meth:`query` then :meth:`insert`, analyzing the text once: a crawler's hot path. A
+        document with the same id is not reported as a match of itself."""
+        return self._inner.check_and_insert(id, text, time, data)
+
+    def remove(self, id: str) -> bool:
+        """Removes the document with this id. Returns whether there was one."""
+        return self._inner.remove(id)
+
+    def get(self, id: str) -> Optional[Dict[str, Any]]:
+        """The stored document (``id``, ``time``, ``data``, ``text``), or None."""
+        return self._inner.get(id)
+
+    def __len__(self) -> int:
+        return len(self._inner)
+
+    def __contains__(self, id: object) -> bool:
+        return isinstance(id, str) and self._inner.get(id) is not None
+
+    def stats(self) -> Dict[str, Any]:
+        """Counts and sizes for monitoring (documents, postings, bytes per document, disk)."""
+        return json.loads(self._inner.stats_json())
+
+    def save(self) -> None:
+        """Makes everything so far durable (a persistent index only; ``ValueError`` otherwise)."""
+        self._inner.save()
+
+    def compact(self) -> None:
+        """Rewrites the logs with only live documents, and purges removed ones from memory."""
+        self._inner.compact()

@@ -1,0 +1,132 @@
+//! Batch calls for pipelines: many texts in, NumPy arrays out, one GIL release per call.
+//!
+//! Everything runs on rayon's global pool; results are in input order and do not depend on the
+//! number of threads.
+
+use crate::config::detector;
+use crate::texts::Texts;
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use rayon::prelude::*;
+use reprint::report::round4;
+use reprint::sketch::{SketchOptions, Sketcher};
+
+/// MinHash signatures of word n-grams, one row of `k` values per text (see `reprint.signatures`).
+#[pyfunction]
+#[pyo3(signature = (texts, k, ngram, seed))]
+pub(crate) fn signatures<'py>(
+    py: Python<'py>,
+    texts: &Bound<'py, PyAny>,
+    k: usize,
+    ngram: usize,
+    seed: u64,
+) -> PyResult<Bound<'py, PyArray2<u32>>> {
+    let sketcher = Sketcher::new(SketchOptions { k, ngram, seed }).map_err(crate::to_py)?;
+    let texts = Texts::extract(texts, "texts")?;
+    let n = texts.strs().len();
+    let rows = py.detach(|| sketcher.signatures(&texts.strs()));
+    rows.into_pyarray(py).reshape([n, k])
+}
+
+/// scan's LSH keys of each text, flat: `(offsets, keys, counts)` where text `i` owns
+/// `keys[offsets[i]..offsets[i + 1]]` (see `reprint.candidate_keys`).
+#[pyfunction]
+#[pyo3(signature = (texts, config=None))]
+#[allow(clippy::type_complexity)]
+pub(crate) fn candidate_keys<'py>(
+    py: Python<'py>,
+    texts: &Bound<'py, PyAny>,
+    config: Option<&str>,
+) -> PyResult<(
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<i32>>,
+)> {
+    let detector = detector(config)?;
+    let texts = Texts::extract(texts, "texts")?;
+    let per_text: Vec<Vec<(u64, u32)>> = py.detach(|| {
+        texts
+            .strs()
+            .par_iter()
+            .map(|t| {
+                let mut keys = Vec::new();
+                reprint::scan::candidate_key_counts(&detector, &detector.analyze(t), &mut keys);
+                keys
+            })
+            .collect()
+    });
+    let total: usize = per_text.iter().map(Vec::len).sum();
+    let mut offsets = Vec::with_capacity(per_text.len() + 1);
+    let (mut keys, mut counts) = (Vec::with_capacity(total), Vec::with_capacity(total));
+    offsets.push(0i64);
+    for t in per_text {
+        for (k, n) in t {
+            // Spark and Arrow have no unsigned 64-bit type: the same bits as i64.
+            keys.push(k as i64);
+            counts.push(i32::try_from(n).unwrap_or(i32::MAX));
+        }
+        offsets.push(keys.len() as i64);
+    }
+    Ok((
+        offsets.into_pyarray(py),
+        keys.into_pyarray(py),
+        counts.into_pyarray(py),
+    ))
+}
+
+/// Scores of pairs `(a_texts[i], b_texts[i])` as NumPy columns (see `reprint.verify`).
+#[pyfunction]
+#[pyo3(signature = (a_texts, b_texts, config=None))]
+pub(crate) fn verify<'py>(
+    py: Python<'py>,
+    a_texts: &Bound<'py, PyAny>,
+    b_texts: &Bound<'py, PyAny>,
+    config: Option<&str>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let detector = detector(config)?;
+    let a = Texts::extract(a_texts, "a_texts")?;
+    let b = Texts::extract(b_texts, "b_texts")?;
+    let (a, b) = (a.strs(), b.strs());
+    if a.len() != b.len() {
+        return Err(PyValueError::new_err(format!(
+            "a_texts and b_texts must have the same length, got {} and {}",
+            a.len(),
+            b.len()
+        )));
+    }
+    let scores: Vec<reprint::Comparison> = py.detach(|| {
+        a.par_iter()
+            .zip(b.par_iter())
+            .map(|(x, y)| {
+                // Verification needs no signatures: the unsketched analysis scores identically.
+                detector.compare_analyzed(
+                    &detector.analyze_unsketched(x),
+                    &detector.analyze_unsketched(y),
+                )
+            })
+            .collect()
+    });
+    let col = |f: fn(&reprint::Comparison) -> f64| -> Vec<f64> { scores.iter().map(f).collect() };
+    let out = PyDict::new(py);
+    out.set_item(
+        "resemblance",
+        col(|c| round4(c.resemblance)).into_pyarray(py),
+    )?;
+    out.set_item(
+        "containment_a_in_b",
+        col(|c| round4(c.containment_a_in_b)).into_pyarray(py),
+    )?;
+    out.set_item(
+        "containment_b_in_a",
+        col(|c| round4(c.containment_b_in_a)).into_pyarray(py),
+    )?;
+    out.set_item("max_score", col(|c| c.max_score()).into_pyarray(py))?;
+    let passages: Vec<i32> = scores
+        .iter()
+        .map(|c| i32::try_from(c.passages.len()).unwrap_or(i32::MAX))
+        .collect();
+    out.set_item("passages", passages.into_pyarray(py))?;
+    Ok(out)
+}

@@ -1,0 +1,49 @@
+//! `reprint._reprint`: the compiled half of the `reprint` Python package.
+//!
+//! The Python modules in `python/reprint/` wrap these functions with docstrings, defaults and
+//! input conversion; this crate only moves data between Python and the `reprint` library, and
+//! releases the GIL around every call that does real work. Modules:
+//!
+//! - [`texts`]: texts in from Python (a list of `str`, or a packed Arrow string buffer);
+//! - [`config`]: detector configuration from a Python dict;
+//! - [`batch`]: `signatures`, `candidate_keys`, `verify`: batch calls that return NumPy arrays;
+//! - [`pair`]: `compare` and `compare_many`: the CLI's JSON records as Python dicts;
+//! - [`index`]: the `Index` class.
+
+mod batch;
+mod config;
+mod index;
+mod pair;
+mod texts;
+
+use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::prelude::*;
+
+/// A library error as the Python exception a caller expects: bad parameters and damaged inputs
+/// are `ValueError`, file problems `OSError`.
+pub(crate) fn to_py(e: reprint::Error) -> PyErr {
+    match e {
+        reprint::Error::Io { .. } => PyOSError::new_err(e.to_string()),
+        _ => PyValueError::new_err(e.to_string()),
+    }
+}
+
+#[pymodule]
+fn _reprint(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(batch::signatures, m)?)?;
+    m.add_function(wrap_pyfunction!(batch::candidate_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(batch::verify, m)?)?;
+    m.add_function(wrap_pyfunction!(pair::compare, m)?)?;
+    m.add_function(wrap_pyfunction!(pair::compare_many, m)?)?;
+    m.add_function(wrap_pyfunction!(config::default_config, m)?)?;
+    m.add_class::<index::Index>()?;
+    m.add("DEFAULT_MIN_SCORE", reprint::scan::DEFAULT_MIN_SCORE)?;
+    m.add(
+        "DEFAULT_MAX_BUCKET",
+        reprint::scan::ScanOptions::default().max_bucket,
+    )?;
+    m.add("EMPTY", reprint::sketch::EMPTY)?;
+    m.add("DEFAULT_SEED", reprint::minhash::DEFAULT_SEED)?;
+    m.add("DEFAULT_K", reprint::minhash::DEFAULT_K)?;
+    Ok(())
+}

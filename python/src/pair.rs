@@ -1,0 +1,69 @@
+//! `compare` and `compare_many`: the records `reprint compare --json` and `reprint scan` print,
+//! as Python dicts.
+//!
+//! Records are the library's `PairReport` serialized with serde and parsed by Python's `json`
+//! module, so that every field the report gains reaches Python without a change here.
+
+use crate::config::detector;
+use crate::texts::Texts;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use rayon::prelude::*;
+use reprint::report::PairReport;
+
+/// One pair's record, as JSON (see `reprint.compare`).
+#[pyfunction]
+#[pyo3(signature = (a, b, passages, a_id, b_id, config=None))]
+pub(crate) fn compare(
+    py: Python<'_>,
+    a: String,
+    b: String,
+    passages: bool,
+    a_id: String,
+    b_id: String,
+    config: Option<&str>,
+) -> PyResult<String> {
+    let detector = detector(config)?;
+    Ok(py.detach(|| {
+        let c = detector.compare(&a, &b);
+        let report = PairReport::new(&a_id, &a, &b_id, &b, &c, passages);
+        serde_json::to_string(&report).expect("reports serialize")
+    }))
+}
+
+/// Records of pairs `(a_texts[i], b_texts[i])`, as one JSON array (see `reprint.compare_many`).
+#[pyfunction]
+#[pyo3(signature = (a_texts, b_texts, passages, a_ids, b_ids, config=None))]
+pub(crate) fn compare_many(
+    py: Python<'_>,
+    a_texts: &Bound<'_, PyAny>,
+    b_texts: &Bound<'_, PyAny>,
+    passages: bool,
+    a_ids: Vec<String>,
+    b_ids: Vec<String>,
+    config: Option<&str>,
+) -> PyResult<String> {
+    let detector = detector(config)?;
+    let a = Texts::extract(a_texts, "a_texts")?;
+    let b = Texts::extract(b_texts, "b_texts")?;
+    let (a, b) = (a.strs(), b.strs());
+    if a.len() != b.len() || a_ids.len() != a.len() || b_ids.len() != b.len() {
+        return Err(PyValueError::new_err(format!(
+            "a_texts, b_texts, a_ids and b_ids must have the same length, got {}, {}, {} and {}",
+            a.len(),
+            b.len(),
+            a_ids.len(),
+            b_ids.len()
+        )));
+    }
+    Ok(py.detach(|| {
+        let reports: Vec<PairReport> = (0..a.len())
+            .into_par_iter()
+            .map(|i| {
+                let c = detector.compare(a[i], b[i]);
+                PairReport::new(&a_ids[i], a[i], &b_ids[i], b[i], &c, passages)
+            })
+            .collect();
+        serde_json::to_string(&reports).expect("reports serialize")
+    }))
+}
