@@ -36,6 +36,7 @@ __all__ = [
     "compare",
     "compare_many",
     "default_config",
+    "scan",
     "signatures",
     "verify",
 ]
@@ -121,6 +122,30 @@ def compare_many(
     b_ids = ["b"] * n if b_ids is None else [str(i) for i in b_ids]
     return json.loads(
         _reprint.compare_many(a_texts, b_texts, passages, a_ids, b_ids, _config(config))
+    )
+
+
+def scan(
+    texts: Union[Sequence[str], Any],
+    ids: Optional[Sequence[str]] = None,
+    *,
+    min_score: float = DEFAULT_MIN_SCORE,
+    max_bucket: int = DEFAULT_MAX_BUCKET,
+    passages: bool = False,
+    config: Optional[Dict[str, Any]] = None,
+) -> Dict[str, Any]:
+    """``reprint scan`` on texts in memory, on one machine: every pair where one copies the other.
+
+    Returns ``{"pairs": [...], "stats": {...}}``: ``pairs`` holds the records ``reprint scan
+    --format jsonl`` prints, sorted by input position, ``a`` being the earlier text; ``stats``
+    the work counters (documents, candidates, buckets skipped as larger than ``max_bucket``,
+    pairs verified and reported). ``ids`` default to the texts' positions as strings.
+    """
+    texts = _texts(texts)
+    n = len(texts[1]) - 1 if isinstance(texts, tuple) else len(texts)
+    ids = [str(i) for i in range(n)] if ids is None else [str(i) for i in ids]
+    return json.loads(
+        _reprint.scan(texts, ids, min_score, max_bucket, passages, _config(config))
     )
 
 

@@ -7,7 +7,7 @@
 //! - [`texts`]: texts in from Python (a list of `str`, or a packed Arrow string buffer);
 //! - [`config`]: detector configuration from a Python dict;
 //! - [`batch`]: `signatures`, `candidate_keys`, `verify`: batch calls that return NumPy arrays;
-//! - [`pair`]: `compare` and `compare_many`: the CLI's JSON records as Python dicts;
+//! - [`pair`]: `compare`, `compare_many` and `scan`: the CLI's JSON records as Python dicts;
 //! - [`index`]: the `Index` class.
 
 mod batch;
@@ -35,6 +35,7 @@ fn _reprint(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(batch::verify, m)?)?;
     m.add_function(wrap_pyfunction!(pair::compare, m)?)?;
     m.add_function(wrap_pyfunction!(pair::compare_many, m)?)?;
+    m.add_function(wrap_pyfunction!(pair::scan, m)?)?;
     m.add_function(wrap_pyfunction!(config::default_config, m)?)?;
     m.add_class::<index::Index>()?;
     m.add("DEFAULT_MIN_SCORE", reprint::scan::DEFAULT_MIN_SCORE)?;

@@ -67,3 +67,56 @@ pub(crate) fn compare_many(
         serde_json::to_string(&reports).expect("reports serialize")
     }))
 }
+
+/// `reprint scan` on texts in memory: its records and work counters, as one JSON object (see
+/// `reprint.scan`).
+#[pyfunction]
+#[pyo3(signature = (texts, ids, min_score, max_bucket, passages, config=None))]
+pub(crate) fn scan(
+    py: Python<'_>,
+    texts: &Bound<'_, PyAny>,
+    ids: Vec<String>,
+    min_score: f64,
+    max_bucket: usize,
+    passages: bool,
+    config: Option<&str>,
+) -> PyResult<String> {
+    let detector = detector(config)?;
+    let texts = Texts::extract(texts, "texts")?;
+    let texts = texts.strs();
+    if ids.len() != texts.len() {
+        return Err(PyValueError::new_err(format!(
+            "ids and texts must have the same length, got {} and {}",
+            ids.len(),
+            texts.len()
+        )));
+    }
+    if !(0.0..=1.0).contains(&min_score) {
+        return Err(PyValueError::new_err(format!(
+            "min_score must be in [0, 1], got {min_score}"
+        )));
+    }
+    let options = reprint::scan::ScanOptions {
+        min_score,
+        max_bucket,
+    };
+    Ok(py.detach(|| {
+        let result = reprint::scan::scan(&detector, &texts, &options, &());
+        let pairs: Vec<PairReport> = result
+            .pairs
+            .iter()
+            .map(|p| {
+                let (a, b) = (p.a, p.b);
+                PairReport::new(
+                    &ids[a],
+                    texts[a],
+                    &ids[b],
+                    texts[b],
+                    &p.comparison,
+                    passages,
+                )
+            })
+            .collect();
+        serde_json::json!({ "pairs": pairs, "stats": result.stats }).to_string()
+    }))
+}
