@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,15 +44,29 @@ def spark():
     del pyspark
     from pyspark.sql import SparkSession
 
+    # Workers must run this interpreter, which has reprint, pyarrow and pandas installed.
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
     session = (
         SparkSession.builder.master("local[2]")
         .appName("reprint-tests")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.default.parallelism", "4")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "64")
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def cli():
+    """The `reprint` binary of this checkout (REPRINT_BIN overrides): the reference the Python
+    and Spark results are checked against. ci.sh builds it."""
+    path = Path(os.environ.get("REPRINT_BIN", ROOT / "target" / "release" / "reprint"))
+    if not path.is_file():
+        pytest.fail(f"{path} not found: build it with `cargo build --release` at the root")
+    return path

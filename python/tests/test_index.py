@@ -1,0 +1,94 @@
+"""reprint.Index: the crawler's index from Python, in memory and on disk."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+import reprint
+from test_core import PAGE, WIRE
+
+
+def test_a_partial_copy_finds_its_source(corpus):
+    docs = dict(corpus)
+    index = reprint.Index()
+    for i, (doc_id, text) in enumerate(corpus):
+        if doc_id.startswith(("wire/", "independent/")):
+            assert index.insert(doc_id, text, time=1_700_000_000 + i, data=f"#{i}") is False
+    n = len(index)
+    assert n > 10
+    found = index.query(docs["copies/partial-en-airline-merger.txt"])
+    assert found, "the partial copy finds its wire story"
+    best = found[0]
+    assert best["id"] == "wire/en-airline-merger.txt"
+    assert best["containment_query_in_doc"] > 0.4 and best["containment_doc_in_query"] > 0.4
+    assert best["data"].startswith("#")
+    wire = docs[best["id"]]
+    p = best["passages"][0]
+    # Passage offsets are bytes of the stored text's UTF-8.
+    stored = index.get(best["id"])
+    assert stored["text"] == wire
+    assert 0 <= p["doc_start"] < p["doc_end"] <= len(wire.encode())
+    # Unrelated text finds nothing.
+    assert index.query("Completely unrelated words about gardening tomatoes in a cold spring.") == []
+    assert index.remove(best["id"]) is True and index.remove(best["id"]) is False
+    assert len(index) == n - 1 and best["id"] not in index
+    assert all(m["id"] != best["id"] for m in index.query(docs["copies/partial-en-airline-merger.txt"]))
+
+
+def test_check_and_insert_reports_then_adds():
+    index = reprint.Index()
+    assert index.check_and_insert("afp-1", WIRE, time=1_700_000_000) == []
+    found = index.check_and_insert("site-9", PAGE, time=1_700_000_600)
+    assert [m["id"] for m in found] == ["afp-1"]
+    assert found[0]["containment_doc_in_query"] > 0.95
+    assert found[0]["time"] == 1_700_000_000
+    assert len(index) == 2
+    stats = index.stats()
+    assert stats["documents"] == 2 and stats["postings"] > 0
+
+
+def test_persistent_index_survives_reopening(tmp_path):
+    index = reprint.Index(str(tmp_path / "idx"))
+    index.insert("afp-1", WIRE, time=1_700_000_000)
+    index.save()
+    index.compact()
+    del index
+    again = reprint.Index(tmp_path / "idx")
+    assert len(again) == 1
+    assert [m["id"] for m in again.query(PAGE)] == ["afp-1"]
+    assert again.stats()["disk_bytes"] > 0
+
+
+def test_index_errors_are_python_exceptions(tmp_path):
+    with pytest.raises(ValueError):
+        reprint.Index().save()  # an in-memory index cannot be saved
+    with pytest.raises(ValueError):
+        reprint.Index(sample_rate=0)
+    with pytest.raises(ValueError):
+        reprint.Index(config={"shingle": 0})
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("x")
+    with pytest.raises((OSError, ValueError)):
+        reprint.Index(str(not_a_dir))
+    with pytest.raises(TypeError):
+        reprint.Index().insert(3, "text")
+
+
+def test_threads_share_one_index():
+    index = reprint.Index()
+    words = WIRE.split()
+
+    def work(t):
+        for i in range(25):
+            text = " ".join(words[i % 7 :] + [f"thread{t}", f"doc{i}"])
+            index.check_and_insert(f"{t}-{i}", text, time=1_700_000_000 + i)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert len(index) == 100
+    assert len(index.query(WIRE)) > 0
