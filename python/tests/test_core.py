@@ -116,9 +116,9 @@ def test_signatures_do_not_depend_on_batch_seed_or_threads(corpus):
     assert (reprint.signatures(texts, seed=7) == reprint.signatures(texts, seed=7)).all()
     one_thread = subprocess.run(
         [sys.executable, "-c",
-         "import sys, reprint; sys.path.insert(0, 'tests'); from conftest import corpus_documents;"
+         "import sys, reprint; from conftest import corpus_documents;"
          "sys.stdout.buffer.write(reprint.signatures([t for _, t in corpus_documents()]).tobytes())"],
-        cwd=ROOT / "python",
+        cwd=ROOT / "python" / "tests",
         env={**os.environ, "RAYON_NUM_THREADS": "1"},
         capture_output=True,
         check=True,

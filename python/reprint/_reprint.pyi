@@ -1,0 +1,72 @@
+"""Type stubs of the compiled module. Use the documented wrappers in :mod:`reprint` instead:
+they convert inputs (pyarrow arrays, config dicts) and parse the JSON these return."""
+
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import numpy.typing as npt
+
+# A sequence of str, or a packed string column: (UTF-8 data, n + 1 int64 offsets).
+_Texts = Union[Sequence[str], Tuple[bytes, npt.NDArray[np.int64]]]
+
+DEFAULT_K: int
+DEFAULT_MAX_BUCKET: int
+DEFAULT_MIN_SCORE: float
+DEFAULT_SEED: int
+EMPTY: int
+
+def default_config() -> str: ...
+def signatures(texts: _Texts, k: int, ngram: int, seed: int) -> npt.NDArray[np.uint32]: ...
+def candidate_keys(
+    texts: _Texts, config: Optional[str] = None
+) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int32]]: ...
+def verify(
+    a_texts: _Texts, b_texts: _Texts, config: Optional[str] = None
+) -> Dict[str, npt.NDArray[Any]]: ...
+def compare(
+    a: str, b: str, passages: bool, a_id: str, b_id: str, config: Optional[str] = None
+) -> str: ...
+def compare_many(
+    a_texts: _Texts,
+    b_texts: _Texts,
+    passages: bool,
+    a_ids: List[str],
+    b_ids: List[str],
+    config: Optional[str] = None,
+) -> str: ...
+def scan(
+    texts: _Texts,
+    ids: List[str],
+    min_score: float,
+    max_bucket: int,
+    passages: bool,
+    config: Optional[str] = None,
+) -> str: ...
+
+class _Index:
+    def __new__(
+        cls,
+        path: Optional[str] = None,
+        config: Optional[str] = None,
+        sample_rate: int = 4,
+        min_score: Optional[float] = None,
+        max_candidates: int = 256,
+        min_key_share: float = 0.03,
+        common_key_share: float = 0.005,
+        max_postings_per_key: int = 10000,
+        max_docs: Optional[int] = None,
+        max_age: Optional[int] = None,
+    ) -> "_Index": ...
+    def insert(
+        self, id: str, text: str, time: Optional[int] = None, data: Optional[str] = None
+    ) -> bool: ...
+    def query(self, text: str) -> List[Dict[str, Any]]: ...
+    def check_and_insert(
+        self, id: str, text: str, time: Optional[int] = None, data: Optional[str] = None
+    ) -> List[Dict[str, Any]]: ...
+    def remove(self, id: str) -> bool: ...
+    def get(self, id: str) -> Optional[Dict[str, Any]]: ...
+    def __len__(self) -> int: ...
+    def stats_json(self) -> str: ...
+    def save(self) -> None: ...
+    def compact(self) -> None: ...
