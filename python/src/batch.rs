@@ -24,9 +24,10 @@ pub(crate) fn signatures<'py>(
     seed: u64,
 ) -> PyResult<Bound<'py, PyArray2<u32>>> {
     let sketcher = Sketcher::new(SketchOptions { k, ngram, seed }).map_err(crate::to_py)?;
-    let texts = Texts::extract(texts, "texts")?;
-    let n = texts.strs().len();
-    let rows = py.detach(|| sketcher.signatures(&texts.strs()));
+    let held = Texts::extract(texts, "texts")?;
+    let texts = held.strs()?;
+    let n = texts.len();
+    let rows = py.detach(|| sketcher.signatures(&texts));
     rows.into_pyarray(py).reshape([n, k])
 }
 
@@ -45,10 +46,10 @@ pub(crate) fn candidate_keys<'py>(
     Bound<'py, PyArray1<i32>>,
 )> {
     let detector = detector(config)?;
-    let texts = Texts::extract(texts, "texts")?;
+    let held = Texts::extract(texts, "texts")?;
+    let texts = held.strs()?;
     let per_text: Vec<Vec<(u64, u32)>> = py.detach(|| {
         texts
-            .strs()
             .par_iter()
             .map(|t| {
                 let mut keys = Vec::new();
@@ -86,9 +87,11 @@ pub(crate) fn verify<'py>(
     config: Option<&str>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let detector = detector(config)?;
-    let a = Texts::extract(a_texts, "a_texts")?;
-    let b = Texts::extract(b_texts, "b_texts")?;
-    let (a, b) = (a.strs(), b.strs());
+    let (held_a, held_b) = (
+        Texts::extract(a_texts, "a_texts")?,
+        Texts::extract(b_texts, "b_texts")?,
+    );
+    let (a, b) = (held_a.strs()?, held_b.strs()?);
     if a.len() != b.len() {
         return Err(PyValueError::new_err(format!(
             "a_texts and b_texts must have the same length, got {} and {}",

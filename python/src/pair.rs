@@ -16,17 +16,17 @@ use reprint::report::PairReport;
 #[pyo3(signature = (a, b, passages, a_id, b_id, config=None))]
 pub(crate) fn compare(
     py: Python<'_>,
-    a: String,
-    b: String,
+    a: &str,
+    b: &str,
     passages: bool,
-    a_id: String,
-    b_id: String,
+    a_id: &str,
+    b_id: &str,
     config: Option<&str>,
 ) -> PyResult<String> {
     let detector = detector(config)?;
     Ok(py.detach(|| {
-        let c = detector.compare(&a, &b);
-        let report = PairReport::new(&a_id, &a, &b_id, &b, &c, passages);
+        let c = detector.compare(a, b);
+        let report = PairReport::new(a_id, a, b_id, b, &c, passages);
         serde_json::to_string(&report).expect("reports serialize")
     }))
 }
@@ -44,9 +44,11 @@ pub(crate) fn compare_many(
     config: Option<&str>,
 ) -> PyResult<String> {
     let detector = detector(config)?;
-    let a = Texts::extract(a_texts, "a_texts")?;
-    let b = Texts::extract(b_texts, "b_texts")?;
-    let (a, b) = (a.strs(), b.strs());
+    let (held_a, held_b) = (
+        Texts::extract(a_texts, "a_texts")?,
+        Texts::extract(b_texts, "b_texts")?,
+    );
+    let (a, b) = (held_a.strs()?, held_b.strs()?);
     if a.len() != b.len() || a_ids.len() != a.len() || b_ids.len() != b.len() {
         return Err(PyValueError::new_err(format!(
             "a_texts, b_texts, a_ids and b_ids must have the same length, got {}, {}, {} and {}",
@@ -82,8 +84,8 @@ pub(crate) fn scan(
     config: Option<&str>,
 ) -> PyResult<String> {
     let detector = detector(config)?;
-    let texts = Texts::extract(texts, "texts")?;
-    let texts = texts.strs();
+    let held = Texts::extract(texts, "texts")?;
+    let texts = held.strs()?;
     if ids.len() != texts.len() {
         return Err(PyValueError::new_err(format!(
             "ids and texts must have the same length, got {} and {}",

@@ -185,6 +185,8 @@ def test_candidate_keys_reproduce_the_scan_candidates_and_cap(corpus):
         (lambda: reprint.signatures("one string"), TypeError),
         (lambda: reprint.signatures(["ok", 3]), TypeError),
         (lambda: reprint.signatures(None), TypeError),
+        (lambda: reprint.signatures(["lone surrogate \ud800"]), UnicodeEncodeError),
+        (lambda: reprint.compare("\udfff", "b"), UnicodeEncodeError),
         (lambda: reprint.verify(["a"], ["a", "b"]), ValueError),
         (lambda: reprint.compare_many(["a"], ["b"], a_ids=["x", "y"]), ValueError),
         (lambda: reprint.compare("a", "b", config={"no_such_key": 1}), ValueError),
