@@ -39,6 +39,7 @@ __all__ = [
     "scan",
     "signatures",
     "verify",
+    "verify_indexed",
 ]
 
 
@@ -302,3 +303,18 @@ class Index:
     def compact(self) -> None:
         """Rewrites the logs with only live documents, and purges removed ones from memory."""
         self._inner.compact()
+
+
+def verify_indexed(
+    texts: Union[Sequence[str], Any],
+    a: Any,
+    b: Any,
+    *,
+    config: Optional[Dict[str, Any]] = None,
+) -> Dict[str, np.ndarray]:
+    """:func:`verify` for the pairs ``(texts[a[i]], texts[b[i]])``: each text is analyzed once,
+    however many pairs it is in, so a batch where documents recur costs less. ``a`` and ``b``
+    are integer arrays of positions in ``texts`` (``ValueError`` if one is out of range)."""
+    a = np.ascontiguousarray(a, dtype=np.int64)
+    b = np.ascontiguousarray(b, dtype=np.int64)
+    return _reprint.verify_indexed(_texts(texts), a, b, _config(config))

@@ -23,6 +23,12 @@ def candidate_keys(
 def verify(
     a_texts: _Texts, b_texts: _Texts, config: Optional[str] = None
 ) -> Dict[str, npt.NDArray[Any]]: ...
+def verify_indexed(
+    texts: _Texts,
+    a: npt.NDArray[np.int64],
+    b: npt.NDArray[np.int64],
+    config: Optional[str] = None,
+) -> Dict[str, npt.NDArray[Any]]: ...
 def compare(
     a: str, b: str, passages: bool, a_id: str, b_id: str, config: Optional[str] = None
 ) -> str: ...

@@ -9,10 +9,11 @@ once per Arrow batch inside the workers:
 2. **Buckets.** Group by key. A key held by one document is dropped; so is a key whose items
    exceed ``max_bucket``: scan skips such buckets as boilerplate, and counts items (windows),
    not documents, which the ``items`` column reproduces exactly.
-3. **Candidates.** A self-join of the kept ``(key, id)`` rows on ``key`` gives every pair sharing
-   a key, deduplicated.
+3. **Candidates.** The ids of each kept bucket (collected by the same group-by) are paired,
+   and the pairs deduplicated.
 4. **Verification.** Both texts are joined onto each pair and ``mapInArrow`` runs
-   :func:`reprint.verify` on each batch; pairs whose best score reaches ``min_score`` are kept.
+   :func:`reprint.verify_indexed` on each batch (each distinct text analyzed once per batch);
+   pairs whose best score reaches ``min_score`` are kept.
 
 :func:`clusters` then groups the pairs by connected components with the large-star/small-star
 algorithm of Kiveris et al. (2014), also as DataFrame operations.
@@ -41,14 +42,15 @@ def key_rows(
     ``key`` is a long (the bits of reprint's unsigned key); ``items`` how many of the document's
     items (its signature, its passage windows) carry the key. Null texts have no keys.
     """
+    from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
     id_type = df.schema[id_col].dataType
     schema = T.StructType(
         [
             T.StructField("id", id_type, False),
-            T.StructField("key", T.LongType(), False),
-            T.StructField("items", T.IntegerType(), False),
+            T.StructField("keys", T.ArrayType(T.LongType(), False), False),
+            T.StructField("items", T.ArrayType(T.IntegerType(), False), False),
         ]
     )
 
@@ -60,16 +62,21 @@ def key_rows(
 
         for batch in batches:
             ck = reprint.candidate_keys(batch.column(1), config=config)
-            owner = np.repeat(np.arange(batch.num_rows), np.diff(ck.offsets))
+            # One row per document with its keys as a list: the id crosses to the JVM once.
+            offsets = pa.array(ck.offsets.astype(np.int32))
             yield pa.RecordBatch.from_arrays(
-                [batch.column(0).take(pa.array(owner)), pa.array(ck.keys), pa.array(ck.counts)],
-                schema=pa.schema(
-                    [("id", batch.schema.field(0).type, False), ("key", pa.int64(), False),
-                     ("items", pa.int32(), False)]
-                ),
+                [
+                    batch.column(0),
+                    pa.ListArray.from_arrays(offsets, pa.array(ck.keys)),
+                    pa.ListArray.from_arrays(offsets, pa.array(ck.counts)),
+                ],
+                names=["id", "keys", "items"],
             )
 
-    return df.select(id_col, text_col).where(df[id_col].isNotNull()).mapInArrow(keys, schema)
+    per_doc = df.select(id_col, text_col).where(F.col(id_col).isNotNull()).mapInArrow(keys, schema)
+    return per_doc.select("id", F.explode(F.arrays_zip("keys", "items")).alias("k")).select(
+        "id", F.col("k.keys").alias("key"), F.col("k.items").alias("items")
+    )
 
 
 def candidate_pairs(keys: "DataFrame", max_bucket: int = DEFAULT_MAX_BUCKET) -> "DataFrame":
@@ -79,19 +86,17 @@ def candidate_pairs(keys: "DataFrame", max_bucket: int = DEFAULT_MAX_BUCKET) -> 
 
     if max_bucket < 2:
         raise ValueError(f"max_bucket must be at least 2, got {max_bucket}")
-    kept = (
+    # One shuffle of the key rows; kept buckets are small (at most max_bucket documents), so
+    # their pairs are generated in place rather than by a self-join.
+    buckets = (
         keys.groupBy("key")
-        .agg(F.count("*").alias("docs"), F.sum("items").alias("items"))
-        .where((F.col("docs") >= 2) & (F.col("items") <= max_bucket))
-        .select("key")
+        .agg(F.collect_list("id").alias("ids"), F.sum("items").alias("items"))
+        .where((F.size("ids") >= 2) & (F.col("items") <= max_bucket))
     )
-    members = keys.join(kept, "key", "left_semi").select("key", "id")
-    a = members.select("key", F.col("id").alias("id_a"))
-    b = members.select("key", F.col("id").alias("id_b"))
     return (
-        a.join(b, "key")
+        buckets.select(F.explode("ids").alias("id_a"), "ids")
+        .select("id_a", F.explode("ids").alias("id_b"))
         .where(F.col("id_a") < F.col("id_b"))
-        .select("id_a", "id_b")
         .distinct()
     )
 
@@ -161,12 +166,21 @@ def find_copies(
     names = [f.name for f in out_schema.fields]
 
     def verify(batches):  # runs in the workers
+        import numpy as np
         import pyarrow as pa
+        import pyarrow.compute as pc
 
         import reprint
 
         for batch in batches:
-            s = reprint.verify(batch.column(2), batch.column(3), config=config)
+            # A document recurs in a batch (the join leaves pairs sorted by id_b): analyze each
+            # distinct one once.
+            n = batch.num_rows
+            ids = pa.concat_arrays([batch.column(0), batch.column(1)])
+            codes = pc.dictionary_encode(ids).indices.to_numpy(zero_copy_only=False)
+            first = np.unique(codes, return_index=True)[1]
+            texts = pa.concat_arrays([batch.column(2), batch.column(3)]).take(pa.array(first))
+            s = reprint.verify_indexed(texts, codes[:n], codes[n:], config=config)
             keep = pa.array(s["max_score"] >= min_score)
             cols = [batch.column(0).filter(keep), batch.column(1).filter(keep)] + [
                 pa.array(s[name]).filter(keep) for name in names[2:]

@@ -5,7 +5,7 @@
 
 use crate::config::detector;
 use crate::texts::Texts;
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -111,6 +111,63 @@ pub(crate) fn verify<'py>(
             })
             .collect()
     });
+    score_columns(py, &scores)
+}
+
+/// Scores of pairs `(texts[a[i]], texts[b[i]])`, analyzing each text once however many pairs
+/// it is in (see `reprint.verify_indexed`); the same columns as [`verify`].
+#[pyfunction]
+#[pyo3(signature = (texts, a, b, config=None))]
+pub(crate) fn verify_indexed<'py>(
+    py: Python<'py>,
+    texts: &Bound<'py, PyAny>,
+    a: PyReadonlyArray1<'py, i64>,
+    b: PyReadonlyArray1<'py, i64>,
+    config: Option<&str>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let detector = detector(config)?;
+    let held = Texts::extract(texts, "texts")?;
+    let texts = held.strs()?;
+    let (a, b) = (a.as_slice()?, b.as_slice()?);
+    if a.len() != b.len() {
+        return Err(PyValueError::new_err(format!(
+            "a and b must have the same length, got {} and {}",
+            a.len(),
+            b.len()
+        )));
+    }
+    let index = |i: i64| {
+        usize::try_from(i)
+            .ok()
+            .filter(|&i| i < texts.len())
+            .ok_or_else(|| {
+                PyValueError::new_err(format!("index {i} is outside texts (0..{})", texts.len()))
+            })
+    };
+    let pairs: Vec<(usize, usize)> = a
+        .iter()
+        .zip(b)
+        .map(|(&x, &y)| Ok((index(x)?, index(y)?)))
+        .collect::<PyResult<_>>()?;
+    let scores: Vec<reprint::Comparison> = py.detach(|| {
+        let analyses: Vec<reprint::Analysis> = texts
+            .par_iter()
+            .map(|t| detector.analyze_unsketched(t))
+            .collect();
+        pairs
+            .par_iter()
+            .map(|&(x, y)| detector.compare_analyzed(&analyses[x], &analyses[y]))
+            .collect()
+    });
+    score_columns(py, &scores)
+}
+
+/// The columns `verify` returns: scores rounded as the CLI prints them, the unrounded best score
+/// (what scan compares with `min_score`) and the number of passages.
+fn score_columns<'py>(
+    py: Python<'py>,
+    scores: &[reprint::Comparison],
+) -> PyResult<Bound<'py, PyDict>> {
     let col = |f: fn(&reprint::Comparison) -> f64| -> Vec<f64> { scores.iter().map(f).collect() };
     let out = PyDict::new(py);
     out.set_item(

@@ -213,3 +213,18 @@ def test_config_overrides_change_the_result():
     ck_other = reprint.candidate_keys([WIRE], config={"seed": 12345})
     assert not np.array_equal(ck_default.keys, ck_other.keys)
     assert reprint.compare(WIRE, PAGE, config={"shingle": 2}) == reprint.compare(WIRE, PAGE)
+
+
+def test_verify_indexed_equals_verify(corpus):
+    texts = [t for _, t in corpus]
+    rng = np.random.default_rng(3)
+    a = rng.integers(0, len(texts), 200)
+    b = rng.integers(0, len(texts), 200)
+    by_index = reprint.verify_indexed(texts, a, b)
+    direct = reprint.verify([texts[i] for i in a], [texts[i] for i in b])
+    for name, column in direct.items():
+        assert np.array_equal(by_index[name], column), name
+    with pytest.raises(ValueError):
+        reprint.verify_indexed(texts, [0], [len(texts)])
+    with pytest.raises(ValueError):
+        reprint.verify_indexed(texts, [0, 1], [1])

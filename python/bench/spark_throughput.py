@@ -1,0 +1,81 @@
+"""Throughput of reprint.spark.find_copies in local mode against `reprint scan` on one machine.
+
+    python bench/spark_throughput.py --cli PATH [--master local[2]] [--partitions N] FILE.jsonl
+
+Runs the CLI (``reprint scan FILE --format jsonl``) and the Spark job on the same JSONL of
+``{"id", "text"}`` (ids in input order, so both orient pairs alike), times both (Spark: from the
+DataFrame read to the last pair collected; JVM start-up reported apart), and checks that both
+report the same pairs and scores. Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("file")
+    ap.add_argument("--cli", required=True)
+    ap.add_argument("--master", default="local[2]")
+    ap.add_argument("--partitions", type=int, default=8)
+    args = ap.parse_args()
+    out = {"file": os.path.basename(args.file), "master": args.master}
+
+    t = time.perf_counter()
+    r = subprocess.run(
+        [args.cli, "scan", args.file, "--format", "jsonl", "--quiet"],
+        capture_output=True, check=True, text=True,
+    )
+    out["cli_s"] = time.perf_counter() - t
+    cli = {}
+    for line in r.stdout.splitlines():
+        p = json.loads(line)
+        cli[(p["a"], p["b"])] = (p["resemblance"], p["containment_a_in_b"], p["containment_b_in_a"])
+
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    from pyspark.sql import SparkSession
+
+    from reprint import spark as rs
+
+    t = time.perf_counter()
+    spark = (
+        SparkSession.builder.master(args.master)
+        .config("spark.sql.shuffle.partitions", str(args.partitions))
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.memory", "4g")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    out["spark_start_s"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    df = spark.read.schema("id string, text string").json(args.file)
+    docs = df.count()
+    pairs = rs.find_copies(df.repartition(args.partitions), "id", "text")
+    rows = pairs.collect()
+    out["spark_s"] = time.perf_counter() - t
+    got = {
+        (r.id_a, r.id_b): (r.resemblance, r.containment_a_in_b, r.containment_b_in_a) for r in rows
+    }
+    out["docs"] = docs
+    out["pairs_cli"] = len(cli)
+    out["pairs_spark"] = len(got)
+    out["same_pairs_and_scores"] = got == cli
+    out["only_cli"] = len(set(cli) - set(got))
+    out["only_spark"] = len(set(got) - set(cli))
+    out["cli_docs_per_s"] = docs / out["cli_s"]
+    out["spark_docs_per_s"] = docs / out["spark_s"]
+    out["spark_over_cli"] = out["spark_s"] / out["cli_s"]
+    spark.stop()
+    print(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
