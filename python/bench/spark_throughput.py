@@ -4,8 +4,8 @@
 
 Runs the CLI (``reprint scan FILE --format jsonl``) and the Spark job on the same JSONL of
 ``{"id", "text"}`` (ids in input order, so both orient pairs alike), times both (Spark: from the
-DataFrame read to the last pair collected; JVM start-up reported apart), and checks that both
-report the same pairs and scores. Prints one JSON object.
+DataFrame read to the last pair collected; JVM start-up reported apart), checks that both
+report the same pairs and scores, and sums the bytes the Spark stages shuffled. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -16,6 +16,17 @@ import os
 import subprocess
 import sys
 import time
+
+
+def shuffle_bytes(spark):
+    """Bytes written to shuffle by every stage of this application, from the UI's REST API."""
+    from urllib.request import urlopen
+
+    base = spark.sparkContext.uiWebUrl + "/api/v1/applications/"
+    app = spark.sparkContext.applicationId
+    with urlopen(base + app + "/stages") as r:
+        stages = json.load(r)
+    return sum(s.get("shuffleWriteBytes", 0) for s in stages)
 
 
 def main():
@@ -47,7 +58,9 @@ def main():
     spark = (
         SparkSession.builder.master(args.master)
         .config("spark.sql.shuffle.partitions", str(args.partitions))
-        .config("spark.ui.enabled", "false")
+        # The UI's REST API reports the bytes each stage shuffled.
+        .config("spark.ui.enabled", "true")
+        .config("spark.ui.port", "4077")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", "4g")
         .getOrCreate()
@@ -73,6 +86,8 @@ def main():
     out["cli_docs_per_s"] = docs / out["cli_s"]
     out["spark_docs_per_s"] = docs / out["spark_s"]
     out["spark_over_cli"] = out["spark_s"] / out["cli_s"]
+    out["shuffle_write_bytes"] = shuffle_bytes(spark)
+    out["shuffle_bytes_per_doc"] = out["shuffle_write_bytes"] / docs
     spark.stop()
     print(json.dumps(out, indent=1))
 
