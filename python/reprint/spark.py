@@ -9,9 +9,8 @@ once per Arrow batch inside the workers:
 2. **Buckets.** Group by key. A key held by one document is dropped; so is a key whose items
    exceed ``max_bucket``: scan skips such buckets as boilerplate, and counts items (windows),
    not documents, which the ``items`` column reproduces exactly.
-3. **Candidates.** A bucket of two documents is one pair (its smallest and largest id, from the
-   same group-by); the members of the few larger kept buckets are gathered and paired; pairs are
-   deduplicated. No task ever holds the member list of an oversized bucket.
+3. **Candidates.** The ids of each kept bucket (collected by the same group-by) are paired,
+   and the pairs deduplicated.
 4. **Verification.** Both texts are joined onto each pair and ``mapInArrow`` runs
    :func:`reprint.verify_indexed` on each batch (each distinct text analyzed once per batch);
    pairs whose best score reaches ``min_score`` are kept.
@@ -87,33 +86,19 @@ def candidate_pairs(keys: "DataFrame", max_bucket: int = DEFAULT_MAX_BUCKET) -> 
 
     if max_bucket < 2:
         raise ValueError(f"max_bucket must be at least 2, got {max_bucket}")
-    # One shuffle of the key rows, aggregated to fixed-size values: a boilerplate key held by
-    # millions of documents must not become a list in one task's memory. Most shared keys are
-    # held by exactly two documents, whose pair is (min, max); only the few buckets of three or
-    # more (at most max_bucket items) are gathered again to pair their members.
+    # One shuffle of the key rows; kept buckets are small (at most max_bucket documents), so
+    # their pairs are generated in place rather than by a self-join.
     buckets = (
         keys.groupBy("key")
-        .agg(
-            F.count("*").alias("docs"),
-            F.sum("items").alias("items"),
-            F.min("id").alias("id_a"),
-            F.max("id").alias("id_b"),
-        )
-        .where((F.col("docs") >= 2) & (F.col("items") <= max_bucket))
+        .agg(F.collect_list("id").alias("ids"), F.sum("items").alias("items"))
+        .where((F.size("ids") >= 2) & (F.col("items") <= max_bucket))
     )
-    twos = buckets.where(F.col("docs") == 2).select("id_a", "id_b")
-    larger = buckets.where(F.col("docs") > 2).select("key")
-    members = (
-        keys.join(larger, "key", "left_semi")
-        .groupBy("key")
-        .agg(F.collect_list("id").alias("ids"))
-    )
-    more = (
-        members.select(F.explode("ids").alias("id_a"), "ids")
+    return (
+        buckets.select(F.explode("ids").alias("id_a"), "ids")
         .select("id_a", F.explode("ids").alias("id_b"))
         .where(F.col("id_a") < F.col("id_b"))
+        .distinct()
     )
-    return twos.unionByName(more).distinct()
 
 
 def find_copies(
