@@ -43,6 +43,16 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str) -> Any:
+    # `reprint.spark` without an explicit import, and without importing pyspark for users who
+    # never touch it.
+    if name == "spark":
+        import importlib
+
+        return importlib.import_module(".spark", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def _texts(texts: Any) -> Any:
     """What the compiled module accepts: the sequence itself, or a pyarrow string array packed
     as ``(data bytes, int64 offsets)``."""
