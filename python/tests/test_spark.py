@@ -116,6 +116,10 @@ def test_connected_components_on_long_chains(spark):
     assert got[path[0]] == 100 and got[159] == 100
 
 
+def test_spark_is_an_attribute_of_the_package():
+    assert reprint.spark is rs
+
+
 def test_bad_arguments(spark, corpus):
     df = _docs_frame(spark, corpus)
     with pytest.raises(ValueError):
