@@ -6,6 +6,7 @@
 //! cargo bench --bench index                          # 1,000,000 documents (about 2.4 GB of text)
 //! REPRINT_BENCH_DOCS=20000 cargo bench --bench index # a quick run (CI does this)
 //! REPRINT_BENCH_THREADS=1,8 ...                      # thread counts (default 1,2,8)
+//! REPRINT_BENCH_SCAN_DOCS=0 ...                      # skip the scan comparison (default 50,000)
 //! ```
 //!
 //! Not a criterion benchmark: tail latency over a million calls is the measure here, and one
@@ -221,7 +222,7 @@ fn main() {
     let _ = std::io::Write::flush(&mut std::io::stdout());
     let base_rss = rss_bytes().unwrap_or(0);
     let mut first_found: Option<Vec<Vec<String>>> = None;
-    println!("threads  docs/s   p50 µs   p99 µs  p99.9 µs  memory B/doc  (stats)  RSS B/doc  disk B/doc  recall near-dup  recall partial");
+    println!("threads  docs/s   p50 µs   p99 µs  p99.9 µs  memory B/doc  (stats)  RSS B/doc  disk B/doc  recall near-dup  recall partial  entries read/query  candidates/query  verified/query  matches/query");
     for &threads in &thread_counts {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let index = Index::open(dir.path(), IndexOptions::default()).expect("a new index");
@@ -269,7 +270,7 @@ fn main() {
         let s = index.stats();
         let rss = rss_bytes().unwrap_or(0).saturating_sub(base_rss);
         println!(
-            "{threads:>7} {:>7.0} {:>8.0} {:>8.0} {:>9.0} {:>13.0} {:>18.0} {:>11.0} {:>16.4} {:>15.4}",
+            "{threads:>7} {:>7.0} {:>8.0} {:>8.0} {:>9.0} {:>13.0} {:>18.0} {:>11.0} {:>16.4} {:>15.4} {:>19.0} {:>17.2} {:>15.2} {:>14.2}",
             n as f64 / secs,
             percentile(&lat, 0.5),
             percentile(&lat, 0.99),
@@ -278,7 +279,11 @@ fn main() {
             rss as f64 / n as f64,
             s.disk_bytes as f64 / n as f64,
             nd,
-            pc
+            pc,
+            s.postings_read as f64 / s.queries.max(1) as f64,
+            s.candidates as f64 / s.queries.max(1) as f64,
+            s.verified as f64 / s.queries.max(1) as f64,
+            s.matches as f64 / s.queries.max(1) as f64,
         );
         // Shown as it comes: a full run takes minutes per line.
         let _ = std::io::Write::flush(&mut std::io::stdout());
@@ -291,7 +296,14 @@ fn main() {
     // scan on the first documents, against the index's answers for the same documents. Every
     // copy's source precedes it, so a check_and_insert that saw the source is comparable with
     // scan seeing the pair.
-    let m = n.min(50_000);
+    let m = std::env::var("REPRINT_BENCH_SCAN_DOCS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50_000)
+        .min(n);
+    if m == 0 {
+        return;
+    }
     let detector = reprint::Detector::default();
     let t = Instant::now();
     let scanned = reprint::scan::scan(

@@ -56,12 +56,14 @@
 //! it), never a damaged record.
 
 pub(crate) mod postings;
+mod profile;
 pub mod store;
 
 use crate::detector::{Analysis, Config, Detector};
 use crate::error::{Error, Result};
 use crate::score::Passage;
 use postings::Postings;
+use profile::Profile;
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -115,6 +117,10 @@ pub struct IndexOptions {
     /// A key held by this many documents is no longer extended and is ignored by queries: a term
     /// pair that common tells nothing about who copied whom.
     pub max_postings_per_key: usize,
+    /// Inverted-list entries a query reads at most, from its rarest keys up: the keys past the
+    /// budget are the most common ones, the weakest evidence, and without a budget a query's
+    /// time would grow with the index. A copy shares its source's rare keys.
+    pub max_postings_per_query: usize,
     /// Evict the oldest documents beyond this many.
     pub max_docs: Option<usize>,
     /// Evict documents more than this many seconds older than the newest one.
@@ -131,6 +137,7 @@ impl Default for IndexOptions {
             min_key_share: 0.03,
             common_key_share: 0.005,
             max_postings_per_key: 10_000,
+            max_postings_per_query: 4096,
             max_docs: None,
             max_age: None,
         }
@@ -219,6 +226,27 @@ pub struct IndexStats {
     pub disk_bytes: u64,
     /// Of which, bytes of removed or evicted documents that [`Index::compact`] would reclaim.
     pub dead_disk_bytes: u64,
+    /// Queries answered since the index was opened (`check_and_insert` included).
+    pub queries: u64,
+    /// Inverted-list entries those queries read.
+    pub postings_read: u64,
+    /// Candidates they considered: documents sharing enough keys.
+    pub candidates: u64,
+    /// Of which, documents they verified by alignment (the others were ruled out by their
+    /// stored profiles).
+    pub verified: u64,
+    /// Matches they returned.
+    pub matches: u64,
+}
+
+/// What queries did, for [`IndexStats`]. Relaxed counters: monitoring, not synchronization.
+#[derive(Default)]
+struct Counters {
+    queries: AtomicU64,
+    postings_read: AtomicU64,
+    candidates: AtomicU64,
+    verified: AtomicU64,
+    matches: AtomicU64,
 }
 
 /// Where a document's body (time, id, data, text) is.
@@ -291,6 +319,7 @@ pub struct Index {
     newest_time: AtomicU64,
     evicting: Mutex<()>,
     disk: Option<Disk>,
+    counters: Counters,
 }
 
 fn hash_id(id: &str) -> u64 {
@@ -383,6 +412,7 @@ impl Index {
             newest_time: AtomicU64::new(0),
             evicting: Mutex::new(()),
             disk,
+            counters: Counters::default(),
         })
     }
 
@@ -599,8 +629,8 @@ impl Index {
         self.len() == 0
     }
 
-    /// Terms and shingles of `text`, and its keys (sorted, distinct).
-    fn analyze(&self, text: &str) -> (Analysis, Vec<u32>) {
+    /// Terms and shingles of `text`, its keys (sorted, distinct) and its profile.
+    fn analyze(&self, text: &str) -> (Analysis, Vec<u32>, Profile) {
         let a = self.detector.analyze_unsketched(text);
         let limit = u64::MAX / u64::from(self.options.sample_rate);
         // The sample is chosen by the hash's magnitude; the key is its low half, independent of
@@ -613,30 +643,31 @@ impl Index {
             .collect();
         keys.sort_unstable();
         keys.dedup();
-        (a, keys)
+        let profile = Profile::of(&a, self.detector.config());
+        (a, keys, profile)
     }
 
     /// Adds a document, replacing any document with the same id. Returns whether one was
     /// replaced. With a persistent index, the document is appended to its log (durable at the
     /// next [`save`](Index::save)).
     pub fn insert(&self, id: &str, text: &str, meta: &Meta) -> Result<bool> {
-        let (_, keys) = self.analyze(text);
-        self.insert_keys(id, text, meta, &keys)
+        let (_, keys, profile) = self.analyze(text);
+        self.insert_keys(id, text, meta, &keys, &profile)
     }
 
     /// The indexed documents that `text` copies from or that copy from it, best first (by best
     /// score, then id).
     pub fn query(&self, text: &str) -> Result<Vec<Match>> {
-        let (a, keys) = self.analyze(text);
-        self.query_analyzed(&a, &keys, None)
+        let (a, keys, profile) = self.analyze(text);
+        self.query_analyzed(&a, &keys, &profile, None)
     }
 
     /// [`query`](Index::query) then [`insert`](Index::insert), analyzing the text once: the
     /// crawler's hot path. A document with the same id is not reported as a match of itself.
     pub fn check_and_insert(&self, id: &str, text: &str, meta: &Meta) -> Result<Vec<Match>> {
-        let (a, keys) = self.analyze(text);
-        let found = self.query_analyzed(&a, &keys, Some(id))?;
-        self.insert_keys(id, text, meta, &keys)?;
+        let (a, keys, profile) = self.analyze(text);
+        let found = self.query_analyzed(&a, &keys, &profile, Some(id))?;
+        self.insert_keys(id, text, meta, &keys, &profile)?;
         Ok(found)
     }
 
@@ -694,9 +725,16 @@ impl Index {
         write(&self.docs[serial as usize % DOC_SHARDS]).remove(&serial);
     }
 
-    fn insert_keys(&self, id: &str, text: &str, meta: &Meta, keys: &[u32]) -> Result<bool> {
+    fn insert_keys(
+        &self,
+        id: &str,
+        text: &str,
+        meta: &Meta,
+        keys: &[u32],
+        profile: &Profile,
+    ) -> Result<bool> {
         let time = meta.time.unwrap_or_else(now);
-        let body = store::encode_body(time, id, &meta.data, text);
+        let body = store::encode_body(time, id, &meta.data, profile, text);
         let serial = self.reserve()?;
         let loc = match &self.disk {
             None => Loc::Mem(body.into()),
@@ -878,6 +916,7 @@ impl Index {
         &self,
         a: &Analysis,
         keys: &[u32],
+        profile: &Profile,
         exclude: Option<&str>,
     ) -> Result<Vec<Match>> {
         let min_live = self.min_live.load(Ordering::Relaxed);
@@ -893,9 +932,10 @@ impl Index {
         // ln(1 + N / n) for a key n of the N documents hold: a copy shares the rare term pairs of
         // its source, a page on the same topic shares the common ones.
         let big_n = (self.len() + 1) as f32;
-        let wq = self.postings.lookup(
+        let (wq, postings_read) = self.postings.lookup(
             keys,
             cap,
+            self.options.max_postings_per_query,
             min_live,
             |n| {
                 if n <= RARE_KEY_DOCS {
@@ -940,9 +980,17 @@ impl Index {
         }
         let verify = |body: &Arc<[u8]>| -> Result<Option<Match>> {
             let b = self.decode(body)?;
-            if exclude == Some(b.id) {
+            if exclude == Some(b.id)
+                || !profile::may_report(
+                    profile,
+                    b.profile,
+                    self.options.min_score,
+                    self.detector.config().align.min_pair_bigrams,
+                )
+            {
                 return Ok(None);
             }
+            self.counters.verified.fetch_add(1, Ordering::Relaxed);
             let doc = self.detector.analyze_unsketched(b.text);
             let c = self.detector.compare_analyzed(a, &doc);
             if c.max_score() < self.options.min_score || c.max_score() == 0.0 {
@@ -964,7 +1012,14 @@ impl Index {
         } else {
             bodies.iter().map(verify).collect::<Result<_>>()?
         };
+        let c = &self.counters;
+        c.queries.fetch_add(1, Ordering::Relaxed);
+        c.postings_read
+            .fetch_add(postings_read as u64, Ordering::Relaxed);
+        c.candidates
+            .fetch_add(verified.len() as u64, Ordering::Relaxed);
         let mut out: Vec<Match> = verified.into_iter().flatten().collect();
+        c.matches.fetch_add(out.len() as u64, Ordering::Relaxed);
         out.sort_by(|x, y| {
             y.max_score()
                 .total_cmp(&x.max_score())
@@ -1143,6 +1198,11 @@ impl Index {
                 / documents.max(1) as f64,
             disk_bytes,
             dead_disk_bytes,
+            queries: self.counters.queries.load(Ordering::Relaxed),
+            postings_read: self.counters.postings_read.load(Ordering::Relaxed),
+            candidates: self.counters.candidates.load(Ordering::Relaxed),
+            verified: self.counters.verified.load(Ordering::Relaxed),
+            matches: self.counters.matches.load(Ordering::Relaxed),
         }
     }
 }

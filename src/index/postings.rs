@@ -123,29 +123,40 @@ impl Postings {
         added
     }
 
-    /// Appends to `out` the serials (at least `min_live`) filed under each of `keys`, each with
-    /// the weight `weight(n)` of its key, `n` being the number of entries the key holds; keys
-    /// holding `cap` entries or more are skipped. Returns the sum of the weights of all `keys`
-    /// (skipped ones included).
+    /// Appends to `out` the serials (at least `min_live`) filed under `keys`, each with the weight
+    /// `weight(n)` of its key, `n` being the number of entries the key holds.
+    ///
+    /// Keys are read rarest first, and a key is skipped when it holds `cap` entries or more, or
+    /// when reading it would take the entries read past `budget`: the rare keys are the evidence
+    /// of copying, and a query's cost must not grow with the size of the index through the
+    /// common ones. Returns the sum of the weights of all `keys` (skipped ones included) and the
+    /// number of entries read.
     pub(crate) fn lookup(
         &self,
         keys: &[u32],
         cap: usize,
+        budget: usize,
         min_live: u32,
         weight: impl Fn(usize) -> f32,
         out: &mut Vec<(u32, f32)>,
-    ) -> f32 {
+    ) -> (f32, usize) {
+        let mut counted: Vec<(usize, u32)> = keys
+            .iter()
+            .map(|&key| (read(&self.shards[shard_of(key)]).count(key), key))
+            .collect();
+        counted.sort_unstable();
         let mut total = 0.0;
-        for &key in keys {
-            let s = read(&self.shards[shard_of(key)]);
-            let n = s.count(key);
+        let mut read_entries = 0;
+        for &(n, key) in &counted {
             let w = weight(n);
             total += w;
-            if n >= cap {
+            if n >= cap || read_entries + n > budget {
                 continue;
             }
+            let s = read(&self.shards[shard_of(key)]);
             for v in [&s.main, &s.buf] {
                 let r = key_range(v, key);
+                read_entries += r.len();
                 out.extend(
                     v[r].iter()
                         .map(|&e| serial_of(e))
@@ -154,7 +165,7 @@ impl Postings {
                 );
             }
         }
-        total
+        (total, read_entries)
     }
 
     /// Keeps only the entries whose serial satisfies `live`, shard by shard. Returns how many were
@@ -201,7 +212,7 @@ mod tests {
         }
         let lookup = |keys: &[u32], cap: usize, min_live: u32| -> (Vec<u32>, f32) {
             let mut out = Vec::new();
-            let total = p.lookup(keys, cap, min_live, |n| n as f32, &mut out);
+            let (total, _) = p.lookup(keys, cap, usize::MAX, min_live, |n| n as f32, &mut out);
             assert!(out.iter().all(|&(_, w)| w >= 1.0));
             (out.into_iter().map(|x| x.0).collect(), total)
         };
@@ -212,6 +223,10 @@ mod tests {
         // Key 7 reached the cap: it is skipped, but counts in the total.
         assert_eq!(lookup(&[7], 2000, 0), (vec![], 2000.0));
         assert_eq!(lookup(&[7], usize::MAX, 0).0.len(), 2000);
+        // Within a budget of entries, the rarest keys are read and the others skipped.
+        let mut out = Vec::new();
+        let (total, n) = p.lookup(&[7, keys[5]], usize::MAX, 1500, 0, |_| 1.0, &mut out);
+        assert_eq!((total, n, out), (2.0, 1, vec![(5, 1.0)]));
         // Serials below min_live are not returned.
         assert_eq!(lookup(&[keys[5], keys[2999]], 2000, 6).0, vec![2999]);
         assert_eq!(p.retain(|s| s % 2 == 0), 1500 + 1000);
