@@ -55,6 +55,7 @@
 //! everything up to the last completed save, and usually more (every intact record written after
 //! it), never a damaged record.
 
+mod keycounts;
 pub(crate) mod postings;
 mod profile;
 pub mod store;
@@ -62,6 +63,7 @@ pub mod store;
 use crate::detector::{Analysis, Config, Detector};
 use crate::error::{Error, Result};
 use crate::score::Passage;
+use keycounts::KeyCounts;
 use postings::Postings;
 use profile::Profile;
 use std::collections::HashMap;
@@ -308,6 +310,7 @@ pub struct Index {
     options: IndexOptions,
     detector: Detector,
     postings: Postings,
+    key_counts: KeyCounts,
     docs: Box<[RwLock<HashMap<u32, Slot>>]>,
     ids: Box<[RwLock<HashMap<u64, u32>>]>,
     next_serial: AtomicU32,
@@ -403,6 +406,7 @@ impl Index {
             detector: Detector::new(options.detector.clone())?,
             options,
             postings: Postings::new(),
+            key_counts: KeyCounts::new(),
             docs: (0..DOC_SHARDS).map(|_| RwLock::default()).collect(),
             ids: (0..DOC_SHARDS).map(|_| RwLock::default()).collect(),
             next_serial: AtomicU32::new(0),
@@ -768,6 +772,8 @@ impl Index {
     /// Puts a reserved document in place. Returns whether it replaced one with the same id.
     fn finish_insert(&self, serial: u32, doc: Doc, keys: &[u32]) -> bool {
         let (h, time) = (doc.id_hash, doc.time);
+        // Before the postings, so that a query finding the document there finds its count.
+        self.key_counts.set(serial, keys.len());
         self.postings.insert(
             keys,
             serial,
@@ -831,6 +837,7 @@ impl Index {
         let Some(Slot::Live(doc)) = slot else {
             return false;
         };
+        self.key_counts.set(serial, 0);
         self.live.fetch_sub(1, Ordering::Relaxed);
         // Forget the id only if it still points here.
         let mut ids = write(&self.ids[doc.id_hash as usize % DOC_SHARDS]);
@@ -875,6 +882,7 @@ impl Index {
             }
             self.min_live.store(s + 1, Ordering::Relaxed);
             self.kill(s);
+            self.key_counts.trim_through(s);
         }
     }
 
@@ -954,17 +962,24 @@ impl Index {
         // whatever their length; ties go by id hash, not insertion order.
         let nq = keys.len().max(1) as f32;
         let mean_w = wq / nq;
-        let mut cands: Vec<(f32, u64, u32)> = Vec::new();
+        let mut passing: Vec<(f32, u32)> = Vec::new();
         for run in serials.chunk_by(|x, y| x.0 == y.0) {
             let s = run[0].0;
+            let nd = self.key_counts.get(s);
+            if nd == 0 {
+                continue;
+            }
+            let shared: f32 = run.iter().map(|x| x.1).sum();
+            let estimate = shared / wq.min(nd as f32 * mean_w).max(f32::MIN_POSITIVE);
+            if f64::from(estimate) >= self.options.min_key_share {
+                passing.push((estimate, s));
+            }
+        }
+        // The document table has the last word on what is live, and the id for ties.
+        let mut cands: Vec<(f32, u64, u32)> = Vec::with_capacity(passing.len());
+        for (estimate, s) in passing {
             if let Some(Slot::Live(d)) = read(&self.docs[s as usize % DOC_SHARDS]).get(&s) {
-                let shared: f32 = run.iter().map(|x| x.1).sum();
-                let estimate = shared
-                    / wq.min(d.nkeys.max(1) as f32 * mean_w)
-                        .max(f32::MIN_POSITIVE);
-                if f64::from(estimate) >= self.options.min_key_share {
-                    cands.push((estimate, d.id_hash, s));
-                }
+                cands.push((estimate, d.id_hash, s));
             }
         }
         cands.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
@@ -1180,6 +1195,7 @@ impl Index {
         for shard in self.ids.iter() {
             table_bytes += read(shard).capacity() * (std::mem::size_of::<(u64, u32)>() + 1);
         }
+        table_bytes += self.key_counts.bytes();
         let (disk_bytes, dead_disk_bytes) = match &self.disk {
             Some(d) => (
                 d.writers.iter().map(|w| lock(w).len).sum(),
