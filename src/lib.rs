@@ -44,6 +44,7 @@ pub mod score;
 pub mod shingle;
 pub mod sketch;
 pub mod terms;
+pub mod verbatim;
 
 pub use detector::{compare, Analysis, Config, Detector};
 pub use error::{Error, Result};

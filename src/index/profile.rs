@@ -13,6 +13,8 @@
 //!   and of B: there are at most `Σ min(count in A, count in B)` of them over the distinct
 //!   bigrams. A profile holds each document's content bigrams as a sorted multiset.
 //! - **Resemblance** is the Jaccard similarity of the two shingle sets; a profile holds the set.
+//! - **Verbatim runs** ([`crate::verbatim`]) are passages too; two texts sharing one share a
+//!   winnowed fingerprint, and a profile holds those.
 //!
 //! Both are kept as the low 32 bits of their hashes, one value per distinct hash, so a list's
 //! length is exact and the size of the intersection of two lists as multisets can only exceed
@@ -24,7 +26,8 @@
 //! # Invariants
 //! - `may_report(q, d, min_score, …)` is false only if `compare_analyzed` of the two documents
 //!   scores 0 or below `min_score`: a pair the index would not report anyway.
-//! - Encoded, a profile is `n, n × u32, m, m × u32` (little-endian), both lists sorted.
+//! - Encoded, a profile is `c, n, n × u32, m, m × u32, f, f × u32` (little-endian: content pairs,
+//!   shingles, bigrams, fingerprints), every list sorted.
 
 use crate::detector::{Analysis, Config};
 use crate::terms::Term;
@@ -36,6 +39,8 @@ pub(crate) struct Profile {
     shingles: Vec<u32>,
     /// Content bigrams (sorted, repeated as often as they occur).
     bigrams: Vec<u32>,
+    /// Winnowed fingerprints of verbatim runs (sorted, distinct).
+    verbatim: Vec<u32>,
     /// Content bigrams in the sense of the aligner's "the shorter text holds": pairs of which
     /// neither term is an entity.
     content_pairs: u32,
@@ -46,6 +51,7 @@ pub(crate) struct Profile {
 pub(crate) struct StoredProfile<'a> {
     shingles: &'a [u8],
     bigrams: &'a [u8],
+    verbatim: &'a [u8],
     content_pairs: u32,
 }
 
@@ -80,6 +86,10 @@ impl Profile {
         Profile {
             shingles,
             bigrams,
+            verbatim: crate::verbatim::fingerprints(
+                &analysis.tokens,
+                config.align.min_verbatim_words,
+            ),
             content_pairs,
         }
     }
@@ -87,7 +97,7 @@ impl Profile {
     /// Appends the encoded profile to `out`.
     pub(crate) fn encode(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.content_pairs.to_le_bytes());
-        for list in [&self.shingles, &self.bigrams] {
+        for list in [&self.shingles, &self.bigrams, &self.verbatim] {
             out.extend_from_slice(&(list.len() as u32).to_le_bytes());
             for v in list.iter() {
                 out.extend_from_slice(&v.to_le_bytes());
@@ -97,7 +107,7 @@ impl Profile {
 
     /// Encoded size in bytes.
     pub(crate) fn encoded_len(&self) -> usize {
-        12 + 4 * (self.shingles.len() + self.bigrams.len())
+        16 + 4 * (self.shingles.len() + self.bigrams.len() + self.verbatim.len())
     }
 }
 
@@ -119,9 +129,12 @@ pub(crate) fn decode<'a>(b: &mut &'a [u8]) -> Option<StoredProfile<'a>> {
     let shingles = take(b, n.checked_mul(4)?)?;
     let m = word(b)? as usize;
     let bigrams = take(b, m.checked_mul(4)?)?;
+    let f = word(b)? as usize;
+    let verbatim = take(b, f.checked_mul(4)?)?;
     Some(StoredProfile {
         shingles,
         bigrams,
+        verbatim,
         content_pairs,
     })
 }
@@ -159,7 +172,9 @@ pub(crate) fn may_report(
     min_pair_bigrams: usize,
 ) -> bool {
     let possible = (q.content_pairs.min(d.content_pairs) as usize).min(min_pair_bigrams);
-    if common(&q.bigrams, words(d.bigrams)) >= possible {
+    if common(&q.bigrams, words(d.bigrams)) >= possible
+        || common(&q.verbatim, words(d.verbatim)) > 0
+    {
         return true;
     }
     // No passage: the score is the resemblance |A ∩ B| / (|A| + |B| − |A ∩ B|), which grows with
@@ -195,8 +210,9 @@ mod tests {
         assert_eq!(rest, &[7]);
         assert_eq!(words(s.shingles).collect::<Vec<_>>(), p.shingles);
         assert_eq!(words(s.bigrams).collect::<Vec<_>>(), p.bigrams);
+        assert_eq!(words(s.verbatim).collect::<Vec<_>>(), p.verbatim);
         assert!(may_report(&p, s, 0.1, 4));
-        assert!(decode(&mut &buf[..buf.len() - 9]).is_none());
+        assert!(decode(&mut &buf[..buf.len() - 5]).is_none());
     }
 
     #[test]
