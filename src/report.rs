@@ -105,16 +105,19 @@ impl PairReport {
             }),
         }
         .with_evidence(
+            c,
             &DocEvidence::default(),
             &DocEvidence::default(),
             &VerdictThresholds::default(),
         )
     }
 
-    /// Sets the verdict under `thresholds`, and the origin from the dates and wire cues of the
-    /// two documents; the wire cues given are also reported.
+    /// Sets the verdict under `thresholds`, and the origin from the passages of `c` (the
+    /// comparison this record was built from) and the dates and wire cues of the two documents;
+    /// the wire cues given are also reported.
     pub fn with_evidence(
         mut self,
+        c: &Comparison,
         a: &DocEvidence,
         b: &DocEvidence,
         thresholds: &VerdictThresholds,
@@ -123,7 +126,7 @@ impl PairReport {
         // numbers.
         let (ab, ba) = (self.containment_a_in_b, self.containment_b_in_a);
         self.verdict = thresholds.verdict(ab, ba);
-        let o = origin(self.verdict, ab, ba, a, b, thresholds);
+        let o = origin(self.verdict, ab, ba, &c.passages, a, b, thresholds);
         self.origin = o.side;
         self.origin_reason = o.reason;
         self.a_wire = a.wire.cloned();
@@ -215,7 +218,7 @@ mod tests {
             date: Some("2022-09-09"),
             wire: Some(&wb),
         };
-        let with = without.with_evidence(&ea, &eb, &VerdictThresholds::default());
+        let with = without.with_evidence(&c, &ea, &eb, &VerdictThresholds::default());
         assert_eq!((with.verdict, with.origin), (Verdict::Copy, Side::A));
         let json = serde_json::to_string(&with).unwrap();
         assert!(
