@@ -7,9 +7,8 @@
 //! 2. **Containment, for copies.** When one text is wholly in the other (containment ≥
 //!    [`VerdictThresholds::whole`]) but the other is not mostly in it (< [`VerdictThresholds::mutual`]),
 //!    the wholly contained one: the other is a page that wraps it in text of its own (menus,
-//!    footers, other stories). On the labeled corpus this names the wire story for 5 of the 11
-//!    verbatim copies and is never wrong; it does not fire on rewrites and translations, where each
-//!    side is mostly in the other, because there an abridged copy and an extended source look alike.
+//!    footers, other stories). It does not fire on rewrites and translations, where each side is
+//!    mostly in the other, because there an abridged copy and an extended source look alike.
 //!    Containment alone says nothing for partial copies: measured on the labeled data, the side
 //!    more contained in the other is the source only three times in four.
 //! 3. **Wire cues, with containment.** A text carrying an agency's own form (a dateline
@@ -19,6 +18,11 @@
 //!    (by at least [`MARGIN`]), as a source is. A dateline counts only within [`NEAR`] bytes of a
 //!    shared passage: on the development set, composite pages carry datelines of *other* stories
 //!    in their filler, and with no such condition four partial copies were given the wrong origin.
+//!
+//! Measured by `reprint eval` (origin of labeled copies, where B copies A): on the corpus, 7 of
+//! the 11 verbatim copies, 1 of the 16 partial copies and the seed pair get the right origin, the
+//! rest `unknown`, none the wrong one; on the development split (no dates, few cues) no origin is
+//! claimed, so none is wrong.
 //!
 //! # Invariants
 //! - An `independent` pair has an `unknown` origin.
