@@ -337,6 +337,24 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Whatever the text, the only markup in a highlighted passage is reprint's own.
+        #[test]
+        fn highlighted_text_carries_no_markup_of_its_own(
+            text in "[<>&\"'a-zé \n]{0,60}",
+            other in "[<>a-zé ]{0,30}",
+            max in 0usize..80,
+        ) {
+            let h = highlight(&text, &keys(&other), max);
+            let own = h.replace("<mark>", "").replace("</mark>", "");
+            let own = match own.find("<span class=\"note\">") {
+                Some(i) => own[..i].to_string(),
+                None => own,
+            };
+            proptest::prop_assert!(!own.contains(['<', '>', '"']), "{}", h);
+        }
+    }
+
     #[test]
     fn every_link_has_a_target_and_caps_are_announced() {
         let a = "Le pont de Varenne s'est effondré mardi soir, faisant trois blessés selon la préfecture.";

@@ -457,11 +457,9 @@ fn line_end_cue(body: &str) -> Option<(CueKind, Vec<&'static str>, usize)> {
             // A short line, as a byline is: `selon l'AFP` at the end of a long sentence is a
             // mention of a source, not a credit.
             if body.chars().count() <= MAX_CREDIT_LINE {
-                let word_start = before_l.len() - w.len();
-                // Map the lower-cased offset back: lower-casing may change byte lengths, so
-                // search the original for the credit word instead.
-                let start = find_ci_last(before, w).unwrap_or(word_start.min(before.len()));
-                return Some((CueKind::Credit, names, start));
+                // Offsets in the lower-cased copy may differ from the original's (lower-casing
+                // can change byte lengths): find the credit word in the original instead.
+                return find_ci_last(before, w).map(|start| (CueKind::Credit, names, start));
             }
             return None;
         }
@@ -690,6 +688,30 @@ mod tests {
             (m.cues[0].kind, m.cues[0].text.as_str()),
             (CueKind::Credit, "Avec Reuters et AFP")
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+        /// Any mix of the pieces cues are made of: no panic, and the invariants hold.
+        #[test]
+        fn cues_are_well_formed(parts in proptest::collection::vec(proptest::sample::select(vec![
+            "AFP", "Reuters", "AP", "dpa", "Keystone-ATS", "ATS", "PA", " ", "\n", "\r\n", "(", ")",
+            "-", "—", "©", "(c)", "2022", "/", "Photo", "Avec", "avec", "with", "Source :", "d'après",
+            "l'", "l’", " et ", ", ", ".", "PARIS", "Saint-Étienne", "É", "é", "İ", "ß", "\u{a0}",
+            "«", "»", "\"", "a déclaré à", "x", "Archives",
+        ]), 0..24)) {
+            let text: String = parts.concat();
+            let cues = find(&text);
+            for c in &cues.cues {
+                proptest::prop_assert_eq!(&text[c.start..c.end], c.text.as_str());
+                proptest::prop_assert!(!c.agencies.is_empty());
+            }
+            proptest::prop_assert!(cues.cues.windows(2).all(|w| w[0].end <= w[1].start));
+            let mut all: Vec<String> = cues.cues.iter().flat_map(|c| c.agencies.clone()).collect();
+            all.sort();
+            all.dedup();
+            proptest::prop_assert_eq!(all, cues.agencies);
+        }
     }
 
     #[test]
