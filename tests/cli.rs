@@ -433,6 +433,21 @@ fn index_add_query_stats() {
             );
         }
     }
+    // Verdicts and wire cues come with the index's pairs too; the indexed side's cues are read
+    // from its stored text.
+    let records = jsonl(&o);
+    let bridge = records
+        .iter()
+        .find(|v| v["a"] == "verbatim-fr-bridge-collapse.txt" && v["b"] == "fr-bridge-collapse.txt")
+        .expect("the verbatim copy finds its story");
+    assert_eq!(bridge["verdict"], "copy");
+    assert_eq!(
+        bridge["b_wire"]["cues"][0]["text"],
+        "SAINT-AUBIN-SUR-LORNE (AFP) -"
+    );
+    assert!(records
+        .iter()
+        .all(|v| ["copy", "partial", "independent"].contains(&v["verdict"].as_str().unwrap())));
     assert!(found
         .iter()
         .any(|(a, b, _, b_in_a)| a.starts_with("verbatim-fr-bridge")
