@@ -6,6 +6,7 @@
 //! cargo bench --bench index                          # 1,000,000 documents (about 2.4 GB of text)
 //! REPRINT_BENCH_DOCS=20000 cargo bench --bench index # a quick run (CI does this)
 //! REPRINT_BENCH_THREADS=1,8 ...                      # thread counts (default 1,2,8)
+//! REPRINT_BENCH_SCAN_DOCS=0 ...                      # skip the scan comparison (default 50,000)
 //! ```
 //!
 //! Not a criterion benchmark: tail latency over a million calls is the measure here, and one
@@ -161,8 +162,22 @@ fn generate(n: usize) -> (Vec<String>, Vec<Kind>) {
     (texts, kinds)
 }
 
-/// One thread's latencies (µs) and, per document it inserted, the ids of its matches.
-type ThreadResult = (Vec<u32>, Vec<(usize, Vec<String>)>);
+/// One thread's latencies and CPU times (µs) and, per document it inserted, the ids of its
+/// matches.
+type ThreadResult = (Vec<u32>, Vec<u32>, Vec<(usize, Vec<String>)>);
+
+/// CPU time of the calling thread, in µs. Wall-clock latency on a shared machine includes time
+/// spent waiting for a core; this does not (nor the verifications a query hands to other
+/// threads).
+fn thread_cpu_us() -> u64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec through a valid pointer.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    t.tv_sec as u64 * 1_000_000 + t.tv_nsec as u64 / 1000
+}
 
 fn percentile(sorted: &[u32], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -221,7 +236,7 @@ fn main() {
     let _ = std::io::Write::flush(&mut std::io::stdout());
     let base_rss = rss_bytes().unwrap_or(0);
     let mut first_found: Option<Vec<Vec<String>>> = None;
-    println!("threads  docs/s   p50 µs   p99 µs  p99.9 µs  memory B/doc  (stats)  RSS B/doc  disk B/doc  recall near-dup  recall partial");
+    println!("threads  docs/s   p50 µs   p99 µs  p99.9 µs  CPU p50 µs  CPU p99 µs  memory B/doc  (stats)  RSS B/doc  disk B/doc  recall near-dup  recall partial  entries read/query  candidates/query  verified/query  matches/query");
     for &threads in &thread_counts {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let index = Index::open(dir.path(), IndexOptions::default()).expect("a new index");
@@ -233,6 +248,7 @@ fn main() {
                     let (index, next, texts) = (&index, &next, &texts);
                     s.spawn(move || {
                         let mut lat = Vec::new();
+                        let mut cpu = Vec::new();
                         let mut found = Vec::new();
                         loop {
                             let i = next.fetch_add(1, Ordering::Relaxed);
@@ -240,13 +256,15 @@ fn main() {
                                 break;
                             }
                             let t = Instant::now();
+                            let c = thread_cpu_us();
                             let m = index
                                 .check_and_insert(&format!("d{i}"), &texts[i], &Meta::at(i as u64))
                                 .expect("insert");
                             lat.push(t.elapsed().as_micros().min(u32::MAX as u128) as u32);
+                            cpu.push((thread_cpu_us() - c).min(u64::from(u32::MAX)) as u32);
                             found.push((i, m.into_iter().map(|m| m.id).collect()));
                         }
-                        (lat, found)
+                        (lat, cpu, found)
                     })
                 })
                 .collect();
@@ -259,8 +277,10 @@ fn main() {
         index.save().expect("save");
         let mut lat: Vec<u32> = results.iter().flat_map(|r| r.0.iter().copied()).collect();
         lat.sort_unstable();
+        let mut cpu: Vec<u32> = results.iter().flat_map(|r| r.1.iter().copied()).collect();
+        cpu.sort_unstable();
         let mut found = vec![Vec::new(); n];
-        for (_, f) in results {
+        for (_, _, f) in results {
             for (i, ids) in f {
                 found[i] = ids;
             }
@@ -269,16 +289,22 @@ fn main() {
         let s = index.stats();
         let rss = rss_bytes().unwrap_or(0).saturating_sub(base_rss);
         println!(
-            "{threads:>7} {:>7.0} {:>8.0} {:>8.0} {:>9.0} {:>13.0} {:>18.0} {:>11.0} {:>16.4} {:>15.4}",
+            "{threads:>7} {:>7.0} {:>8.0} {:>8.0} {:>9.0} {:>11.0} {:>11.0} {:>13.0} {:>18.0} {:>11.0} {:>16.4} {:>15.4} {:>19.0} {:>17.2} {:>15.2} {:>14.2}",
             n as f64 / secs,
             percentile(&lat, 0.5),
             percentile(&lat, 0.99),
             percentile(&lat, 0.999),
+            percentile(&cpu, 0.5),
+            percentile(&cpu, 0.99),
             s.bytes_per_document,
             rss as f64 / n as f64,
             s.disk_bytes as f64 / n as f64,
             nd,
-            pc
+            pc,
+            s.postings_read as f64 / s.queries.max(1) as f64,
+            s.candidates as f64 / s.queries.max(1) as f64,
+            s.verified as f64 / s.queries.max(1) as f64,
+            s.matches as f64 / s.queries.max(1) as f64,
         );
         // Shown as it comes: a full run takes minutes per line.
         let _ = std::io::Write::flush(&mut std::io::stdout());
@@ -291,7 +317,14 @@ fn main() {
     // scan on the first documents, against the index's answers for the same documents. Every
     // copy's source precedes it, so a check_and_insert that saw the source is comparable with
     // scan seeing the pair.
-    let m = n.min(50_000);
+    let m = std::env::var("REPRINT_BENCH_SCAN_DOCS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50_000)
+        .min(n);
+    if m == 0 {
+        return;
+    }
     let detector = reprint::Detector::default();
     let t = Instant::now();
     let scanned = reprint::scan::scan(

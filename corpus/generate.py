@@ -13,8 +13,8 @@ publish the generated pages (sites-*.txt), then writes
 - corpus/labels.tsv: every labeled pair, the hand-labeled ones declared in HAND_PAIRS below and
   the generated ones, sorted by (a, b).
 
-True containment of A in B is the fraction of A's text present in B, counted in characters of
-A's words (maximal runs of Unicode alphanumeric characters, as reprint tokenizes). For generated
+True containment of A in B is the fraction of A's text present in B, counted in A's words
+(maximal runs of Unicode alphanumeric characters, as reprint tokenizes). For generated
 copies it is computed exactly from the copied span. For rewrites and translations declared
 below it is 1 minus the share of the passages of A that B leaves out (listed verbatim in
 HAND_PAIRS); the seed pair carries the estimate given in /work/shared/seeds/README.md.
@@ -79,6 +79,12 @@ def word_chars(text, lo=0, hi=None):
     """Characters of the words of text lying entirely within text[lo:hi]."""
     hi = len(text) if hi is None else hi
     return sum(e - s for s, e in word_spans(text) if s >= lo and e <= hi)
+
+
+def word_count(text, lo=0, hi=None):
+    """Number of the words of text lying entirely within text[lo:hi]."""
+    hi = len(text) if hi is None else hi
+    return sum(1 for s, e in word_spans(text) if s >= lo and e <= hi)
 
 
 def words_lower(text):
@@ -309,7 +315,7 @@ PARTIAL_RENDERING = [
 
 # Hand-labeled pairs: (a, b, relation, containment, note). Containment is a number, or a list
 # of passages of A that B does not render (each must occur exactly once in A); the containment
-# is then 1 minus their share of A's word characters.
+# is then 1 minus their share of A's words.
 HAND_PAIRS = [
     # The real seed pair.
     ("seeds/afp-2022-09-albania-iran.txt", "seeds/syndicated-mt-albania-iran.txt", "translation", 0.33,
@@ -537,7 +543,9 @@ def brief_page(rng, span_text, site, briefs):
 
 def choose_span(rng, text, segs, target, lo=0.15, hi=0.8):
     """A contiguous run of segments whose share of the text's word characters is near target
-    and within [lo, hi]. Returns (start index, end index exclusive, share)."""
+    and within [lo, hi]. Returns (start index, end index exclusive, share of the text's words):
+    spans are chosen by characters, as they were before labels counted words, so that the
+    documents stay the same."""
     total = word_chars(text)
     cands = []
     for i in range(len(segs)):
@@ -549,8 +557,8 @@ def choose_span(rng, text, segs, target, lo=0.15, hi=0.8):
         sys.exit("no span in range")
     best = min(c[0] for c in cands)
     close = sorted(c for c in cands if c[0] <= best + 0.01)
-    _, i, j, share = pick(rng, close)
-    return i, j, share
+    _, i, j, _ = pick(rng, close)
+    return i, j, word_count(text, segs[i][0], segs[j - 1][1]) / word_count(text)
 
 
 def check_negative(a, b, ta, tb):
@@ -659,7 +667,7 @@ def main():
         b = f"copies/partial-rendering-{name}.txt"
         site = sites[lang_of(name), "digest"].take()[0]
         generated[b], decoration[b] = brief_page(deco, span, site, briefs[lang_of(name)])
-        wire_share = word_chars(wire, pw[i][0], pw[j - 1][1]) / word_chars(wire)
+        wire_share = word_count(wire, pw[i][0], pw[j - 1][1]) / word_count(wire)
         labels.append((rendering, b, "partial", fmt(share),
                        f"paragraphs {i + 1}-{j} of {len(pr)} inside unrelated briefs"))
         labels.append((a, b, "translation", fmt(wire_share),
@@ -676,8 +684,8 @@ def main():
                     sys.exit(f"{a}: cut passage not found exactly once: {passage!r}")
                 if passage.strip() and passage in tb:
                     sys.exit(f"{b}: cut passage is present: {passage!r}")
-                missing += word_chars(passage)
-            value = fmt(1 - missing / word_chars(ta))
+                missing += word_count(passage)
+            value = fmt(1 - missing / word_count(ta))
         else:
             value = str(cont)
         if relation in NEGATIVE:

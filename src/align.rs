@@ -24,6 +24,9 @@
 //!    one passage: a reworded clause between two matched ones was copied too.
 //! 5. Each passage is extended over the words around it (stop words included) as long as the two
 //!    texts agree word for word, so a verbatim copy is covered to its first and last word.
+//! 6. Runs of at least [`AlignConfig::min_verbatim_words`] identical words that no passage covers
+//!    become passages of their own ([`crate::verbatim`]): a sentence pasted word for word is a
+//!    copy even when it holds too few content words for the steps above.
 //!
 //! # Invariants
 //! - Passages are sorted by their start in A and do not overlap in A, nor in B.
@@ -62,6 +65,10 @@ pub struct AlignConfig {
     /// A few short shared phrases are what independent reports of one event have in common; a
     /// copy shares many, and once that is established its weaker passages are believed too.
     pub min_pair_bigrams: usize,
+    /// A run of at least this many identical words (stop words included) is a passage whatever
+    /// the content bigrams say: see [`crate::verbatim`]. 0 turns it off.
+    #[serde(default)]
+    pub min_verbatim_words: usize,
 }
 
 impl Default for AlignConfig {
@@ -76,6 +83,7 @@ impl Default for AlignConfig {
             entity_weight: 0.5,
             min_bigrams: 1,
             min_pair_bigrams: 4,
+            min_verbatim_words: 10,
         }
     }
 }
@@ -118,6 +126,35 @@ const NONE: u32 = u32::MAX;
 
 /// Finds the passages A and B share. See the module docs for the method.
 pub fn align(a: Side<'_>, b: Side<'_>, config: &AlignConfig) -> Vec<Alignment> {
+    let mut out = align_terms(a, b, config);
+    add_verbatim_runs(&mut out, a.tokens, b.tokens, config.min_verbatim_words);
+    out
+}
+
+/// Runs no passage touches, longest first, as passages of their own; keeps passages sorted by
+/// their start in A and one-to-one.
+fn add_verbatim_runs(out: &mut Vec<Alignment>, a: &Tokens, b: &Tokens, min_words: usize) {
+    let runs = crate::verbatim::runs(a, b, min_words);
+    if runs.is_empty() {
+        return;
+    }
+    for r in runs {
+        if out
+            .iter()
+            .all(|p| !overlaps(&p.a, &r.a) && !overlaps(&p.b, &r.b))
+        {
+            out.push(Alignment {
+                matches: r.a.len(),
+                a: r.a,
+                b: r.b,
+            });
+        }
+    }
+    out.sort_by_key(|p| p.a.start);
+}
+
+/// Steps 1 to 5 of the module docs.
+fn align_terms(a: Side<'_>, b: Side<'_>, config: &AlignConfig) -> Vec<Alignment> {
     if a.terms.is_empty() || b.terms.is_empty() {
         return Vec::new();
     }
@@ -420,23 +457,19 @@ fn extend(passages: &mut [Alignment], a: &Tokens, b: &Tokens) {
     }
 }
 
-/// Fraction of `tokens`' characters inside the given token ranges (which may overlap).
+/// Fraction of `tokens` (words) inside the given token ranges (which may overlap).
 pub fn coverage<'r>(tokens: &Tokens, ranges: impl Iterator<Item = &'r Range<usize>>) -> f64 {
-    let total = tokens.total_chars();
+    let total = tokens.len();
     if total == 0 {
         return 0.0;
     }
     let mut rs: Vec<Range<usize>> = ranges.cloned().collect();
     rs.sort_by_key(|r| r.start);
-    let toks = tokens.as_slice();
-    let (mut covered, mut upto) = (0u64, 0usize);
+    let (mut covered, mut upto) = (0usize, 0usize);
     for r in rs {
         let start = r.start.max(upto);
         if start < r.end {
-            covered += toks[start..r.end]
-                .iter()
-                .map(|t| u64::from(t.chars))
-                .sum::<u64>();
+            covered += r.end - start;
             upto = r.end;
         }
     }

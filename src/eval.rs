@@ -1,5 +1,6 @@
 //! Measuring reprint against labeled pairs: precision, recall, average precision and containment
-//! error, overall and per relation kind.
+//! error, overall and per relation kind; and the verdicts' confusion matrix, with the search that
+//! calibrates their thresholds ([`evaluate_verdicts`], [`calibrate`]).
 //!
 //! Labels are a TSV file with a header. Two layouts are read:
 //! - `corpus/labels.tsv`: `a  b  relation  containment_a_in_b  [note]`, where the relations
@@ -18,7 +19,9 @@
 //! - Metrics depend only on the labels and the scan result.
 
 use crate::error::{Error, Result};
+use crate::origin::Side;
 use crate::scan::ScoredPair;
+use crate::verdict::{Verdict, VerdictThresholds};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -313,5 +316,349 @@ mod tests {
         // Ranking: 0.45 (pos), 0.2 (neg), 0 (pos), 0 (neg) → AP = (1/1 + 2/4) / 2.
         assert!((o.average_precision.unwrap() - 0.75).abs() < 1e-12);
         assert_eq!(e.by_kind["partial"].recall, 0.5);
+    }
+}
+
+/// Verdicts against labels: the confusion matrix and the precision of each verdict, and where
+/// the origin was claimed.
+///
+/// A labeled pair is expected to be `independent` when it is not a copy; a copy is expected to be
+/// `copy` when its true containment is at least [`WHOLE_COPY`] and its kind is not a partial one
+/// (`partial…`, `short-excerpt…`), `partial` otherwise. A pair the scan does not report (its
+/// best score under the reporting threshold) gets `independent`, as a user would see it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct VerdictEvaluation {
+    /// The thresholds evaluated.
+    pub thresholds: VerdictThresholds,
+    /// The reporting threshold (`--min-score`).
+    pub min_score: f64,
+    /// `confusion[expected][predicted]`, both in the order copy, partial, independent.
+    pub confusion: [[usize; 3]; 3],
+    /// Per verdict, in the same order: correct / predicted (`None` when never predicted).
+    pub precision: [Option<f64>; 3],
+    /// Per verdict: correct / expected (`None` when never expected).
+    pub recall: [Option<f64>; 3],
+    /// Labeled pairs whose verdict is wrong.
+    pub errors: usize,
+    /// Per relation kind, over its labeled copies given a `copy` or `partial` verdict: how often
+    /// the origin was the labeled A (the text copied), the labeled B, or unknown.
+    pub origin: BTreeMap<String, OriginCounts>,
+}
+
+/// Origin claims on labeled copies.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct OriginCounts {
+    /// The origin given is the labeled A (in a label, B copies A).
+    pub a: usize,
+    /// The origin given is the labeled B.
+    pub b: usize,
+    /// No origin claimed.
+    pub unknown: usize,
+}
+
+/// A labeled copy whose true containment reaches this is wholly derived (rewrites and
+/// translations that cut a few sentences keep more than 0.8 of the text in the corpus; partial
+/// copies keep at most 0.79).
+pub const WHOLE_COPY: f64 = 0.8;
+
+/// The verdict a labeled pair should get (see [`VerdictEvaluation`]).
+pub fn expected_verdict(l: &Label) -> Verdict {
+    let partial_kind = l.kind.starts_with("partial") || l.kind.starts_with("short-excerpt");
+    if !l.positive {
+        Verdict::Independent
+    } else if partial_kind || l.containment < WHOLE_COPY {
+        Verdict::Partial
+    } else {
+        Verdict::Copy
+    }
+}
+
+/// Each label with its reported pair (if the scan reported it above `min_score`), and whether
+/// the label names the pair's documents in the other order.
+fn oriented<'p>(
+    labels: &[Label],
+    ids: &[&str],
+    pairs: &'p [ScoredPair],
+    min_score: f64,
+) -> Vec<Option<(&'p ScoredPair, bool)>> {
+    let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+    let lookup = |id: &str| {
+        index
+            .get(id)
+            .or_else(|| index.get(format!("{id}.txt").as_str()))
+            .copied()
+    };
+    let found: HashMap<(usize, usize), &ScoredPair> = pairs
+        .iter()
+        .map(|p| ((p.a.min(p.b), p.a.max(p.b)), p))
+        .collect();
+    labels
+        .iter()
+        .map(|l| {
+            let (a, b) = (lookup(&l.a)?, lookup(&l.b)?);
+            let p = found.get(&(a.min(b), a.max(b)))?;
+            (p.comparison.max_score() >= min_score && p.comparison.max_score() > 0.0)
+                .then_some((*p, p.a != a))
+        })
+        .collect()
+}
+
+fn verdict_index(v: Verdict) -> usize {
+    Verdict::ALL
+        .iter()
+        .position(|&w| w == v)
+        .expect("every verdict is in ALL")
+}
+
+/// The predicted verdict of each label (`independent` when not reported).
+fn predicted(found: &[Option<(&ScoredPair, bool)>], t: &VerdictThresholds) -> Vec<Verdict> {
+    found
+        .iter()
+        .map(|f| match f {
+            Some((p, _)) => t.verdict(
+                p.comparison.containment_a_in_b,
+                p.comparison.containment_b_in_a,
+            ),
+            None => Verdict::Independent,
+        })
+        .collect()
+}
+
+/// Evaluates the verdicts at `thresholds` of the pairs a scan reported at `min_score`.
+/// `origin_of` gives the origin of a reported pair, in the pair's own orientation.
+pub fn evaluate_verdicts(
+    labels: &[Label],
+    ids: &[&str],
+    pairs: &[ScoredPair],
+    min_score: f64,
+    thresholds: &VerdictThresholds,
+    origin_of: &dyn Fn(&ScoredPair, Verdict) -> Side,
+) -> VerdictEvaluation {
+    let found = oriented(labels, ids, pairs, min_score);
+    let got = predicted(&found, thresholds);
+    let mut confusion = [[0usize; 3]; 3];
+    let mut origin: BTreeMap<String, OriginCounts> = BTreeMap::new();
+    for ((l, f), &v) in labels.iter().zip(&found).zip(&got) {
+        confusion[verdict_index(expected_verdict(l))][verdict_index(v)] += 1;
+        if let (true, Some((p, flipped)), false) = (l.positive, f, v == Verdict::Independent) {
+            let counts = origin.entry(l.kind.clone()).or_default();
+            match (origin_of(p, v), flipped) {
+                (Side::Unknown, _) => counts.unknown += 1,
+                (Side::A, false) | (Side::B, true) => counts.a += 1,
+                _ => counts.b += 1,
+            }
+        }
+    }
+    let ratio = |num: usize, den: usize| (den > 0).then(|| num as f64 / den as f64);
+    let mut precision = [None; 3];
+    let mut recall = [None; 3];
+    for v in 0..3 {
+        let predicted: usize = (0..3).map(|e| confusion[e][v]).sum();
+        precision[v] = ratio(confusion[v][v], predicted);
+        recall[v] = ratio(confusion[v][v], confusion[v].iter().sum());
+    }
+    VerdictEvaluation {
+        thresholds: *thresholds,
+        min_score,
+        errors: labels.len() - (0..3).map(|v| confusion[v][v]).sum::<usize>(),
+        confusion,
+        precision,
+        recall,
+        origin,
+    }
+}
+
+/// What [`calibrate`] found: the fewest verdict errors on a 0.01 grid, and the range of each
+/// threshold that reaches it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Calibration {
+    /// Fewest wrong verdicts over the grid.
+    pub errors: usize,
+    /// Lowest and highest `whole` among the best (`whole`, `mutual`) grid points.
+    pub whole: (f64, f64),
+    /// Lowest and highest `mutual` among them.
+    pub mutual: (f64, f64),
+    /// Lowest and highest `partial` that keep the fewest errors with `whole` and `mutual` at
+    /// their defaults, when the defaults are among the best points, else at the best point
+    /// nearest the defaults.
+    pub partial: (f64, f64),
+    /// Wrong verdicts at the default thresholds.
+    pub errors_at_defaults: usize,
+}
+
+/// Searches the verdict thresholds on a grid of 0.01 for the fewest wrong verdicts on `labels`
+/// (`whole` in 0.50–1.00, `mutual` in 0.30–1.00, then `partial` in 0.01–0.50).
+pub fn calibrate(
+    labels: &[Label],
+    ids: &[&str],
+    pairs: &[ScoredPair],
+    min_score: f64,
+) -> Calibration {
+    let found = oriented(labels, ids, pairs, min_score);
+    let expected: Vec<Verdict> = labels.iter().map(expected_verdict).collect();
+    let errors = |t: &VerdictThresholds| {
+        predicted(&found, t)
+            .iter()
+            .zip(&expected)
+            .filter(|(p, e)| p != e)
+            .count()
+    };
+    let d = VerdictThresholds::default();
+    let grid = |from: u32, to: u32| (from..=to).map(|i| f64::from(i) / 100.0);
+    let mut points: Vec<(usize, f64, f64)> = Vec::new();
+    for whole in grid(50, 100) {
+        for mutual in grid(30, 100) {
+            let t = VerdictThresholds { whole, mutual, ..d };
+            points.push((errors(&t), whole, mutual));
+        }
+    }
+    let best = points.iter().map(|p| p.0).min().unwrap_or(0);
+    let optimal: Vec<&(usize, f64, f64)> = points.iter().filter(|p| p.0 == best).collect();
+    let range = |xs: &mut dyn Iterator<Item = f64>| {
+        xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+            (lo.min(x), hi.max(x))
+        })
+    };
+    let (_, whole, mutual) = optimal
+        .iter()
+        .min_by(|x, y| {
+            let dist = |p: &&&(usize, f64, f64)| (p.1 - d.whole).abs() + (p.2 - d.mutual).abs();
+            dist(x).total_cmp(&dist(y))
+        })
+        .map(|p| **p)
+        .unwrap_or((0, d.whole, d.mutual));
+    let partials: Vec<(usize, f64)> = grid(1, 50)
+        .map(|partial| {
+            let t = VerdictThresholds {
+                whole,
+                mutual,
+                partial,
+            };
+            (errors(&t), partial)
+        })
+        .collect();
+    let best_partial = partials.iter().map(|p| p.0).min().unwrap_or(0);
+    Calibration {
+        errors: best.min(best_partial),
+        whole: range(&mut optimal.iter().map(|p| p.1)),
+        mutual: range(&mut optimal.iter().map(|p| p.2)),
+        partial: range(&mut partials.iter().filter(|p| p.0 == best_partial).map(|p| p.1)),
+        errors_at_defaults: errors(&d),
+    }
+}
+
+#[cfg(test)]
+mod verdict_tests {
+    use super::*;
+    use crate::scan::test_support::pair;
+
+    fn label(a: &str, b: &str, kind: &str, positive: bool, c: f64) -> Label {
+        Label {
+            a: a.into(),
+            b: b.into(),
+            kind: kind.into(),
+            positive,
+            containment: c,
+        }
+    }
+
+    #[test]
+    fn expected_verdicts_follow_kind_and_containment() {
+        assert_eq!(
+            expected_verdict(&label("a", "b", "verbatim", true, 1.0)),
+            Verdict::Copy
+        );
+        assert_eq!(
+            expected_verdict(&label("a", "b", "translation", true, 0.33)),
+            Verdict::Partial
+        );
+        assert_eq!(
+            expected_verdict(&label("a", "b", "short-excerpt", true, 0.9)),
+            Verdict::Partial
+        );
+        assert_eq!(
+            expected_verdict(&label("a", "b", "same-story", false, 0.0)),
+            Verdict::Independent
+        );
+    }
+
+    #[test]
+    fn confusion_precision_and_origin() {
+        let ids = ["w", "page", "rewrite", "digest", "other"];
+        let labels = [
+            label("w", "page", "verbatim", true, 1.0),
+            label("rewrite", "w", "rewrite", true, 0.9), // reported as (w, rewrite): flipped
+            label("w", "digest", "partial", true, 0.4),
+            label("w", "other", "same-story", false, 0.0), // reported, wrongly a partial copy
+            label("page", "other", "unrelated", false, 0.0), // not reported
+        ];
+        let pairs = [
+            pair(0, 1, 1.0, 0.5),
+            pair(0, 2, 0.7, 0.8),
+            pair(0, 3, 0.4, 0.2),
+            pair(0, 4, 0.15, 0.1),
+            pair(1, 4, 0.05, 0.05),
+        ];
+        let t = VerdictThresholds::default();
+        // Origin: the pair's A when A is more contained, else unknown.
+        let origin_of = |p: &ScoredPair, _: Verdict| {
+            let c = &p.comparison;
+            if c.containment_a_in_b > c.containment_b_in_a {
+                Side::A
+            } else {
+                Side::Unknown
+            }
+        };
+        let e = evaluate_verdicts(&labels, &ids, &pairs, 0.10, &t, &origin_of);
+        assert_eq!(e.confusion, [[2, 0, 0], [0, 1, 0], [0, 1, 1]]);
+        assert_eq!(e.precision, [Some(1.0), Some(0.5), Some(1.0)]);
+        assert_eq!(e.recall, [Some(1.0), Some(1.0), Some(0.5)]);
+        assert_eq!(e.errors, 1);
+        assert_eq!(
+            e.origin["verbatim"],
+            OriginCounts {
+                a: 1,
+                b: 0,
+                unknown: 0
+            }
+        );
+        assert_eq!(
+            e.origin["rewrite"],
+            OriginCounts {
+                a: 0,
+                b: 0,
+                unknown: 1
+            }
+        );
+        assert_eq!(e.origin["partial"].a, 1);
+        // Below the reporting threshold a pair is independent whatever its containments.
+        let e = evaluate_verdicts(&labels, &ids, &pairs, 0.5, &t, &origin_of);
+        assert_eq!(e.confusion[1], [0, 0, 1]);
+    }
+
+    #[test]
+    fn calibration_finds_the_separating_ranges() {
+        let ids = ["a", "b", "c", "d"];
+        let labels = [
+            label("a", "b", "verbatim", true, 1.0),
+            label("a", "c", "partial", true, 0.5),
+            label("a", "d", "unrelated", false, 0.0),
+        ];
+        let pairs = [
+            pair(0, 1, 0.95, 0.6),
+            pair(0, 2, 0.5, 0.3),
+            pair(0, 3, 0.2, 0.04),
+        ];
+        let c = calibrate(&labels, &ids, &pairs, 0.0);
+        assert_eq!(c.errors, 0);
+        // The copy is found by `whole` ≤ 0.95 or by `mutual` ≤ 0.6; the partial copy must stay
+        // under both (`whole` > 0.5, `mutual` > 0.3).
+        assert_eq!(c.whole, (0.51, 1.0));
+        assert_eq!(c.mutual, (0.31, 1.0));
+        assert_eq!(c.partial, (0.21, 0.5));
+        assert_eq!(
+            c.errors_at_defaults, 1,
+            "0.2 is a partial copy at the default 0.10"
+        );
     }
 }

@@ -11,7 +11,9 @@
 //!
 //! with [`detector`] tying the stages together for one document or one pair, [`scan`] finding every
 //! copy in a set of documents, [`cluster`] grouping them, [`corpus`] reading inputs and [`report`]
-//! defining the output records.
+//! defining the output records; [`verdict`], [`origin`] and [`wire`] grade a
+//! pair, name its likely source and find agency attributions, and [`html`] writes the evidence
+//! report.
 //!
 //! ```
 //! let wire = "PARIS (AFP) - Le pont de Varenne s'est effondré mardi soir, faisant trois blessés \
@@ -34,16 +36,21 @@ pub mod corpus;
 pub mod detector;
 pub mod error;
 pub mod eval;
+pub mod html;
 pub mod index;
 pub mod lsh;
 pub mod minhash;
 pub mod normalize;
+pub mod origin;
 pub mod report;
 pub mod scan;
 pub mod score;
 pub mod shingle;
 pub mod sketch;
 pub mod terms;
+pub mod verbatim;
+pub mod verdict;
+pub mod wire;
 
 pub use detector::{compare, Analysis, Config, Detector};
 pub use error::{Error, Result};

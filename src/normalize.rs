@@ -40,7 +40,7 @@ pub struct Token {
     pub start: usize,
     /// Byte offset one past the word's last byte in the original text.
     pub end: usize,
-    /// Number of characters of the word as written (the unit containment is counted in).
+    /// Number of characters of the word as written.
     pub chars: u32,
     /// The word begins a sentence or a line: it follows `.`, `!`, `?`, `…`, a line break, or starts
     /// the text.
@@ -92,7 +92,7 @@ impl Tokens {
         &self.buf[t.norm_start as usize..t.norm_end as usize]
     }
 
-    /// Total characters of all words as written: the denominator of containment.
+    /// Total characters of all words as written.
     pub fn total_chars(&self) -> u64 {
         self.tokens.iter().map(|t| u64::from(t.chars)).sum()
     }

@@ -5,7 +5,10 @@
 //! UTF-8).
 
 use crate::cluster::Cluster;
+use crate::origin::{origin, DocEvidence, Side};
 use crate::score::Comparison;
+use crate::verdict::{Verdict, VerdictThresholds};
+use crate::wire::WireCues;
 use serde::Serialize;
 
 /// One shared passage, as byte ranges of both original texts and the text of each side.
@@ -38,6 +41,18 @@ pub struct PairReport {
     pub containment_a_in_b: f64,
     /// Fraction of B's text found in A.
     pub containment_b_in_a: f64,
+    /// `copy`, `partial` or `independent`, from the containments (see [`crate::verdict`]).
+    pub verdict: Verdict,
+    /// The likely source: `a`, `b` or `unknown` (see [`crate::origin`]).
+    pub origin: Side,
+    /// The evidence for `origin`, in words.
+    pub origin_reason: String,
+    /// A's wire cues (agencies and attributions found in its text), when its text was at hand.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub a_wire: Option<WireCues>,
+    /// B's wire cues.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub b_wire: Option<WireCues>,
     /// Cluster number (see [`ClusterReport`]), with `--clusters`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster: Option<usize>,
@@ -52,7 +67,9 @@ pub fn round4(x: f64) -> f64 {
 }
 
 impl PairReport {
-    /// Builds the record of a comparison of `a_text` (id `a`) with `b_text` (id `b`).
+    /// Builds the record of a comparison of `a_text` (id `a`) with `b_text` (id `b`), with the
+    /// default verdict thresholds and an origin from the containments alone; see
+    /// [`PairReport::with_evidence`] for dates and wire cues.
     pub fn new(
         a: &str,
         a_text: &str,
@@ -67,6 +84,11 @@ impl PairReport {
             resemblance: round4(c.resemblance),
             containment_a_in_b: round4(c.containment_a_in_b),
             containment_b_in_a: round4(c.containment_b_in_a),
+            verdict: Verdict::Independent,
+            origin: Side::Unknown,
+            origin_reason: String::new(),
+            a_wire: None,
+            b_wire: None,
             cluster: None,
             passages: with_passages.then(|| {
                 c.passages
@@ -82,6 +104,34 @@ impl PairReport {
                     .collect()
             }),
         }
+        .with_evidence(
+            c,
+            &DocEvidence::default(),
+            &DocEvidence::default(),
+            &VerdictThresholds::default(),
+        )
+    }
+
+    /// Sets the verdict under `thresholds`, and the origin from the passages of `c` (the
+    /// comparison this record was built from) and the dates and wire cues of the two documents;
+    /// the wire cues given are also reported.
+    pub fn with_evidence(
+        mut self,
+        c: &Comparison,
+        a: &DocEvidence,
+        b: &DocEvidence,
+        thresholds: &VerdictThresholds,
+    ) -> PairReport {
+        // The rounded scores decide, so that a reader can check a verdict against the printed
+        // numbers.
+        let (ab, ba) = (self.containment_a_in_b, self.containment_b_in_a);
+        self.verdict = thresholds.verdict(ab, ba);
+        let o = origin(self.verdict, ab, ba, &c.passages, a, b, thresholds);
+        self.origin = o.side;
+        self.origin_reason = o.reason;
+        self.a_wire = a.wire.cloned();
+        self.b_wire = b.wire.cloned();
+        self
     }
 }
 
@@ -152,11 +202,28 @@ mod tests {
             serde_json::to_string(&PairReport::new("a.txt", a, "b.txt", b, &c, true)).unwrap();
         assert_eq!(
             json,
-            r#"{"a":"a.txt","b":"b.txt","resemblance":0.1235,"containment_a_in_b":1.0,"containment_b_in_a":0.6667,"passages":[{"a_start":0,"a_end":23,"b_start":6,"b_end":29,"a_text":"Le pont s'est effondré","b_text":"le pont s'est effondré"}]}"#
+            r#"{"a":"a.txt","b":"b.txt","resemblance":0.1235,"containment_a_in_b":1.0,"containment_b_in_a":0.6667,"verdict":"copy","origin":"unknown","origin_reason":"no differing dates, and neither containment nor wire cues single out a source","passages":[{"a_start":0,"a_end":23,"b_start":6,"b_end":29,"a_text":"Le pont s'est effondré","b_text":"le pont s'est effondré"}]}"#
         );
         let without = PairReport::new("a.txt", a, "b.txt", b, &c, false);
         assert!(!serde_json::to_string(&without)
             .unwrap()
             .contains("passages"));
+        // With wire cues and dates: the cues are reported and the earlier date is the origin.
+        let (wa, wb) = (crate::wire::find(a), crate::wire::find("Avec AFP"));
+        let ea = DocEvidence {
+            date: Some("2022-09-08"),
+            wire: Some(&wa),
+        };
+        let eb = DocEvidence {
+            date: Some("2022-09-09"),
+            wire: Some(&wb),
+        };
+        let with = without.with_evidence(&c, &ea, &eb, &VerdictThresholds::default());
+        assert_eq!((with.verdict, with.origin), (Verdict::Copy, Side::A));
+        let json = serde_json::to_string(&with).unwrap();
+        assert!(
+            json.contains(r#""origin":"a","origin_reason":"earlier date (2022-09-08 before 2022-09-09)","a_wire":{"agencies":[],"cues":[]},"b_wire":{"agencies":["AFP"],"cues":[{"kind":"credit","agencies":["AFP"],"start":0,"end":8,"text":"Avec AFP"}]}"#),
+            "{json}"
+        );
     }
 }

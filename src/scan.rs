@@ -3,8 +3,10 @@
 //! 1. Every document is analyzed in parallel ([`Detector::analyze`]).
 //! 2. Candidates come from two LSH banding passes: whole-document signatures find near-duplicates
 //!    and whole copies; passage-window signatures find a fragment copied into unrelated text, whose
-//!    whole-document Jaccard is low. Buckets larger than [`ScanOptions::max_bucket`] are skipped:
-//!    such a bucket is shared boilerplate, not a copy.
+//!    whole-document Jaccard is low. A third pass pairs documents sharing a fingerprint of a
+//!    verbatim run ([`crate::verbatim`]): a sentence pasted word for word is shorter than a
+//!    window. Buckets larger than [`ScanOptions::max_bucket`] are skipped: such a bucket is
+//!    shared boilerplate, not a copy.
 //! 3. Every candidate is verified in parallel by exact Jaccard and alignment
 //!    ([`Detector::compare_analyzed`]); a pair is reported when its best score reaches
 //!    [`ScanOptions::min_score`].
@@ -83,6 +85,8 @@ pub struct ScanStats {
     pub document_candidates: usize,
     /// Candidate pairs from passage-window LSH.
     pub passage_candidates: usize,
+    /// Candidate pairs sharing a fingerprint of a verbatim run ([`crate::verbatim`]).
+    pub verbatim_candidates: usize,
     /// Distinct candidate pairs verified.
     pub verified: usize,
     /// LSH buckets skipped as oversized.
@@ -146,13 +150,14 @@ pub fn scan_analyzed(
     ScanResult { pairs, stats }
 }
 
-/// Writes into `out` (cleared first) the LSH keys under which scan files `analysis`: one per band
-/// of its document signature and one per band of each passage window, deduplicated and sorted.
+/// Writes into `out` (cleared first) the keys under which scan files `analysis`: one per band of
+/// its document signature, one per band of each passage window and one per verbatim-run
+/// fingerprint, deduplicated and sorted.
 ///
 /// This is scan's candidate generation taken apart for engines that shuffle by key (Spark, a
 /// database): two documents are scan candidates exactly when they share a key, except that scan
-/// skips buckets of more than [`ScanOptions::max_bucket`] documents or windows. Window keys are
-/// tagged so that they never meet document keys.
+/// skips buckets of more than [`ScanOptions::max_bucket`] documents or windows. Window and
+/// fingerprint keys are tagged so that they never meet document keys or each other.
 pub fn candidate_keys(detector: &Detector, analysis: &Analysis, out: &mut Vec<u64>) {
     out.clear();
     let mut keys = Vec::new();
@@ -164,6 +169,7 @@ pub fn candidate_keys(detector: &Detector, analysis: &Analysis, out: &mut Vec<u6
         band_keys(w, &win_params, &mut keys).expect("window signature length matches");
         out.extend(keys.iter().map(|k| k ^ WINDOW_TAG));
     }
+    out.extend(fingerprint_keys(detector, analysis));
     out.sort_unstable();
     out.dedup();
 }
@@ -256,9 +262,58 @@ fn candidates(
     from_windows.dedup();
     stats.passage_candidates = from_windows.len();
     pairs.extend(from_windows);
+
+    let fingerprints: Vec<Vec<u64>> = analyses
+        .par_iter()
+        .map(|a| fingerprint_keys(detector, a).collect())
+        .collect();
+    let (from_runs, oversized) = pairs_sharing_a_key(&fingerprints, max_bucket);
+    stats.verbatim_candidates = from_runs.len();
+    stats.oversized_buckets += oversized;
+    pairs.extend(from_runs);
     pairs.sort_unstable();
     pairs.dedup();
     pairs
+}
+
+/// The verbatim-run fingerprints of a document, as tagged keys.
+fn fingerprint_keys<'a>(
+    detector: &Detector,
+    analysis: &'a Analysis,
+) -> impl Iterator<Item = u64> + 'a {
+    const VERBATIM_TAG: u64 = 0x7665_7262_0000_0000;
+    crate::verbatim::fingerprints(&analysis.tokens, detector.config().align.min_verbatim_words)
+        .into_iter()
+        .map(|f| u64::from(f) | VERBATIM_TAG)
+}
+
+/// Every pair of items sharing a key (`keys[i]`: item `i`'s keys, distinct), sorted and
+/// distinct, skipping keys held by more than `max_bucket` items; and how many were skipped.
+fn pairs_sharing_a_key(keys: &[Vec<u64>], max_bucket: usize) -> (Vec<(u32, u32)>, usize) {
+    let mut filed: Vec<(u64, u32)> = keys
+        .iter()
+        .enumerate()
+        .flat_map(|(i, k)| k.iter().map(move |&k| (k, i as u32)))
+        .collect();
+    filed.par_sort_unstable();
+    let mut pairs = Vec::new();
+    let mut oversized = 0;
+    for bucket in filed.chunk_by(|x, y| x.0 == y.0) {
+        if bucket.len() > max_bucket {
+            oversized += 1;
+            continue;
+        }
+        for (n, x) in bucket.iter().enumerate() {
+            for y in &bucket[n + 1..] {
+                if x.1 != y.1 {
+                    pairs.push((x.1.min(y.1), x.1.max(y.1)));
+                }
+            }
+        }
+    }
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    (pairs, oversized)
 }
 
 #[cfg(test)]

@@ -2,9 +2,11 @@
 //!
 //! - `resemblance` is the Jaccard similarity of the two shingle sets: symmetric, and low whenever
 //!   the texts differ in length, even if one is wholly inside the other.
-//! - `containment_a_in_b` is the fraction of A's text, counted in characters of A's words, that lies
-//!   inside passages aligned with B. It is the headline score: syndication is asymmetric, and a short
-//!   wire story inside a long page has containment near 1 and low resemblance.
+//! - `containment_a_in_b` is the fraction of A's text, counted in A's words, that lies inside
+//!   passages aligned with B. It is the headline score: syndication is asymmetric, and a short wire
+//!   story inside a long page has containment near 1 and low resemblance. Words, not characters:
+//!   that is how the evaluation data counts it, and on its partial copies the error of the
+//!   containment falls from 0.012 to 0.006 (README).
 //!
 //! # Invariants
 //! - All scores are in `[0, 1]`; a text without words scores 0 against anything, itself included.
@@ -30,9 +32,9 @@ pub struct Passage {
 pub struct Comparison {
     /// Jaccard similarity of the shingle sets, in `[0, 1]`.
     pub resemblance: f64,
-    /// Fraction of A's text (characters of its words) covered by passages found in B.
+    /// Fraction of A's words covered by passages found in B.
     pub containment_a_in_b: f64,
-    /// Fraction of B's text (characters of its words) covered by passages found in A.
+    /// Fraction of B's words covered by passages found in A.
     pub containment_b_in_a: f64,
     /// The shared passages, sorted by position in A.
     pub passages: Vec<Passage>,
@@ -84,8 +86,8 @@ mod tests {
     use crate::normalize::tokenize;
 
     #[test]
-    fn containment_counts_characters_of_words_each_way() {
-        // A: words of 3, 3, 2 and 5 characters; B: A's first three words inside more text.
+    fn containment_counts_words_each_way() {
+        // A: four words; B: A's first three words inside five.
         let a = "Les dés en ville";
         let b = "Hier, les dés en jeu";
         let (ta, tb) = (tokenize(a), tokenize(b));
@@ -95,11 +97,11 @@ mod tests {
             matches: 3,
         }];
         let c = Comparison::from_alignment(0.25, &ta, &tb, &alignment);
-        assert_eq!(c.containment_a_in_b, 8.0 / 13.0);
-        assert_eq!(c.containment_b_in_a, 8.0 / 15.0);
+        assert_eq!(c.containment_a_in_b, 3.0 / 4.0);
+        assert_eq!(c.containment_b_in_a, 3.0 / 5.0);
         assert_eq!(c.passages[0].a, 0..11, "byte offsets: `é` takes two bytes");
         assert_eq!(&b[c.passages[0].b.clone()], "les dés en");
-        assert_eq!(c.max_score(), 8.0 / 13.0);
+        assert_eq!(c.max_score(), 3.0 / 4.0);
     }
 
     #[test]

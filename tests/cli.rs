@@ -52,6 +52,22 @@ fn compare_finds_the_seed_passages() {
     let v = json(&o);
     let c = v["containment_a_in_b"].as_f64().unwrap();
     assert!((0.25..=0.50).contains(&c), "containment_a_in_b = {c}");
+    // A third of the dispatch, rendered again: a partial copy. The republishing page credits
+    // "Avec Reuters et AFP", but a credit line alone does not name the source.
+    assert_eq!(v["verdict"], "partial");
+    assert_eq!(v["origin"], "unknown", "{}", v["origin_reason"]);
+    assert_eq!(v["a_wire"]["cues"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        v["b_wire"]["agencies"],
+        serde_json::json!(["AFP", "Reuters"])
+    );
+    let cue = &v["b_wire"]["cues"][0];
+    let mt_bytes = std::fs::read_to_string(&mt).unwrap();
+    let (s, e) = (
+        cue["start"].as_u64().unwrap() as usize,
+        cue["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&mt_bytes[s..e], "Avec Reuters et AFP");
     let afp_text = std::fs::read_to_string(&afp).unwrap();
     let mt_text = std::fs::read_to_string(&mt).unwrap();
     let passages = v["passages"].as_array().unwrap();
@@ -256,6 +272,14 @@ fn scan_reads_jsonl_from_stdin_and_reports_bad_lines() {
         (Some("copy"), Some("wire"))
     );
     assert_eq!(v[0]["cluster"], 1);
+    // The page carries all of the wire story: a copy, whose origin the dates give.
+    assert_eq!(v[0]["verdict"], "copy");
+    assert_eq!(v[0]["origin"], "b");
+    assert_eq!(
+        v[0]["origin_reason"],
+        "earlier date (2024-05-01 before 2024-05-02)"
+    );
+    assert_eq!(v[0]["b_wire"]["cues"][0]["text"], "PARIS (AFP) -");
     assert_eq!(v[1]["origin"], "wire", "earliest date is the origin");
     assert!(v[1]["origin_reason"]
         .as_str()
@@ -279,14 +303,25 @@ fn scan_formats_table_and_csv() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("a,b,resemblance,containment_a_in_b,containment_b_in_a,cluster,origin,origin_reason")
+        Some("a,b,resemblance,containment_a_in_b,containment_b_in_a,cluster,origin,origin_reason,verdict,pair_origin,pair_origin_reason,a_agencies,b_agencies")
     );
     let row = lines.next().unwrap();
     assert!(row.starts_with("page.txt,wire.txt,"), "{row}");
     assert!(row.contains(",1,wire.txt,"), "origin by containment: {row}");
+    // Both carry the dateline; the page wraps all of the story in text of its own.
+    assert!(
+        row.contains(",copy,b,\"all of B is in A (1.00), which adds text of its own"),
+        "{row}"
+    );
+    assert!(row.ends_with(",AFP,AFP"), "{row}");
     let table = stdout(&run(&["scan", d, "--quiet"]));
     assert!(table.lines().next().unwrap().contains("a_in_b"), "{table}");
     assert!(table.contains("page.txt → wire.txt"), "{table}");
+    assert!(table.lines().next().unwrap().contains("verdict"), "{table}");
+    assert!(
+        table.contains("copy        b        page.txt → wire.txt  [wire: A AFP; B AFP]"),
+        "{table}"
+    );
 }
 
 #[test]
@@ -398,6 +433,21 @@ fn index_add_query_stats() {
             );
         }
     }
+    // Verdicts and wire cues come with the index's pairs too; the indexed side's cues are read
+    // from its stored text.
+    let records = jsonl(&o);
+    let bridge = records
+        .iter()
+        .find(|v| v["a"] == "verbatim-fr-bridge-collapse.txt" && v["b"] == "fr-bridge-collapse.txt")
+        .expect("the verbatim copy finds its story");
+    assert_eq!(bridge["verdict"], "copy");
+    assert_eq!(
+        bridge["b_wire"]["cues"][0]["text"],
+        "SAINT-AUBIN-SUR-LORNE (AFP) -"
+    );
+    assert!(records
+        .iter()
+        .all(|v| ["copy", "partial", "independent"].contains(&v["verdict"].as_str().unwrap())));
     assert!(found
         .iter()
         .any(|(a, b, _, b_in_a)| a.starts_with("verbatim-fr-bridge")

@@ -35,14 +35,31 @@ fn a_fragment_inside_unrelated_text_is_found_with_its_share() {
     let estimate = w.signature.jaccard(&p.signature).unwrap();
     assert!(estimate < 0.2, "document Jaccard estimate {estimate}");
 
-    // Without passage windows the scan misses it...
+    // Without passage windows and verbatim-run fingerprints the scan misses it...
+    let blind = reprint::Detector::new(reprint::Config {
+        window: 0,
+        align: reprint::align::AlignConfig {
+            min_verbatim_words: 0,
+            ..Default::default()
+        },
+        ..reprint::Config::default()
+    })
+    .unwrap();
+    let blind = scan(&blind, &texts, &ScanOptions::default(), &());
+    assert!(blind.pairs.is_empty(), "{:?}", blind.stats);
+    // ...either finds it: the fragment is pasted word for word.
     let no_windows = reprint::Detector::new(reprint::Config {
         window: 0,
         ..reprint::Config::default()
     })
     .unwrap();
-    let blind = scan(&no_windows, &texts, &ScanOptions::default(), &());
-    assert!(blind.pairs.is_empty(), "{:?}", blind.stats);
+    let runs_only = scan(&no_windows, &texts, &ScanOptions::default(), &());
+    assert_eq!(
+        runs_only.stats.verbatim_candidates, 1,
+        "{:?}",
+        runs_only.stats
+    );
+    assert_eq!(runs_only.pairs.len(), 1, "{:?}", runs_only.stats);
 
     // ...with them it finds the pair and measures the fragment.
     let result = scan(&detector, &texts, &ScanOptions::default(), &());
@@ -50,10 +67,7 @@ fn a_fragment_inside_unrelated_text_is_found_with_its_share() {
     assert_eq!(result.pairs.len(), 1, "{:?}", result.stats);
     let pair = &result.pairs[0];
     assert_eq!((pair.a, pair.b), (0, 1));
-    let words = |t: &str| -> usize {
-        let toks = reprint::normalize::tokenize(t);
-        toks.as_slice().iter().map(|k| k.chars as usize).sum()
-    };
+    let words = |t: &str| -> usize { reprint::normalize::tokenize(t).len() };
     let truth = words(&fragment) as f64 / words(&wire) as f64;
     let got = pair.comparison.containment_a_in_b;
     assert!(

@@ -55,13 +55,17 @@
 //! everything up to the last completed save, and usually more (every intact record written after
 //! it), never a damaged record.
 
+mod keycounts;
 pub(crate) mod postings;
+mod profile;
 pub mod store;
 
 use crate::detector::{Analysis, Config, Detector};
 use crate::error::{Error, Result};
 use crate::score::Passage;
+use keycounts::KeyCounts;
 use postings::Postings;
+use profile::Profile;
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -115,6 +119,10 @@ pub struct IndexOptions {
     /// A key held by this many documents is no longer extended and is ignored by queries: a term
     /// pair that common tells nothing about who copied whom.
     pub max_postings_per_key: usize,
+    /// Inverted-list entries a query reads at most, from its rarest keys up: the keys past the
+    /// budget are the most common ones, the weakest evidence, and without a budget a query's
+    /// time would grow with the index. A copy shares its source's rare keys.
+    pub max_postings_per_query: usize,
     /// Evict the oldest documents beyond this many.
     pub max_docs: Option<usize>,
     /// Evict documents more than this many seconds older than the newest one.
@@ -131,6 +139,7 @@ impl Default for IndexOptions {
             min_key_share: 0.03,
             common_key_share: 0.005,
             max_postings_per_key: 10_000,
+            max_postings_per_query: 4096,
             max_docs: None,
             max_age: None,
         }
@@ -219,6 +228,27 @@ pub struct IndexStats {
     pub disk_bytes: u64,
     /// Of which, bytes of removed or evicted documents that [`Index::compact`] would reclaim.
     pub dead_disk_bytes: u64,
+    /// Queries answered since the index was opened (`check_and_insert` included).
+    pub queries: u64,
+    /// Inverted-list entries those queries read.
+    pub postings_read: u64,
+    /// Candidates they considered: documents sharing enough keys.
+    pub candidates: u64,
+    /// Of which, documents they verified by alignment (the others were ruled out by their
+    /// stored profiles).
+    pub verified: u64,
+    /// Matches they returned.
+    pub matches: u64,
+}
+
+/// What queries did, for [`IndexStats`]. Relaxed counters: monitoring, not synchronization.
+#[derive(Default)]
+struct Counters {
+    queries: AtomicU64,
+    postings_read: AtomicU64,
+    candidates: AtomicU64,
+    verified: AtomicU64,
+    matches: AtomicU64,
 }
 
 /// Where a document's body (time, id, data, text) is.
@@ -280,6 +310,7 @@ pub struct Index {
     options: IndexOptions,
     detector: Detector,
     postings: Postings,
+    key_counts: KeyCounts,
     docs: Box<[RwLock<HashMap<u32, Slot>>]>,
     ids: Box<[RwLock<HashMap<u64, u32>>]>,
     next_serial: AtomicU32,
@@ -291,6 +322,7 @@ pub struct Index {
     newest_time: AtomicU64,
     evicting: Mutex<()>,
     disk: Option<Disk>,
+    counters: Counters,
 }
 
 fn hash_id(id: &str) -> u64 {
@@ -374,6 +406,7 @@ impl Index {
             detector: Detector::new(options.detector.clone())?,
             options,
             postings: Postings::new(),
+            key_counts: KeyCounts::new(),
             docs: (0..DOC_SHARDS).map(|_| RwLock::default()).collect(),
             ids: (0..DOC_SHARDS).map(|_| RwLock::default()).collect(),
             next_serial: AtomicU32::new(0),
@@ -383,6 +416,7 @@ impl Index {
             newest_time: AtomicU64::new(0),
             evicting: Mutex::new(()),
             disk,
+            counters: Counters::default(),
         })
     }
 
@@ -599,8 +633,8 @@ impl Index {
         self.len() == 0
     }
 
-    /// Terms and shingles of `text`, and its keys (sorted, distinct).
-    fn analyze(&self, text: &str) -> (Analysis, Vec<u32>) {
+    /// Terms and shingles of `text`, its keys (sorted, distinct) and its profile.
+    fn analyze(&self, text: &str) -> (Analysis, Vec<u32>, Profile) {
         let a = self.detector.analyze_unsketched(text);
         let limit = u64::MAX / u64::from(self.options.sample_rate);
         // The sample is chosen by the hash's magnitude; the key is its low half, independent of
@@ -613,30 +647,31 @@ impl Index {
             .collect();
         keys.sort_unstable();
         keys.dedup();
-        (a, keys)
+        let profile = Profile::of(&a, self.detector.config());
+        (a, keys, profile)
     }
 
     /// Adds a document, replacing any document with the same id. Returns whether one was
     /// replaced. With a persistent index, the document is appended to its log (durable at the
     /// next [`save`](Index::save)).
     pub fn insert(&self, id: &str, text: &str, meta: &Meta) -> Result<bool> {
-        let (_, keys) = self.analyze(text);
-        self.insert_keys(id, text, meta, &keys)
+        let (_, keys, profile) = self.analyze(text);
+        self.insert_keys(id, text, meta, &keys, &profile)
     }
 
     /// The indexed documents that `text` copies from or that copy from it, best first (by best
     /// score, then id).
     pub fn query(&self, text: &str) -> Result<Vec<Match>> {
-        let (a, keys) = self.analyze(text);
-        self.query_analyzed(&a, &keys, None)
+        let (a, keys, profile) = self.analyze(text);
+        self.query_analyzed(&a, &keys, &profile, None)
     }
 
     /// [`query`](Index::query) then [`insert`](Index::insert), analyzing the text once: the
     /// crawler's hot path. A document with the same id is not reported as a match of itself.
     pub fn check_and_insert(&self, id: &str, text: &str, meta: &Meta) -> Result<Vec<Match>> {
-        let (a, keys) = self.analyze(text);
-        let found = self.query_analyzed(&a, &keys, Some(id))?;
-        self.insert_keys(id, text, meta, &keys)?;
+        let (a, keys, profile) = self.analyze(text);
+        let found = self.query_analyzed(&a, &keys, &profile, Some(id))?;
+        self.insert_keys(id, text, meta, &keys, &profile)?;
         Ok(found)
     }
 
@@ -694,9 +729,16 @@ impl Index {
         write(&self.docs[serial as usize % DOC_SHARDS]).remove(&serial);
     }
 
-    fn insert_keys(&self, id: &str, text: &str, meta: &Meta, keys: &[u32]) -> Result<bool> {
+    fn insert_keys(
+        &self,
+        id: &str,
+        text: &str,
+        meta: &Meta,
+        keys: &[u32],
+        profile: &Profile,
+    ) -> Result<bool> {
         let time = meta.time.unwrap_or_else(now);
-        let body = store::encode_body(time, id, &meta.data, text);
+        let body = store::encode_body(time, id, &meta.data, profile, text);
         let serial = self.reserve()?;
         let loc = match &self.disk {
             None => Loc::Mem(body.into()),
@@ -730,6 +772,8 @@ impl Index {
     /// Puts a reserved document in place. Returns whether it replaced one with the same id.
     fn finish_insert(&self, serial: u32, doc: Doc, keys: &[u32]) -> bool {
         let (h, time) = (doc.id_hash, doc.time);
+        // Before the postings, so that a query finding the document there finds its count.
+        self.key_counts.set(serial, keys.len());
         self.postings.insert(
             keys,
             serial,
@@ -793,6 +837,7 @@ impl Index {
         let Some(Slot::Live(doc)) = slot else {
             return false;
         };
+        self.key_counts.set(serial, 0);
         self.live.fetch_sub(1, Ordering::Relaxed);
         // Forget the id only if it still points here.
         let mut ids = write(&self.ids[doc.id_hash as usize % DOC_SHARDS]);
@@ -837,6 +882,7 @@ impl Index {
             }
             self.min_live.store(s + 1, Ordering::Relaxed);
             self.kill(s);
+            self.key_counts.trim_through(s);
         }
     }
 
@@ -878,6 +924,7 @@ impl Index {
         &self,
         a: &Analysis,
         keys: &[u32],
+        profile: &Profile,
         exclude: Option<&str>,
     ) -> Result<Vec<Match>> {
         let min_live = self.min_live.load(Ordering::Relaxed);
@@ -893,9 +940,10 @@ impl Index {
         // ln(1 + N / n) for a key n of the N documents hold: a copy shares the rare term pairs of
         // its source, a page on the same topic shares the common ones.
         let big_n = (self.len() + 1) as f32;
-        let wq = self.postings.lookup(
+        let (wq, postings_read) = self.postings.lookup(
             keys,
             cap,
+            self.options.max_postings_per_query,
             min_live,
             |n| {
                 if n <= RARE_KEY_DOCS {
@@ -914,17 +962,24 @@ impl Index {
         // whatever their length; ties go by id hash, not insertion order.
         let nq = keys.len().max(1) as f32;
         let mean_w = wq / nq;
-        let mut cands: Vec<(f32, u64, u32)> = Vec::new();
+        let mut passing: Vec<(f32, u32)> = Vec::new();
         for run in serials.chunk_by(|x, y| x.0 == y.0) {
             let s = run[0].0;
+            let nd = self.key_counts.get(s);
+            if nd == 0 {
+                continue;
+            }
+            let shared: f32 = run.iter().map(|x| x.1).sum();
+            let estimate = shared / wq.min(nd as f32 * mean_w).max(f32::MIN_POSITIVE);
+            if f64::from(estimate) >= self.options.min_key_share {
+                passing.push((estimate, s));
+            }
+        }
+        // The document table has the last word on what is live, and the id for ties.
+        let mut cands: Vec<(f32, u64, u32)> = Vec::with_capacity(passing.len());
+        for (estimate, s) in passing {
             if let Some(Slot::Live(d)) = read(&self.docs[s as usize % DOC_SHARDS]).get(&s) {
-                let shared: f32 = run.iter().map(|x| x.1).sum();
-                let estimate = shared
-                    / wq.min(d.nkeys.max(1) as f32 * mean_w)
-                        .max(f32::MIN_POSITIVE);
-                if f64::from(estimate) >= self.options.min_key_share {
-                    cands.push((estimate, d.id_hash, s));
-                }
+                cands.push((estimate, d.id_hash, s));
             }
         }
         cands.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
@@ -940,9 +995,17 @@ impl Index {
         }
         let verify = |body: &Arc<[u8]>| -> Result<Option<Match>> {
             let b = self.decode(body)?;
-            if exclude == Some(b.id) {
+            if exclude == Some(b.id)
+                || !profile::may_report(
+                    profile,
+                    b.profile,
+                    self.options.min_score,
+                    self.detector.config().align.min_pair_bigrams,
+                )
+            {
                 return Ok(None);
             }
+            self.counters.verified.fetch_add(1, Ordering::Relaxed);
             let doc = self.detector.analyze_unsketched(b.text);
             let c = self.detector.compare_analyzed(a, &doc);
             if c.max_score() < self.options.min_score || c.max_score() == 0.0 {
@@ -964,7 +1027,14 @@ impl Index {
         } else {
             bodies.iter().map(verify).collect::<Result<_>>()?
         };
+        let c = &self.counters;
+        c.queries.fetch_add(1, Ordering::Relaxed);
+        c.postings_read
+            .fetch_add(postings_read as u64, Ordering::Relaxed);
+        c.candidates
+            .fetch_add(verified.len() as u64, Ordering::Relaxed);
         let mut out: Vec<Match> = verified.into_iter().flatten().collect();
+        c.matches.fetch_add(out.len() as u64, Ordering::Relaxed);
         out.sort_by(|x, y| {
             y.max_score()
                 .total_cmp(&x.max_score())
@@ -1125,6 +1195,7 @@ impl Index {
         for shard in self.ids.iter() {
             table_bytes += read(shard).capacity() * (std::mem::size_of::<(u64, u32)>() + 1);
         }
+        table_bytes += self.key_counts.bytes();
         let (disk_bytes, dead_disk_bytes) = match &self.disk {
             Some(d) => (
                 d.writers.iter().map(|w| lock(w).len).sum(),
@@ -1143,6 +1214,11 @@ impl Index {
                 / documents.max(1) as f64,
             disk_bytes,
             dead_disk_bytes,
+            queries: self.counters.queries.load(Ordering::Relaxed),
+            postings_read: self.counters.postings_read.load(Ordering::Relaxed),
+            candidates: self.counters.candidates.load(Ordering::Relaxed),
+            verified: self.counters.verified.load(Ordering::Relaxed),
+            matches: self.counters.matches.load(Ordering::Relaxed),
         }
     }
 }

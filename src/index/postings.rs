@@ -36,8 +36,16 @@ type Entry = [u16; 3];
 #[derive(Default)]
 struct Shard {
     main: Vec<Entry>,
+    /// Where each value of the top 8 bits of the key part starts in `main` (257 offsets), once
+    /// `main` is long enough for a binary search over all of it to cost several cache misses;
+    /// empty before.
+    dir: Vec<u32>,
     buf: Vec<Entry>,
 }
+
+/// Length of `main` from which a shard keeps a directory: 4096 shards × 1 KB is 4 MB, paid
+/// from about 2 million entries (30,000 documents) on, where it saves half a query's time.
+const DIR_FROM: usize = 512;
 
 /// The part of a key an entry stores.
 fn key_part(key: u32) -> u16 {
@@ -61,8 +69,36 @@ fn key_range(v: &[Entry], key: u32) -> std::ops::Range<usize> {
 }
 
 impl Shard {
+    /// The range of `main` holding `key`.
+    fn main_range(&self, key: u32) -> std::ops::Range<usize> {
+        if self.dir.is_empty() {
+            return key_range(&self.main, key);
+        }
+        let b = usize::from(key_part(key) >> 8);
+        let (lo, hi) = (self.dir[b] as usize, self.dir[b + 1] as usize);
+        let r = key_range(&self.main[lo..hi], key);
+        lo + r.start..lo + r.end
+    }
+
     fn count(&self, key: u32) -> usize {
-        key_range(&self.main, key).len() + key_range(&self.buf, key).len()
+        self.main_range(key).len() + key_range(&self.buf, key).len()
+    }
+
+    /// Rebuilds the directory after `main` changed.
+    fn index(&mut self) {
+        self.dir.clear();
+        if self.main.len() < DIR_FROM {
+            self.dir.shrink_to_fit();
+            return;
+        }
+        self.dir.reserve_exact(257);
+        let mut at = 0;
+        for b in 0..=256usize {
+            while at < self.main.len() && usize::from(self.main[at][0] >> 8) < b {
+                at += 1;
+            }
+            self.dir.push(at as u32);
+        }
     }
 
     fn merge(&mut self, min_live: u32) {
@@ -84,6 +120,7 @@ impl Shard {
         out.shrink_to_fit();
         self.main = out;
         self.buf.clear();
+        self.index();
     }
 }
 
@@ -123,29 +160,42 @@ impl Postings {
         added
     }
 
-    /// Appends to `out` the serials (at least `min_live`) filed under each of `keys`, each with
-    /// the weight `weight(n)` of its key, `n` being the number of entries the key holds; keys
-    /// holding `cap` entries or more are skipped. Returns the sum of the weights of all `keys`
-    /// (skipped ones included).
+    /// Appends to `out` the serials (at least `min_live`) filed under `keys`, each with the weight
+    /// `weight(n)` of its key, `n` being the number of entries the key holds.
+    ///
+    /// Keys are read rarest first, and a key is skipped when it holds `cap` entries or more, or
+    /// when reading it would take the entries read past `budget`: the rare keys are the evidence
+    /// of copying, and a query's cost must not grow with the size of the index through the
+    /// common ones. Returns the sum of the weights of all `keys` (skipped ones included) and the
+    /// number of entries read.
     pub(crate) fn lookup(
         &self,
         keys: &[u32],
         cap: usize,
+        budget: usize,
         min_live: u32,
         weight: impl Fn(usize) -> f32,
         out: &mut Vec<(u32, f32)>,
-    ) -> f32 {
+    ) -> (f32, usize) {
+        let mut counted: Vec<(usize, u32)> = keys
+            .iter()
+            .map(|&key| (read(&self.shards[shard_of(key)]).count(key), key))
+            .collect();
+        counted.sort_unstable();
         let mut total = 0.0;
-        for &key in keys {
-            let s = read(&self.shards[shard_of(key)]);
-            let n = s.count(key);
+        let mut read_entries = 0;
+        for &(n, key) in &counted {
             let w = weight(n);
             total += w;
-            if n >= cap {
+            if n >= cap || read_entries + n > budget {
                 continue;
             }
-            for v in [&s.main, &s.buf] {
-                let r = key_range(v, key);
+            let s = read(&self.shards[shard_of(key)]);
+            for (v, r) in [
+                (&s.main, s.main_range(key)),
+                (&s.buf, key_range(&s.buf, key)),
+            ] {
+                read_entries += r.len();
                 out.extend(
                     v[r].iter()
                         .map(|&e| serial_of(e))
@@ -154,7 +204,7 @@ impl Postings {
                 );
             }
         }
-        total
+        (total, read_entries)
     }
 
     /// Keeps only the entries whose serial satisfies `live`, shard by shard. Returns how many were
@@ -167,6 +217,7 @@ impl Postings {
             s.main.retain(|&e| live(serial_of(e)));
             s.buf.retain(|&e| live(serial_of(e)));
             s.main.shrink_to_fit();
+            s.index();
             dropped += before - s.main.len() - s.buf.len();
         }
         dropped
@@ -178,7 +229,8 @@ impl Postings {
         for shard in self.shards.iter() {
             let s = read(shard);
             n += s.main.len() + s.buf.len();
-            bytes += (s.main.capacity() + s.buf.capacity()) * std::mem::size_of::<Entry>();
+            bytes += (s.main.capacity() + s.buf.capacity()) * std::mem::size_of::<Entry>()
+                + s.dir.capacity() * 4;
         }
         (n, bytes + SHARDS * std::mem::size_of::<RwLock<Shard>>())
     }
@@ -201,7 +253,7 @@ mod tests {
         }
         let lookup = |keys: &[u32], cap: usize, min_live: u32| -> (Vec<u32>, f32) {
             let mut out = Vec::new();
-            let total = p.lookup(keys, cap, min_live, |n| n as f32, &mut out);
+            let (total, _) = p.lookup(keys, cap, usize::MAX, min_live, |n| n as f32, &mut out);
             assert!(out.iter().all(|&(_, w)| w >= 1.0));
             (out.into_iter().map(|x| x.0).collect(), total)
         };
@@ -212,9 +264,57 @@ mod tests {
         // Key 7 reached the cap: it is skipped, but counts in the total.
         assert_eq!(lookup(&[7], 2000, 0), (vec![], 2000.0));
         assert_eq!(lookup(&[7], usize::MAX, 0).0.len(), 2000);
+        // Within a budget of entries, the rarest keys are read and the others skipped.
+        let mut out = Vec::new();
+        let (total, n) = p.lookup(&[7, keys[5]], usize::MAX, 1500, 0, |_| 1.0, &mut out);
+        assert_eq!((total, n, out), (2.0, 1, vec![(5, 1.0)]));
         // Serials below min_live are not returned.
         assert_eq!(lookup(&[keys[5], keys[2999]], 2000, 6).0, vec![2999]);
         assert_eq!(p.retain(|s| s % 2 == 0), 1500 + 1000);
         assert_eq!(p.size().0, 1500 + 1000);
+    }
+
+    #[test]
+    fn lookups_agree_with_a_model_across_merges_and_the_directory() {
+        // Keys in 3 shards only, so that shards grow past DIR_FROM and merge many times.
+        let p = Postings::new();
+        let mut model: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
+        let mut x = 0x2545_f491_u32;
+        for serial in 0..4000u32 {
+            let mut keys: Vec<u32> = (0..5)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    // Few distinct key parts, so lists hold several serials.
+                    ((x >> 20) << SHARD_BITS) | (x % 3)
+                })
+                .collect();
+            keys.sort_unstable();
+            keys.dedup();
+            p.insert(&keys, serial, usize::MAX, 0);
+            for k in keys {
+                model.entry(k).or_default().push(serial);
+            }
+        }
+        assert!(read(&p.shards[0]).dir.len() == 257);
+        for (&k, serials) in &model {
+            let mut out = Vec::new();
+            p.lookup(&[k], usize::MAX, usize::MAX, 0, |_| 1.0, &mut out);
+            let mut got: Vec<u32> = out.into_iter().map(|x| x.0).collect();
+            got.sort_unstable();
+            assert_eq!(&got, serials, "key {k:#x}");
+        }
+        // A key part never inserted finds nothing.
+        let mut out = Vec::new();
+        p.lookup(
+            &[5 << SHARD_BITS],
+            usize::MAX,
+            usize::MAX,
+            0,
+            |_| 1.0,
+            &mut out,
+        );
+        assert!(out.is_empty() || model.contains_key(&(5 << SHARD_BITS)));
     }
 }

@@ -19,7 +19,9 @@
 //!
 //! A payload is a kind byte and a sequence number (u64, the global order of operations), then
 //! - insert (kind 1): number of keys (u32), the keys (u32 each), then the *body*: time (u64, Unix
-//!   seconds), id length (u32), id, data length (u32), data, text (the rest);
+//!   seconds), id length (u32), id, data length (u32), data, the document's profile (see
+//!   `profile.rs`: what lets a query skip a candidate without re-reading its text), text (the
+//!   rest);
 //! - remove (kind 2): the id (the rest).
 //!
 //! # What opening checks
@@ -29,6 +31,7 @@
 //! after the last save; those that are complete and intact are kept, and the log is cut at the
 //! first torn one (what a crash in the middle of a write leaves).
 
+use super::profile::{Profile, StoredProfile};
 use crate::error::{Error, Result};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
@@ -36,7 +39,7 @@ use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::xxh3_64;
 
 /// Version of the on-disk format; a different version is refused with a clear error.
-pub(crate) const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 2;
 const LOG_MAGIC: &[u8; 8] = b"RPRTLOG\0";
 pub(crate) const LOG_HEADER: u64 = 16;
 /// Record framing: payload length and checksum.
@@ -203,14 +206,21 @@ pub(crate) fn remove_payload(seq: u64, id: &str) -> Vec<u8> {
     p
 }
 
-/// Encodes a document body: time, id, data, text.
-pub(crate) fn encode_body(time: u64, id: &str, data: &str, text: &str) -> Vec<u8> {
-    let mut b = Vec::with_capacity(16 + id.len() + data.len() + text.len());
+/// Encodes a document body: time, id, data, profile, text.
+pub(crate) fn encode_body(
+    time: u64,
+    id: &str,
+    data: &str,
+    profile: &Profile,
+    text: &str,
+) -> Vec<u8> {
+    let mut b = Vec::with_capacity(16 + id.len() + data.len() + profile.encoded_len() + text.len());
     b.extend_from_slice(&time.to_le_bytes());
     b.extend_from_slice(&(id.len() as u32).to_le_bytes());
     b.extend_from_slice(id.as_bytes());
     b.extend_from_slice(&(data.len() as u32).to_le_bytes());
     b.extend_from_slice(data.as_bytes());
+    profile.encode(&mut b);
     b.extend_from_slice(text.as_bytes());
     b
 }
@@ -220,6 +230,7 @@ pub(crate) struct Body<'a> {
     pub time: u64,
     pub id: &'a str,
     pub data: &'a str,
+    pub profile: StoredProfile<'a>,
     pub text: &'a str,
 }
 
@@ -247,11 +258,13 @@ pub(crate) fn decode_body(mut b: &[u8]) -> Option<Body<'_>> {
     let id = std::str::from_utf8(take(&mut b, n)?).ok()?;
     let n = take_u32(&mut b)? as usize;
     let data = std::str::from_utf8(take(&mut b, n)?).ok()?;
+    let profile = super::profile::decode(&mut b)?;
     let text = std::str::from_utf8(b).ok()?;
     Some(Body {
         time,
         id,
         data,
+        profile,
         text,
     })
 }

@@ -118,8 +118,31 @@ pub struct EvalArgs {
     /// `scan`'s candidate generation: measures the index's recall.
     #[arg(long)]
     pub via_index: bool,
+    /// Also search the verdict thresholds for the fewest wrong verdicts on these labels, and
+    /// print the range of each threshold that reaches it.
+    #[arg(long)]
+    pub calibrate: bool,
+    /// Verdict threshold: `copy` when the larger containment reaches this.
+    #[arg(long, default_value_t = reprint::verdict::VerdictThresholds::default().whole, value_parser = parse_score, help_heading = "Verdicts")]
+    pub copy_whole: f64,
+    /// Verdict threshold: `copy` when the smaller containment reaches this.
+    #[arg(long, default_value_t = reprint::verdict::VerdictThresholds::default().mutual, value_parser = parse_score, help_heading = "Verdicts")]
+    pub copy_mutual: f64,
+    /// Verdict threshold: `partial` when the larger containment reaches this.
+    #[arg(long, default_value_t = reprint::verdict::VerdictThresholds::default().partial, value_parser = parse_score, help_heading = "Verdicts")]
+    pub partial_at: f64,
     #[command(flatten)]
     pub engine: EngineArgs,
+}
+
+impl EvalArgs {
+    pub fn thresholds(&self) -> reprint::verdict::VerdictThresholds {
+        reprint::verdict::VerdictThresholds {
+            whole: self.copy_whole,
+            mutual: self.copy_mutual,
+            partial: self.partial_at,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -134,6 +157,9 @@ pub struct CompareArgs {
     /// When to color the output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// Also write the evidence report to this HTML file (self-contained, loads nothing).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     #[command(flatten)]
     pub engine: EngineArgs,
 }
@@ -159,6 +185,10 @@ pub struct ScanArgs {
     /// Also print groups of documents linked by copies, each with its likely origin.
     #[arg(long)]
     pub clusters: bool,
+    /// Also write the evidence report to this HTML file: a table of the pairs, and each pair's
+    /// passages side by side with the shared words highlighted (self-contained, loads nothing).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// No progress bar and no summary line.
     #[arg(short, long)]
     pub quiet: bool,

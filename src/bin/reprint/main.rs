@@ -12,8 +12,12 @@ use args::{
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use output::Exporter;
+use reprint::html::{HtmlLimits, HtmlPair};
+use reprint::origin::DocEvidence;
 use reprint::report::{ClusterReport, PairReport, ScanSummary};
 use reprint::scan::{Progress, ScanOptions, Stage};
+use reprint::verdict::VerdictThresholds;
+use reprint::wire::WireCues;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -81,7 +85,27 @@ fn compare(args: CompareArgs) -> anyhow::Result<u8> {
     };
     let c = detector.compare(&a, &b);
     let (a_id, b_id) = (args.a.display().to_string(), args.b.display().to_string());
-    let report = PairReport::new(&a_id, &a, &b_id, &b, &c, true);
+    let (wa, wb) = (reprint::wire::find(&a), reprint::wire::find(&b));
+    let report = PairReport::new(&a_id, &a, &b_id, &b, &c, true).with_evidence(
+        &c,
+        &DocEvidence {
+            date: None,
+            wire: Some(&wa),
+        },
+        &DocEvidence {
+            date: None,
+            wire: Some(&wb),
+        },
+        &VerdictThresholds::default(),
+    );
+    if let Some(path) = &args.html {
+        let pair = HtmlPair {
+            report: &report,
+            a_text: &a,
+            b_text: &b,
+        };
+        write_html(path, &format!("reprint compare {a_id} {b_id}"), &[pair])?;
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.json {
@@ -102,6 +126,36 @@ fn compare(args: CompareArgs) -> anyhow::Result<u8> {
     }
     out.flush()?;
     Ok(exit_code(&problems))
+}
+
+/// Writes the evidence report of `pairs` to `path`.
+fn write_html(path: &std::path::Path, command: &str, pairs: &[HtmlPair]) -> anyhow::Result<()> {
+    let note = format!(
+        "{command} — reprint {}; verdict thresholds: copy when one side is at least {:.2} in the \
+         other or each at least {:.2} in the other, partial from {:.2}.",
+        env!("CARGO_PKG_VERSION"),
+        VerdictThresholds::default().whole,
+        VerdictThresholds::default().mutual,
+        VerdictThresholds::default().partial,
+    );
+    let page = reprint::html::report_page(
+        "reprint: evidence report",
+        &note,
+        pairs,
+        &HtmlLimits::default(),
+    );
+    std::fs::write(path, page)
+        .with_context(|| format!("cannot write the HTML report {}", path.display()))
+}
+
+/// The verdict metrics and, with `--calibrate`, the threshold search, after the usual metrics.
+#[derive(serde::Serialize)]
+struct EvalOutput<'a> {
+    #[serde(flatten)]
+    evaluation: &'a reprint::eval::Evaluation,
+    verdicts: &'a reprint::eval::VerdictEvaluation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    calibration: Option<&'a reprint::eval::Calibration>,
 }
 
 /// Progress on stderr through indicatif; hidden when stderr is not a terminal or with `--quiet`.
@@ -155,13 +209,55 @@ fn eval(args: EvalArgs) -> anyhow::Result<u8> {
     };
     let ids: Vec<&str> = loaded.documents.iter().map(|d| d.id.as_str()).collect();
     let e = reprint::eval::evaluate(&labels, &ids, &pairs, args.min_score);
+    let thresholds = args.thresholds();
+    let docs = &loaded.documents;
+    let wires: Vec<WireCues> = {
+        use rayon::prelude::*;
+        docs.par_iter()
+            .map(|d| reprint::wire::find(&d.text))
+            .collect()
+    };
+    let evidence = |i: usize| DocEvidence {
+        date: docs[i].date.as_deref(),
+        wire: Some(&wires[i]),
+    };
+    let origin_of = |p: &reprint::scan::ScoredPair, v: reprint::verdict::Verdict| {
+        let c = &p.comparison;
+        reprint::origin::origin(
+            v,
+            c.containment_a_in_b,
+            c.containment_b_in_a,
+            &c.passages,
+            &evidence(p.a),
+            &evidence(p.b),
+            &thresholds,
+        )
+        .side
+    };
+    let verdicts = reprint::eval::evaluate_verdicts(
+        &labels,
+        &ids,
+        &pairs,
+        args.min_score,
+        &thresholds,
+        &origin_of,
+    );
+    let calibration = args
+        .calibrate
+        .then(|| reprint::eval::calibrate(&labels, &ids, &pairs, args.min_score));
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &e)?;
+        let o = EvalOutput {
+            evaluation: &e,
+            verdicts: &verdicts,
+            calibration: calibration.as_ref(),
+        };
+        serde_json::to_writer_pretty(&mut out, &o)?;
         writeln!(out)?;
     } else {
         output::eval_table(&mut out, &e)?;
+        output::verdict_table(&mut out, &verdicts, calibration.as_ref())?;
     }
     out.flush()?;
     Ok(exit_code(&loaded.problems))
@@ -180,35 +276,9 @@ fn exporter(
     }
 }
 
-/// A JSONL `date` as Unix seconds: an integer, or `YYYY-MM-DD` with an optional `THH:MM[:SS]`
-/// (or a space instead of `T`), read as UTC; anything after the seconds (a fraction, a zone) is
-/// ignored.
+/// A JSONL `date` as Unix seconds (see [`reprint::origin::parse_date`]).
 fn parse_time(date: &str) -> Option<u64> {
-    let d = date.trim();
-    if let Ok(n) = d.parse::<u64>() {
-        return Some(n);
-    }
-    let num = |s: Option<&str>| s.and_then(|x| x.parse::<u64>().ok());
-    let (day, time) = d.split_at(d.find(['T', ' ']).unwrap_or(d.len()));
-    let mut ymd = day.splitn(3, '-');
-    let (y, m, dd) = (num(ymd.next())?, num(ymd.next())?, num(ymd.next())?);
-    if !(1970..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&dd) {
-        return None;
-    }
-    let time = time.get(1..).unwrap_or("");
-    let mut hms = time.splitn(3, ':');
-    let h = num(hms.next().filter(|x| !x.is_empty())).unwrap_or(0);
-    let min = num(hms.next()).unwrap_or(0);
-    let sec = hms.next().and_then(|x| num(x.get(..2))).unwrap_or(0);
-    // Days since 1970-01-01 of a proleptic Gregorian date (the civil-from-days calculation
-    // described by Howard Hinnant, "chrono-Compatible Low-Level Date Algorithms").
-    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
-    let era = y / 400;
-    let yoe = y - era * 400;
-    let doy = (153 * m + 2) / 5 + dd - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + h * 3600 + min * 60 + sec)
+    reprint::origin::parse_date(date)
 }
 
 /// Opens (or creates) the index at `dir` with the matching settings of `engine`.
@@ -327,11 +397,13 @@ fn index_query(args: IndexQueryArgs) -> anyhow::Result<u8> {
             containment_b_in_a: m.containment_doc_in_query,
             passages: m.passages.clone(),
         };
-        let stored = if args.passages {
-            index.get(&m.id)?.map(|s| s.text).unwrap_or_default()
-        } else {
-            String::new()
-        };
+        // The stored text gives the indexed document's wire cues (and the passages' text).
+        // Index times are not used as dates: without a `date` they are insertion times.
+        let stored = index.get(&m.id)?.map(|s| s.text).unwrap_or_default();
+        let (wa, wb) = (
+            reprint::wire::find(&docs[i].text),
+            reprint::wire::find(&stored),
+        );
         let report = PairReport::new(
             &docs[i].id,
             &docs[i].text,
@@ -339,6 +411,18 @@ fn index_query(args: IndexQueryArgs) -> anyhow::Result<u8> {
             &stored,
             &c,
             args.passages,
+        )
+        .with_evidence(
+            &c,
+            &DocEvidence {
+                date: None,
+                wire: Some(&wa),
+            },
+            &DocEvidence {
+                date: None,
+                wire: Some(&wb),
+            },
+            &VerdictThresholds::default(),
         );
         exporter.pair(&mut out, &report)?;
     }
@@ -454,10 +538,34 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
                 .total_cmp(&x.comparison.max_score())
         });
     }
-    for p in order {
+    // Wire cues of the documents in reported pairs, for the records and the origin.
+    let wires: Vec<Option<WireCues>> = {
+        use rayon::prelude::*;
+        let mut used = vec![false; docs.len()];
+        for p in &result.pairs {
+            used[p.a] = true;
+            used[p.b] = true;
+        }
+        docs.par_iter()
+            .zip(&used)
+            .map(|(d, &u)| u.then(|| reprint::wire::find(&d.text)))
+            .collect()
+    };
+    let evidence = |i: usize| DocEvidence {
+        date: docs[i].date.as_deref(),
+        wire: wires[i].as_ref(),
+    };
+    let record = |p: &reprint::scan::ScoredPair, passages: bool| {
         let (a, b) = (&docs[p.a], &docs[p.b]);
-        let mut report =
-            PairReport::new(&a.id, &a.text, &b.id, &b.text, &p.comparison, args.passages);
+        PairReport::new(&a.id, &a.text, &b.id, &b.text, &p.comparison, passages).with_evidence(
+            &p.comparison,
+            &evidence(p.a),
+            &evidence(p.b),
+            &VerdictThresholds::default(),
+        )
+    };
+    for &p in &order {
+        let mut report = record(p, args.passages);
         report.cluster = cluster_of(p.a);
         exporter.pair(&mut out, &report)?;
     }
@@ -465,6 +573,32 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         exporter.clusters(&mut out, cs)?;
     }
     out.flush()?;
+    if let Some(path) = &args.html {
+        // Strongest pairs first, whatever the output format; only the detailed ones need passages.
+        let mut ranked: Vec<&reprint::scan::ScoredPair> = result.pairs.iter().collect();
+        ranked.sort_by(|x, y| {
+            y.comparison
+                .max_score()
+                .total_cmp(&x.comparison.max_score())
+        });
+        let detailed = HtmlLimits::default().max_detailed_pairs;
+        let reports: Vec<PairReport> = ranked
+            .iter()
+            .enumerate()
+            .map(|(n, p)| record(p, n < detailed))
+            .collect();
+        let pairs: Vec<HtmlPair> = ranked
+            .iter()
+            .zip(&reports)
+            .map(|(p, r)| HtmlPair {
+                report: r,
+                a_text: &docs[p.a].text,
+                b_text: &docs[p.b].text,
+            })
+            .collect();
+        let paths: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+        write_html(path, &format!("reprint scan {}", paths.join(" ")), &pairs)?;
+    }
 
     if !args.quiet {
         let s = ScanSummary {

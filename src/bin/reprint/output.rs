@@ -30,7 +30,9 @@ impl Exporter for Jsonl {
 }
 
 /// CSV: one row per pair. With clusters, each row also names its cluster and the cluster's origin;
-/// with passages, a `passages` column holds them as a JSON array.
+/// with passages, a `passages` column holds them as a JSON array. The verdict, the pair's origin
+/// (`pair_origin`, `pair_origin_reason`: `origin` is the cluster's) and the agencies each side's
+/// wire cues name (`;`-separated) come last, so that the earlier columns keep their positions.
 pub struct Csv {
     pub passages: bool,
     pub clusters: Option<Vec<ClusterReport>>,
@@ -64,6 +66,13 @@ impl Exporter for Csv {
             if self.passages {
                 header.push("passages");
             }
+            header.extend([
+                "verdict",
+                "pair_origin",
+                "pair_origin_reason",
+                "a_agencies",
+                "b_agencies",
+            ]);
             w.write_record(&header)?;
             self.header_done = true;
         }
@@ -81,6 +90,16 @@ impl Exporter for Csv {
         if self.passages {
             row.push(serde_json::to_string(p.passages.as_deref().unwrap_or(&[]))?);
         }
+        let agencies = |w: &Option<reprint::wire::WireCues>| {
+            w.as_ref().map_or(String::new(), |w| w.agencies.join(";"))
+        };
+        row.extend([
+            p.verdict.to_string(),
+            p.origin.as_str().to_string(),
+            p.origin_reason.clone(),
+            agencies(&p.a_wire),
+            agencies(&p.b_wire),
+        ]);
         w.write_record(&row)?;
         w.flush()?;
         Ok(())
@@ -105,13 +124,24 @@ impl Table {
 impl Exporter for Table {
     fn pair(&mut self, out: &mut dyn Write, p: &PairReport) -> anyhow::Result<()> {
         if !self.header_done {
-            writeln!(out, "{:>6} {:>6} {:>6}  a → b", "a_in_b", "b_in_a", "jacc")?;
+            writeln!(
+                out,
+                "{:>6} {:>6} {:>6}  {:<11} {:<7}  a → b",
+                "a_in_b", "b_in_a", "jacc", "verdict", "origin"
+            )?;
             self.header_done = true;
         }
         writeln!(
             out,
-            "{:>6.2} {:>6.2} {:>6.2}  {} → {}",
-            p.containment_a_in_b, p.containment_b_in_a, p.resemblance, p.a, p.b
+            "{:>6.2} {:>6.2} {:>6.2}  {:<11} {:<7}  {} → {}{}",
+            p.containment_a_in_b,
+            p.containment_b_in_a,
+            p.resemblance,
+            p.verdict.as_str(),
+            p.origin.as_str(),
+            p.a,
+            p.b,
+            wire_note(p)
         )?;
         if let Some(passages) = &p.passages {
             for ps in passages {
@@ -137,6 +167,23 @@ impl Exporter for Table {
             }
         }
         Ok(())
+    }
+}
+
+/// `  [wire: A AFP; B AFP, Reuters]` when either side names an agency.
+fn wire_note(p: &PairReport) -> String {
+    let names = |w: &Option<reprint::wire::WireCues>| {
+        w.as_ref()
+            .filter(|w| !w.agencies.is_empty())
+            .map(|w| w.agencies.join(", "))
+    };
+    match (names(&p.a_wire), names(&p.b_wire)) {
+        (None, None) => String::new(),
+        (a, b) => format!(
+            "  [wire: A {}; B {}]",
+            a.as_deref().unwrap_or("-"),
+            b.as_deref().unwrap_or("-")
+        ),
     }
 }
 
@@ -171,6 +218,27 @@ pub fn compare_view(
     ] {
         let bar = "█".repeat((v * 20.0).round() as usize);
         writeln!(out, "{label}  {:.2}  {}", v, hit.apply_to(bar))?;
+    }
+    writeln!(
+        out,
+        "verdict                {}",
+        bold.apply_to(report.verdict)
+    )?;
+    let origin = match report.origin {
+        reprint::origin::Side::A => "A",
+        reprint::origin::Side::B => "B",
+        reprint::origin::Side::Unknown => "unknown",
+    };
+    writeln!(
+        out,
+        "likely origin          {origin} — {}",
+        report.origin_reason
+    )?;
+    for (side, w) in [("A", &report.a_wire), ("B", &report.b_wire)] {
+        if let Some(w) = w.as_ref().filter(|w| !w.cues.is_empty()) {
+            let cues: Vec<String> = w.cues.iter().map(|c| format!("{:?}", c.text)).collect();
+            writeln!(out, "wire cues of {side}         {}", cues.join(", "))?;
+        }
     }
     let passages = report.passages.as_deref().unwrap_or(&[]);
     writeln!(out, "\n{} shared passage(s)", passages.len())?;
@@ -306,5 +374,72 @@ pub fn eval_table(out: &mut dyn Write, e: &reprint::eval::Evaluation) -> anyhow:
         "\nreported = containment of A in B >= {:.2}",
         e.threshold
     )?;
+    Ok(())
+}
+
+/// The verdicts' confusion matrix and precision, the origin claims, and the calibration.
+pub fn verdict_table(
+    out: &mut dyn Write,
+    v: &reprint::eval::VerdictEvaluation,
+    calibration: Option<&reprint::eval::Calibration>,
+) -> anyhow::Result<()> {
+    use reprint::verdict::Verdict;
+    let t = &v.thresholds;
+    writeln!(
+        out,
+        "\nverdicts (copy: larger containment >= {:.2} or smaller >= {:.2}; partial: larger >= {:.2})",
+        t.whole, t.mutual, t.partial
+    )?;
+    writeln!(
+        out,
+        "{:<22} {:>8} {:>8} {:>12} {:>7}",
+        "expected \\ predicted", "copy", "partial", "independent", "recall"
+    )?;
+    let fmt = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.3}"));
+    for (e, row) in v.confusion.iter().enumerate() {
+        writeln!(
+            out,
+            "{:<22} {:>8} {:>8} {:>12} {:>7}",
+            Verdict::ALL[e].as_str(),
+            row[0],
+            row[1],
+            row[2],
+            fmt(v.recall[e])
+        )?;
+    }
+    writeln!(
+        out,
+        "{:<22} {:>8} {:>8} {:>12}",
+        "precision",
+        fmt(v.precision[0]),
+        fmt(v.precision[1]),
+        fmt(v.precision[2])
+    )?;
+    writeln!(out, "{} wrong verdicts", v.errors)?;
+    if !v.origin.is_empty() {
+        writeln!(
+            out,
+            "\norigin of labeled copies (in a label, B copies A)\n{:<36} {:>6} {:>6} {:>8}",
+            "kind", "A", "B", "unknown"
+        )?;
+        for (kind, c) in &v.origin {
+            writeln!(out, "{:<36} {:>6} {:>6} {:>8}", kind, c.a, c.b, c.unknown)?;
+        }
+    }
+    if let Some(c) = calibration {
+        writeln!(
+            out,
+            "\ncalibration: fewest wrong verdicts {} (at the default thresholds: {}), reached with\n  \
+             whole in {:.2}–{:.2}, mutual in {:.2}–{:.2}, partial in {:.2}–{:.2}",
+            c.errors,
+            c.errors_at_defaults,
+            c.whole.0,
+            c.whole.1,
+            c.mutual.0,
+            c.mutual.1,
+            c.partial.0,
+            c.partial.1
+        )?;
+    }
     Ok(())
 }

@@ -1,0 +1,265 @@
+//! What a query needs of a stored document to know, without re-reading and re-analyzing its
+//! text, that verification could not report it.
+//!
+//! Candidates come from sampled keys, and in a large index most of them share a key or two with
+//! the query by chance. Verifying one means analyzing its text again (tokens, terms) and aligning:
+//! far more than the query's own work. A profile, stored with each document, settles most of them
+//! in a microsecond from two exact bounds:
+//!
+//! - **Passages.** The aligner keeps no passage for a pair whose chains hold fewer than
+//!   `min_pair_bigrams` content bigrams (two consecutive terms, neither a name nor a figure, equal
+//!   on both sides), or fewer than the shorter text holds ([`crate::align`]). Chains never share a
+//!   position on either side, so their bigrams are a matching between equal content bigrams of A
+//!   and of B: there are at most `Σ min(count in A, count in B)` of them over the distinct
+//!   bigrams. A profile holds each document's content bigrams as a sorted multiset.
+//! - **Resemblance** is the Jaccard similarity of the two shingle sets; a profile holds the set.
+//! - **Verbatim runs** ([`crate::verbatim`]) are passages too; two texts sharing one share a
+//!   winnowed fingerprint, and a profile holds those.
+//!
+//! Both are kept as the low 32 bits of their hashes, one value per distinct hash, so a list's
+//! length is exact and the size of the intersection of two lists as multisets can only exceed
+//! the true one (values that agree in their low bits merge into larger counts, and
+//! `min(a₁ + a₂, b₁ + b₂) ≥ min(a₁, b₁) + min(a₂, b₂)`): the filter may verify a pair it need
+//! not, never skip one it should verify. `tests/index.rs` checks this on every pair of the
+//! shipped corpus.
+//!
+//! # Invariants
+//! - `may_report(q, d, min_score, …)` is false only if `compare_analyzed` of the two documents
+//!   scores 0 or below `min_score`: a pair the index would not report anyway.
+//! - Encoded, a profile is `c, n, n × u32, m, m × u32, f, f × u32` (little-endian: content pairs,
+//!   shingles, bigrams, fingerprints), every list sorted.
+
+use crate::detector::{Analysis, Config};
+use crate::terms::Term;
+
+/// A document's content bigrams and shingles, as 32-bit hashes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Profile {
+    /// One value per distinct shingle, sorted; two shingles whose low halves agree appear twice.
+    shingles: Vec<u32>,
+    /// Content bigrams (sorted, repeated as often as they occur).
+    bigrams: Vec<u32>,
+    /// Winnowed fingerprints of verbatim runs (sorted, distinct).
+    verbatim: Vec<u32>,
+    /// Content bigrams in the sense of the aligner's "the shorter text holds": pairs of which
+    /// neither term is an entity.
+    content_pairs: u32,
+}
+
+/// A stored profile, borrowed from a document's body.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StoredProfile<'a> {
+    shingles: &'a [u8],
+    bigrams: &'a [u8],
+    verbatim: &'a [u8],
+    content_pairs: u32,
+}
+
+fn is_content_pair(w: &[Term], entities_count: bool) -> bool {
+    entities_count || (!w[0].entity && !w[1].entity)
+}
+
+fn pair_hash(w: &[Term]) -> u32 {
+    // Any fixed mix of the two term hashes: only equality matters.
+    (w[0].hash.rotate_left(17) ^ w[1].hash.wrapping_mul(0x9E37_79B9_7F4A_7C15)) as u32
+}
+
+impl Profile {
+    /// The profile of an analyzed document.
+    pub(crate) fn of(analysis: &Analysis, config: &Config) -> Profile {
+        // With entities weighing as much as other terms, the aligner counts their bigrams too.
+        let entities_count = config.align.entity_weight >= 1.0;
+        let mut bigrams: Vec<u32> = analysis
+            .terms
+            .windows(2)
+            .filter(|w| is_content_pair(w, entities_count))
+            .map(pair_hash)
+            .collect();
+        bigrams.sort_unstable();
+        let content_pairs = analysis
+            .terms
+            .windows(2)
+            .filter(|w| is_content_pair(w, false))
+            .count() as u32;
+        let mut shingles: Vec<u32> = analysis.shingles.iter().map(|&h| h as u32).collect();
+        shingles.sort_unstable();
+        Profile {
+            shingles,
+            bigrams,
+            verbatim: crate::verbatim::fingerprints(
+                &analysis.tokens,
+                config.align.min_verbatim_words,
+            ),
+            content_pairs,
+        }
+    }
+
+    /// Appends the encoded profile to `out`.
+    pub(crate) fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.content_pairs.to_le_bytes());
+        for list in [&self.shingles, &self.bigrams, &self.verbatim] {
+            out.extend_from_slice(&(list.len() as u32).to_le_bytes());
+            for v in list.iter() {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+    }
+
+    /// Encoded size in bytes.
+    pub(crate) fn encoded_len(&self) -> usize {
+        16 + 4 * (self.shingles.len() + self.bigrams.len() + self.verbatim.len())
+    }
+}
+
+/// Reads a profile from the front of `b`, advancing it; `None` when `b` is too short.
+pub(crate) fn decode<'a>(b: &mut &'a [u8]) -> Option<StoredProfile<'a>> {
+    fn take<'a>(b: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+        if b.len() < n {
+            return None;
+        }
+        let (h, t) = b.split_at(n);
+        *b = t;
+        Some(h)
+    }
+    let word = |b: &mut &'a [u8]| -> Option<u32> {
+        take(b, 4).map(|x| u32::from_le_bytes(x.try_into().expect("4 bytes")))
+    };
+    let content_pairs = word(b)?;
+    let n = word(b)? as usize;
+    let shingles = take(b, n.checked_mul(4)?)?;
+    let m = word(b)? as usize;
+    let bigrams = take(b, m.checked_mul(4)?)?;
+    let f = word(b)? as usize;
+    let verbatim = take(b, f.checked_mul(4)?)?;
+    Some(StoredProfile {
+        shingles,
+        bigrams,
+        verbatim,
+        content_pairs,
+    })
+}
+
+fn words(b: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    b.chunks_exact(4)
+        .map(|x| u32::from_le_bytes(x.try_into().expect("4 bytes")))
+}
+
+/// Size of the intersection of two sorted lists; with repeated values, of the multisets.
+fn common(a: &[u32], b: impl Iterator<Item = u32>) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    for v in b {
+        while i < a.len() && a[i] < v {
+            i += 1;
+        }
+        if i == a.len() {
+            break;
+        }
+        if a[i] == v {
+            n += 1;
+            i += 1;
+        }
+    }
+    n
+}
+
+/// Whether verifying the pair could report it at `min_score`: false only when neither a passage
+/// nor the resemblance can reach it. `min_pair_bigrams` is the aligner's.
+pub(crate) fn may_report(
+    q: &Profile,
+    d: StoredProfile<'_>,
+    min_score: f64,
+    min_pair_bigrams: usize,
+) -> bool {
+    let possible = (q.content_pairs.min(d.content_pairs) as usize).min(min_pair_bigrams);
+    if common(&q.bigrams, words(d.bigrams)) >= possible
+        || common(&q.verbatim, words(d.verbatim)) > 0
+    {
+        return true;
+    }
+    // No passage: the score is the resemblance |A ∩ B| / (|A| + |B| − |A ∩ B|), which grows with
+    // the intersection, here bounded from above.
+    let shared = common(&q.shingles, words(d.shingles));
+    if shared == 0 {
+        return false;
+    }
+    let (a, b) = (q.shingles.len(), d.shingles.len() / 4);
+    shared as f64 / (a + b - shared) as f64 >= min_score
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Detector;
+
+    #[test]
+    fn encoding_round_trips_and_multisets_intersect() {
+        assert_eq!(common(&[1, 2, 2, 2, 5], [2, 2, 5, 6].into_iter()), 3);
+        assert_eq!(common(&[], [1].into_iter()), 0);
+        let d = Detector::default();
+        let a = d.analyze_unsketched(
+            "Le conseil municipal a voté jeudi un budget pour rénover les écoles de la ville.",
+        );
+        let p = Profile::of(&a, d.config());
+        let mut buf = Vec::new();
+        p.encode(&mut buf);
+        assert_eq!(buf.len(), p.encoded_len());
+        buf.push(7);
+        let mut rest = &buf[..];
+        let s = decode(&mut rest).unwrap();
+        assert_eq!(rest, &[7]);
+        assert_eq!(words(s.shingles).collect::<Vec<_>>(), p.shingles);
+        assert_eq!(words(s.bigrams).collect::<Vec<_>>(), p.bigrams);
+        assert_eq!(words(s.verbatim).collect::<Vec<_>>(), p.verbatim);
+        assert!(may_report(&p, s, 0.1, 4));
+        assert!(decode(&mut &buf[..buf.len() - 5]).is_none());
+    }
+
+    #[test]
+    fn skips_only_pairs_verification_would_not_report() {
+        // Every pair of the shipped corpus, plus every document against a copy of itself
+        // rewritten with its sentences in reverse order (passages, no shared resemblance).
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
+        let docs = crate::corpus::load(&[root]).documents;
+        let mut texts: Vec<String> = docs.iter().map(|d| d.text.clone()).collect();
+        for d in &docs {
+            let mut parts: Vec<&str> = d.text.split(". ").collect();
+            parts.reverse();
+            texts.push(parts.join(". "));
+        }
+        let d = Detector::default();
+        let analyses: Vec<Analysis> = texts.iter().map(|t| d.analyze_unsketched(t)).collect();
+        let profiles: Vec<(Profile, Vec<u8>)> = analyses
+            .iter()
+            .map(|a| {
+                let p = Profile::of(a, d.config());
+                let mut b = Vec::new();
+                p.encode(&mut b);
+                (p, b)
+            })
+            .collect();
+        let min_pair = d.config().align.min_pair_bigrams;
+        let (mut pairs, mut skipped) = (0, 0);
+        for i in 0..texts.len() {
+            for j in 0..texts.len() {
+                if i == j {
+                    continue;
+                }
+                let score = d.compare_analyzed(&analyses[i], &analyses[j]).max_score();
+                let stored = decode(&mut &profiles[j].1[..]).unwrap();
+                for min_score in [0.01, 0.1, 0.3] {
+                    pairs += 1;
+                    if !may_report(&profiles[i].0, stored, min_score, min_pair) {
+                        skipped += 1;
+                        assert!(
+                            score < min_score || score == 0.0,
+                            "pair {i}, {j} scores {score} at {min_score}"
+                        );
+                    }
+                }
+            }
+        }
+        // And it is worth having: most pairs of different stories are settled without aligning.
+        assert!(skipped * 10 > pairs * 7, "{skipped} of {pairs} skipped");
+    }
+}
