@@ -178,7 +178,8 @@ pub fn candidate_keys(detector: &Detector, analysis: &Analysis, out: &mut Vec<u6
 const WINDOW_TAG: u64 = 0x7769_6e64_6f77_0000;
 
 /// Like [`candidate_keys`], with how many of `analysis`'s items carry each key: 1 for a document
-/// key, the number of its passage windows for a window key. Written into `out` (cleared first),
+/// key, the number of its passage windows for a window key, the number of times a verbatim-run
+/// fingerprint was listed for a fingerprint key. Written into `out` (cleared first),
 /// sorted by key.
 ///
 /// Scan's size cap counts items, not documents: a window bucket holding 150 windows of 2
@@ -196,6 +197,7 @@ pub fn candidate_key_counts(detector: &Detector, analysis: &Analysis, out: &mut 
         band_keys(w, &win_params, &mut keys).expect("window signature length matches");
         all.extend(keys.iter().map(|k| k ^ WINDOW_TAG));
     }
+    all.extend(fingerprint_keys(detector, analysis));
     all.sort_unstable();
     out.clear();
     out.extend(

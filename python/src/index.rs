@@ -79,6 +79,8 @@ impl Index {
             max_postings_per_key,
             max_docs,
             max_age,
+            // Options the library adds later get their defaults until exposed here.
+            ..IndexOptions::default()
         };
         let inner = py
             .detach(|| match path {

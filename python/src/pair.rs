@@ -9,7 +9,33 @@ use crate::texts::Texts;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use rayon::prelude::*;
+use reprint::origin::DocEvidence;
 use reprint::report::PairReport;
+use reprint::verdict::VerdictThresholds;
+use reprint::wire::WireCues;
+
+/// The record the CLI prints for a pair: scores, passages, and the verdict and origin from the
+/// two texts' wire cues (no dates: texts from Python carry none).
+fn record(
+    a_id: &str,
+    a: &str,
+    b_id: &str,
+    b: &str,
+    c: &reprint::Comparison,
+    passages: bool,
+    wires: (&WireCues, &WireCues),
+) -> PairReport {
+    let evidence = |w| DocEvidence {
+        date: None,
+        wire: Some(w),
+    };
+    PairReport::new(a_id, a, b_id, b, c, passages).with_evidence(
+        c,
+        &evidence(wires.0),
+        &evidence(wires.1),
+        &VerdictThresholds::default(),
+    )
+}
 
 /// One pair's record, as JSON (see `reprint.compare`).
 #[pyfunction]
@@ -26,7 +52,8 @@ pub(crate) fn compare(
     let detector = detector(config)?;
     Ok(py.detach(|| {
         let c = detector.compare(a, b);
-        let report = PairReport::new(a_id, a, b_id, b, &c, passages);
+        let wires = (reprint::wire::find(a), reprint::wire::find(b));
+        let report = record(a_id, a, b_id, b, &c, passages, (&wires.0, &wires.1));
         serde_json::to_string(&report).expect("reports serialize")
     }))
 }
@@ -63,7 +90,16 @@ pub(crate) fn compare_many(
             .into_par_iter()
             .map(|i| {
                 let c = detector.compare(a[i], b[i]);
-                PairReport::new(&a_ids[i], a[i], &b_ids[i], b[i], &c, passages)
+                let wires = (reprint::wire::find(a[i]), reprint::wire::find(b[i]));
+                record(
+                    &a_ids[i],
+                    a[i],
+                    &b_ids[i],
+                    b[i],
+                    &c,
+                    passages,
+                    (&wires.0, &wires.1),
+                )
             })
             .collect();
         serde_json::to_string(&reports).expect("reports serialize")
@@ -104,18 +140,31 @@ pub(crate) fn scan(
     };
     Ok(py.detach(|| {
         let result = reprint::scan::scan(&detector, &texts, &options, &());
+        // Wire cues only of documents in reported pairs, as the CLI does.
+        let mut used = vec![false; texts.len()];
+        for p in &result.pairs {
+            used[p.a] = true;
+            used[p.b] = true;
+        }
+        let wires: Vec<Option<WireCues>> = texts
+            .par_iter()
+            .zip(&used)
+            .map(|(t, &u)| u.then(|| reprint::wire::find(t)))
+            .collect();
         let pairs: Vec<PairReport> = result
             .pairs
-            .iter()
+            .par_iter()
             .map(|p| {
                 let (a, b) = (p.a, p.b);
-                PairReport::new(
+                let w = |i: usize| wires[i].as_ref().expect("cues of a reported document");
+                record(
                     &ids[a],
                     texts[a],
                     &ids[b],
                     texts[b],
                     &p.comparison,
                     passages,
+                    (w(a), w(b)),
                 )
             })
             .collect();
