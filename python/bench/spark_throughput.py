@@ -2,6 +2,9 @@
 
     python bench/spark_throughput.py --cli PATH [--master local[2]] [--partitions N] FILE.jsonl
 
+Run it from outside python/: Spark's workers start in the current directory, and from python/
+they would import the source folder `reprint/`, which has no compiled module.
+
 Runs the CLI (``reprint scan FILE --format jsonl``) and the Spark job on the same JSONL of
 ``{"id", "text"}`` (ids in input order, so both orient pairs alike), times both (Spark: from the
 DataFrame read to the last pair collected; JVM start-up reported apart), checks that both
