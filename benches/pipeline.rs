@@ -2,13 +2,17 @@
 //!
 //! Every timed closure checks its result (a count or score that must be non-trivial), so a stage
 //! that silently did nothing would fail rather than look fast. Run with `cargo bench`; CI runs
-//! them in quick mode (`cargo bench --bench pipeline -- --quick`) so they keep compiling and running.
+//! them in a quick mode (`cargo bench --bench pipeline -- --warm-up-time 0.1 --measurement-time
+//! 0.3 --sample-size 10`, see `.ci/run`) so they keep compiling and running.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use reprint::lsh::{band_keys, candidate_pairs, LshIndex};
 use reprint::minhash::MinHasher;
 use reprint::normalize::{tokenize_into, Tokens};
+use reprint::sketch::{SketchOptions, Sketcher, EMPTY};
 use reprint::terms::{extract_into, TermConfig};
 use std::path::Path;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 fn corpus_texts() -> Vec<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
@@ -39,6 +43,27 @@ fn stages(c: &mut Criterion) {
         })
     });
 
+    let sketcher = Sketcher::new(SketchOptions::default()).unwrap();
+    g.bench_function("sketch: word 5-gram signatures, k=128, 1 thread", |b| {
+        let mut row = vec![0u32; sketcher.k()];
+        b.iter(|| {
+            let mut filled = 0;
+            for t in &texts {
+                sketcher.sketch_into(black_box(t), &mut row);
+                filled += usize::from(row[0] != EMPTY);
+            }
+            assert_eq!(filled, texts.len());
+            filled
+        })
+    });
+    g.bench_function("sketch batch (Sketcher::signatures, rayon)", |b| {
+        b.iter(|| {
+            let rows = sketcher.signatures(black_box(&texts));
+            assert!(rows.iter().filter(|&&v| v == EMPTY).count() < rows.len() / 100);
+            rows.len()
+        })
+    });
+
     let tokenized: Vec<Tokens> = texts
         .iter()
         .map(|t| reprint::normalize::tokenize(t))
@@ -62,6 +87,27 @@ fn stages(c: &mut Criterion) {
         })
     });
 
+    let word_hashes: Vec<Vec<u64>> = tokenized
+        .iter()
+        .map(|t| {
+            (0..t.len())
+                .map(|i| xxh3_64_with_seed(t.norm(i).as_bytes(), 7))
+                .collect()
+        })
+        .collect();
+    g.bench_function("shingle hashing (word 5-grams)", |b| {
+        let mut out = Vec::new();
+        b.iter(|| {
+            let mut n = 0;
+            for w in &word_hashes {
+                reprint::shingle::shingles_into(black_box(w), 5, 7, &mut out);
+                n += out.len();
+            }
+            assert!(n > 20_000);
+            n
+        })
+    });
+
     let detector = reprint::Detector::default();
     let shingle_sets: Vec<Vec<u64>> = texts.iter().map(|t| detector.analyze(t).shingles).collect();
     for k in [64usize, 128, 256] {
@@ -80,6 +126,56 @@ fn stages(c: &mut Criterion) {
     g.finish();
 
     let analyses: Vec<reprint::Analysis> = texts.iter().map(|t| detector.analyze(t)).collect();
+
+    // LSH: the document signatures banded as scan bands them, many times over with distinct
+    // keys (each copy's keys re-mixed) so that the tables hold thousands of documents.
+    let params = detector.doc_lsh();
+    let mut keys: Vec<Vec<u64>> = Vec::new();
+    for copy in 0..50u64 {
+        for a in &analyses {
+            let mut k = Vec::new();
+            band_keys(&a.signature, &params, &mut k).unwrap();
+            keys.push(
+                k.iter()
+                    .map(|x| x ^ copy.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+                    .collect(),
+            );
+        }
+    }
+    let mut g = c.benchmark_group("lsh");
+    g.throughput(Throughput::Elements(keys.len() as u64));
+    g.bench_function("LshIndex insert", |b| {
+        b.iter(|| {
+            let mut idx = LshIndex::new(params);
+            for (i, k) in keys.iter().enumerate() {
+                idx.insert(i as u32, black_box(k));
+            }
+            assert_eq!(idx.len(), keys.len());
+            idx.len()
+        })
+    });
+    let mut idx = LshIndex::new(params);
+    for (i, k) in keys.iter().enumerate() {
+        idx.insert(i as u32, k);
+    }
+    g.bench_function("LshIndex query", |b| {
+        b.iter(|| {
+            let mut found = 0;
+            for k in &keys {
+                found += idx.query(black_box(k)).len();
+            }
+            assert!(found >= keys.len(), "every document finds at least itself");
+            found
+        })
+    });
+    g.bench_function("candidate_pairs (batch banding)", |b| {
+        b.iter(|| {
+            let (pairs, _) = candidate_pairs(black_box(&keys), 200);
+            assert!(!pairs.is_empty());
+            pairs.len()
+        })
+    });
+    g.finish();
     let mut g = c.benchmark_group("pairs");
     g.throughput(Throughput::Elements((analyses.len() - 1) as u64));
     g.bench_function("verify+align (first document against all)", |b| {
@@ -101,6 +197,71 @@ fn stages(c: &mut Criterion) {
         })
     });
     g.finish();
+
+    // End to end on a generated corpus: documents recombined from the corpus's sentences, every
+    // eighth one a copy of an earlier one with a sentence changed.
+    let (generated, injected) = generated_corpus(&texts, 300);
+    let bytes: u64 = generated.iter().map(|t| t.len() as u64).sum();
+    let mut g = c.benchmark_group("scan generated");
+    g.throughput(Throughput::Bytes(bytes));
+    g.bench_function("scan 300 generated documents", |b| {
+        b.iter(|| {
+            let r = reprint::scan::scan(&detector, black_box(&generated), &Default::default(), &());
+            let found = injected
+                .iter()
+                .filter(|&&(a, b)| r.pairs.iter().any(|p| (p.a, p.b) == (a, b)))
+                .count();
+            assert_eq!(found, injected.len(), "every injected copy is found");
+            r.stats.reported
+        })
+    });
+    g.finish();
+}
+
+/// `n` documents of 8 to 20 sentences (deterministic), and the injected copy pairs
+/// `(original, copy)`. Each sentence is one of the corpus's with every word of four letters or
+/// more given a random two-letter beginning (terms are 5-letter prefixes), so that unrelated documents share no more than
+/// function words and chance, as distinct articles do.
+fn generated_corpus(texts: &[String], n: usize) -> (Vec<String>, Vec<(usize, usize)>) {
+    use rand::{rngs::StdRng, Rng, SeedableRng};
+    let sentences: Vec<&str> = texts
+        .iter()
+        .flat_map(|t| t.split_inclusive(". "))
+        .filter(|s| s.split_whitespace().count() >= 6)
+        .collect();
+    let mut rng = StdRng::seed_from_u64(7);
+    let sentence = |rng: &mut StdRng| -> String {
+        let s = sentences[rng.gen_range(0..sentences.len())];
+        s.split(' ')
+            .map(|w| {
+                if w.chars().count() >= 4 && w.chars().all(char::is_alphabetic) {
+                    let a = char::from(b'a' + rng.gen_range(0..26u8));
+                    let b = char::from(b'a' + rng.gen_range(0..26u8));
+                    format!("{a}{b}{w}")
+                } else {
+                    w.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut docs: Vec<String> = Vec::with_capacity(n);
+    let mut injected = Vec::new();
+    for i in 0..n {
+        if i % 8 == 7 {
+            let original = rng.gen_range(0..i);
+            let mut parts: Vec<String> = docs[original].split(" | ").map(String::from).collect();
+            let at = rng.gen_range(0..parts.len());
+            parts[at] = sentence(&mut rng);
+            docs.push(parts.join(" | "));
+            injected.push((original, i));
+        } else {
+            let len = rng.gen_range(8..=20);
+            let parts: Vec<String> = (0..len).map(|_| sentence(&mut rng)).collect();
+            docs.push(parts.join(" | "));
+        }
+    }
+    (docs, injected)
 }
 
 criterion_group!(benches, stages);

@@ -115,15 +115,39 @@ impl MinHasher {
         if shingles.is_empty() {
             return;
         }
-        bins.resize(self.k, EMPTY);
+        self.begin(bins);
         for &s in shingles {
-            let x = mix64(s ^ self.seed);
-            let bin = range((x >> 32) as u32, self.k);
-            let value = (x as u32).min(EMPTY - 1);
-            if value < bins[bin] {
-                bins[bin] = value;
-            }
+            self.add(bins, s);
         }
+        self.finish(bins);
+    }
+
+    /// Starts a signature built one shingle at a time: `k` empty bins. Then [`add`] every
+    /// shingle and [`finish`] once; the result equals [`sketch_into`] of the same shingles
+    /// (it is how [`sketch_into`] works), for callers that make shingles on the fly.
+    ///
+    /// [`add`]: MinHasher::add
+    /// [`finish`]: MinHasher::finish
+    /// [`sketch_into`]: MinHasher::sketch_into
+    pub(crate) fn begin(&self, bins: &mut Vec<u32>) {
+        bins.clear();
+        bins.resize(self.k, EMPTY);
+    }
+
+    /// Adds one shingle hash to bins started by [`MinHasher::begin`].
+    #[inline]
+    pub(crate) fn add(&self, bins: &mut [u32], shingle: u64) {
+        let x = mix64(shingle ^ self.seed);
+        let bin = range((x >> 32) as u32, self.k);
+        let value = (x as u32).min(EMPTY - 1);
+        // Branch-free: whether a shingle lowers its bin is a coin toss the predictor loses.
+        if let Some(slot) = bins.get_mut(bin) {
+            *slot = (*slot).min(value);
+        }
+    }
+
+    /// Densifies bins that received at least one shingle.
+    pub(crate) fn finish(&self, bins: &mut [u32]) {
         self.densify(bins);
     }
 

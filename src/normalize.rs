@@ -113,58 +113,123 @@ pub fn tokenize(text: &str) -> Tokens {
 /// Like [`tokenize`], reusing `out`'s buffers.
 pub fn tokenize_into(text: &str, out: &mut Tokens) {
     out.clear();
+    let Tokens { buf, tokens } = out;
+    for_each_word(text, buf, |buf, w| {
+        tokens.push(Token {
+            start: w.start,
+            end: w.end,
+            chars: w.chars,
+            sentence_start: w.sentence_start,
+            capitalized: w.capitalized,
+            norm_start: w.norm_start as u32,
+            norm_end: buf.len() as u32,
+        })
+    });
+    debug_assert!(out.tokens.windows(2).all(|w| w[0].end <= w[1].start));
+}
+
+/// One word as [`for_each_word`] reports it: a [`Token`] whose normalized form is
+/// `buf[norm_start..]` of the buffer passed along with it.
+pub(crate) struct Word {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) chars: u32,
+    pub(crate) sentence_start: bool,
+    pub(crate) capitalized: bool,
+    pub(crate) norm_start: usize,
+}
+
+/// The tokenizer itself, shared by [`tokenize_into`] and the signature fast path
+/// ([`crate::sketch`]), so that both read exactly the same words. Normalized characters are
+/// appended to `buf`; at the end of each word `on_word` gets `buf` (whose tail from
+/// `Word::norm_start` is the word) and may keep or truncate it. Nothing is allocated beyond
+/// `buf`'s growth.
+///
+/// The loop walks bytes, not chars: ASCII (most of European news text) never goes through UTF-8
+/// decoding or Unicode tables, and the Latin, Greek, Cyrillic and typographic-punctuation
+/// characters that follow in frequency are looked up in a table precomputed with the very
+/// functions of the general path ([`fast_entry`]).
+#[inline]
+pub(crate) fn for_each_word<F: FnMut(&mut String, &Word)>(
+    text: &str,
+    buf: &mut String,
+    on_word: F,
+) {
+    words_impl::<true, F>(text, buf, on_word)
+}
+
+/// With `FAST` false, every character takes the general path one at a time: the plain
+/// definition, kept for the tests that check the fast paths against it.
+#[inline]
+fn words_impl<const FAST: bool, F: FnMut(&mut String, &Word)>(
+    text: &str,
+    buf: &mut String,
+    on_word: F,
+) {
     let mut b = Builder {
-        out,
+        buf,
+        on_word,
         open: None,
         open_chars: 0,
         open_upper: false,
         boundary: true,
     };
-    for (i, c) in text.char_indices() {
-        if c.is_ascii() {
-            // Fast path: most bytes of European news text are ASCII.
-            if c.is_ascii_alphanumeric() {
-                b.open_at(i, c.is_ascii_uppercase());
-                b.out.buf.push(c.to_ascii_lowercase());
+    let bytes = text.as_bytes();
+    let table = if FAST { fast_table() } else { &EMPTY_TABLE };
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = bytes[i];
+        if FAST && byte.is_ascii() {
+            if byte.is_ascii_alphanumeric() {
+                // A run of ASCII letters and digits is copied and lowercased in one go.
+                let run = bytes[i..]
+                    .iter()
+                    .position(|x| !x.is_ascii_alphanumeric())
+                    .unwrap_or(bytes.len() - i);
+                b.open_at(i, byte.is_ascii_uppercase());
+                b.open_chars += run as u32 - 1;
+                let from = b.buf.len();
+                // ASCII bytes bound characters: the slice always exists.
+                b.buf.push_str(text.get(i..i + run).unwrap_or(""));
+                b.buf[from..].make_ascii_lowercase();
+                i += run;
+                continue;
             } else {
                 b.close(i);
-                if matches!(c, '.' | '!' | '?' | '\n' | '\r') {
+                if matches!(byte, b'.' | b'!' | b'?' | b'\n' | b'\r') {
                     b.boundary = true;
                 }
             }
-        } else if is_ideograph(c) || compat_ideograph(c) {
-            b.close(i);
-            b.open_at(i, false);
-            // Composed, not decomposed: kana voicing marks (で = て + ◌゙) change the word.
-            // One character in, one word out: the rare kana ligatures (`ゟ` → `より`) keep
-            // their first letter, so a word never splits when normalized again. A voicing mark
-            // standing alone (`゙`, half-width `ﾟ`) is no letter and makes no word.
-            b.out.buf.extend(
-                std::iter::once(c)
-                    .nfkc()
-                    .filter(|&d| d.is_alphanumeric())
-                    .take(1),
-            );
-            b.close(i + c.len_utf8());
-        } else if c.is_alphanumeric() || (b.open.is_some() && is_combining_mark(c)) {
-            b.open_at(i, c.is_uppercase());
-            fold_char(c, &mut b.out.buf);
-        } else {
-            b.close(i);
-            if matches!(
-                c,
-                '…' | '。' | '！' | '？' | '\u{2028}' | '\u{2029}' | '\u{85}'
-            ) {
-                b.boundary = true;
-            }
+            i += 1;
+            continue;
         }
+        // `i` is always on a char boundary: it advances by whole characters.
+        let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+            break;
+        };
+        let entry = if FAST { fast_entry(table, c) } else { None };
+        match entry {
+            Some(e) => {
+                if e.alnum || (b.open.is_some() && e.combining) {
+                    b.open_at(i, e.upper);
+                    b.buf.push_str(e.fold());
+                } else {
+                    b.close(i);
+                    if e.boundary {
+                        b.boundary = true;
+                    }
+                }
+            }
+            None => b.general(i, c),
+        }
+        i += c.len_utf8();
     }
     b.close(text.len());
-    debug_assert!(b.out.tokens.windows(2).all(|w| w[0].end <= w[1].start));
 }
 
-struct Builder<'a> {
-    out: &'a mut Tokens,
+struct Builder<'a, F> {
+    buf: &'a mut String,
+    on_word: F,
     /// Byte offset (original) and buffer offset where the open word began.
     open: Option<(usize, usize)>,
     /// Characters of the original text in the open word.
@@ -174,11 +239,11 @@ struct Builder<'a> {
     boundary: bool,
 }
 
-impl Builder<'_> {
+impl<F: FnMut(&mut String, &Word)> Builder<'_, F> {
     #[inline]
     fn open_at(&mut self, i: usize, upper: bool) {
         if self.open.is_none() {
-            self.open = Some((i, self.out.buf.len()));
+            self.open = Some((i, self.buf.len()));
             self.open_chars = 0;
             self.open_upper = upper;
         }
@@ -190,20 +255,144 @@ impl Builder<'_> {
         let Some((start, norm_start)) = self.open.take() else {
             return;
         };
-        if self.out.buf.len() == norm_start {
+        if self.buf.len() == norm_start {
             // Only characters that fold to nothing: not a word.
             return;
         }
-        self.out.tokens.push(Token {
+        let word = Word {
             start,
             end,
             chars: self.open_chars,
             sentence_start: std::mem::take(&mut self.boundary),
             capitalized: self.open_upper,
-            norm_start: norm_start as u32,
-            norm_end: self.out.buf.len() as u32,
-        });
+            norm_start,
+        };
+        (self.on_word)(self.buf, &word);
     }
+
+    /// Any character: the definition the fast paths must agree with.
+    fn general(&mut self, i: usize, c: char) {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                self.open_at(i, c.is_ascii_uppercase());
+                self.buf.push(c.to_ascii_lowercase());
+            } else {
+                self.close(i);
+                if matches!(c, '.' | '!' | '?' | '\n' | '\r') {
+                    self.boundary = true;
+                }
+            }
+        } else if is_ideograph(c) || compat_ideograph(c) {
+            self.close(i);
+            self.open_at(i, false);
+            // Composed, not decomposed: kana voicing marks (で = て + ◌゙) change the word.
+            // One character in, one word out: the rare kana ligatures (`ゟ` → `より`) keep
+            // their first letter, so a word never splits when normalized again. A voicing mark
+            // standing alone (`゙`, half-width `ﾟ`) is no letter and makes no word.
+            self.buf.extend(
+                std::iter::once(c)
+                    .nfkc()
+                    .filter(|&d| d.is_alphanumeric())
+                    .take(1),
+            );
+            self.close(i + c.len_utf8());
+        } else if c.is_alphanumeric() || (self.open.is_some() && is_combining_mark(c)) {
+            self.open_at(i, c.is_uppercase());
+            fold_char(c, self.buf);
+        } else {
+            self.close(i);
+            if is_sentence_end(c) {
+                self.boundary = true;
+            }
+        }
+    }
+}
+
+/// Non-ASCII characters that end a sentence or a line.
+#[inline]
+fn is_sentence_end(c: char) -> bool {
+    matches!(
+        c,
+        '…' | '。' | '！' | '？' | '\u{2028}' | '\u{2029}' | '\u{85}'
+    )
+}
+
+/// What [`Builder::general`] does with one character that is not an ideograph, precomputed.
+#[derive(Clone, Copy, Default)]
+struct FastEntry {
+    alnum: bool,
+    combining: bool,
+    upper: bool,
+    boundary: bool,
+    len: u8,
+    folded: [u8; FOLD_MAX],
+}
+
+/// Longest folded form kept in the table; longer ones (a few ligatures and squared words) take
+/// the general path.
+const FOLD_MAX: usize = 7;
+
+impl FastEntry {
+    #[inline]
+    fn fold(&self) -> &str {
+        // Built from a `String` cut at its end, so always valid UTF-8; an empty string otherwise.
+        std::str::from_utf8(&self.folded[..usize::from(self.len)]).unwrap_or("")
+    }
+}
+
+/// Two-byte UTF-8 characters (Latin-1 to Arabic) and the General Punctuation block (typographic
+/// quotes, dashes, spaces, `…`).
+const TABLE_2BYTE: std::ops::Range<u32> = 0x80..0x800;
+const TABLE_PUNCT: std::ops::Range<u32> = 0x2000..0x2070;
+
+/// Entries for [`TABLE_2BYTE`] then [`TABLE_PUNCT`]; `None` where the general path must run.
+type FastTable = Vec<Option<FastEntry>>;
+
+static EMPTY_TABLE: FastTable = Vec::new();
+
+fn fast_table() -> &'static FastTable {
+    static TABLE: std::sync::OnceLock<FastTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        TABLE_2BYTE
+            .chain(TABLE_PUNCT)
+            .map(|u| char::from_u32(u).and_then(compute_entry))
+            .collect()
+    })
+}
+
+/// The table entry of `c`, computed with the general path's own functions.
+fn compute_entry(c: char) -> Option<FastEntry> {
+    if is_ideograph(c) || compat_ideograph(c) {
+        return None;
+    }
+    let mut folded = String::new();
+    fold_char(c, &mut folded);
+    if folded.len() > FOLD_MAX {
+        return None;
+    }
+    let mut e = FastEntry {
+        alnum: c.is_alphanumeric(),
+        combining: is_combining_mark(c),
+        upper: c.is_uppercase(),
+        boundary: is_sentence_end(c),
+        len: folded.len() as u8,
+        folded: [0; FOLD_MAX],
+    };
+    e.folded[..folded.len()].copy_from_slice(folded.as_bytes());
+    Some(e)
+}
+
+#[inline]
+fn fast_entry(table: &FastTable, c: char) -> Option<&FastEntry> {
+    let u = c as u32;
+    let idx = if TABLE_2BYTE.contains(&u) {
+        (u - TABLE_2BYTE.start) as usize
+    } else if TABLE_PUNCT.contains(&u) {
+        (u - TABLE_PUNCT.start) as usize + TABLE_2BYTE.len()
+    } else {
+        return None;
+    };
+    table.get(idx).and_then(Option::as_ref)
 }
 
 /// Appends the normalized form of one letter or digit to `buf`.
@@ -335,6 +524,62 @@ mod tests {
         let text = "Ｌ’ÉTÉ ŒUVRE ﬁn Ⅻ ½ Ǆ İstanbul ς";
         let once = words(text).join(" ");
         assert_eq!(words(&once).join(" "), once);
+    }
+
+    /// Words and tokens by the plain one-character-at-a-time definition.
+    fn reference(text: &str) -> (String, Vec<Token>) {
+        let mut buf = String::new();
+        let mut tokens = Vec::new();
+        words_impl::<false, _>(text, &mut buf, |buf, w| {
+            tokens.push(Token {
+                start: w.start,
+                end: w.end,
+                chars: w.chars,
+                sentence_start: w.sentence_start,
+                capitalized: w.capitalized,
+                norm_start: w.norm_start as u32,
+                norm_end: buf.len() as u32,
+            })
+        });
+        (buf, tokens)
+    }
+
+    fn check_fast_equals_reference(text: &str) {
+        let fast = tokenize(text);
+        let (buf, tokens) = reference(text);
+        assert_eq!(fast.tokens, tokens, "{text:?}");
+        assert_eq!(fast.buf, buf, "{text:?}");
+    }
+
+    #[test]
+    fn fast_table_agrees_with_the_general_path_on_every_entry() {
+        let mut tabled = 0;
+        for u in TABLE_2BYTE.chain(TABLE_PUNCT) {
+            let Some(c) = char::from_u32(u) else { continue };
+            tabled += usize::from(fast_entry(fast_table(), c).is_some());
+            // Alone, inside a word, opening and closing one, after a sentence end, uppercase
+            // neighbours: every flag of the entry gets a chance to matter.
+            for text in [
+                format!("{c}"),
+                format!("ab{c}cd"),
+                format!("{c}Ab"),
+                format!("Ab{c}"),
+                format!("x. {c}{c} Yz"),
+                format!("é{c}ß"),
+            ] {
+                check_fast_equals_reference(&text);
+            }
+        }
+        assert!(tabled > 1500, "most entries take the fast path: {tabled}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_paths_equal_the_definition(text in "\\PC{0,80}", ascii in "[ -~\n]{0,80}") {
+            check_fast_equals_reference(&text);
+            check_fast_equals_reference(&ascii);
+            check_fast_equals_reference(&format!("{ascii}{text}{ascii}"));
+        }
     }
 
     #[test]

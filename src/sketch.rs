@@ -7,6 +7,17 @@
 //! words, and the signature is [`crate::minhash`]'s one-permutation hashing with optimal
 //! densification.
 //!
+//! # Definition and fast path
+//! The signature is defined stage by stage: [`crate::normalize::tokenize`], xxh3 of each
+//! normalized word with the seed, [`crate::shingle::shingles_into`] over the word hashes (xxh3
+//! of the `8·n` little-endian bytes of each window), [`crate::minhash::MinHasher`]. [`Sketcher`]
+//! computes exactly that in one pass, without the stages' intermediate lists: the tokenizer
+//! calls back at the end of each word, the word is hashed from a reused buffer, its hash is
+//! appended to a reused byte buffer from which the shingle ending there is hashed in place, and
+//! the shingle goes straight into the MinHash bins. Nothing is allocated per word or shingle.
+//! `tests/properties.rs` checks bit-identity with the stage-by-stage definition on arbitrary
+//! Unicode text and on `corpus/`.
+//!
 //! # Invariants
 //! - The signature of a text depends only on the text and the [`SketchOptions`]: not on the batch
 //!   it came in, its position there, or the number of threads.
@@ -24,8 +35,8 @@
 //! ```
 
 use crate::error::Result;
-use crate::minhash::{MinHasher, Signature, DEFAULT_K, DEFAULT_SEED};
-use crate::normalize::{tokenize_into, Tokens};
+use crate::minhash::{MinHasher, DEFAULT_K, DEFAULT_SEED};
+use crate::normalize::for_each_word;
 use crate::shingle;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -64,12 +75,13 @@ pub struct Sketcher {
 /// Per-thread buffers, so that signing a text allocates nothing once they have grown.
 #[derive(Default)]
 struct Scratch {
-    tokens: Tokens,
-    words: Vec<u64>,
-    shingles: Vec<u64>,
-    signature: Signature,
+    /// The normalized form of the word being read.
+    word: String,
+    /// Little-endian bytes of the word hashes so far: a shingle is hashed straight from the
+    /// last `8·n` of them, as [`shingle::shingles_into`] hashes its window.
+    words: Vec<u8>,
+    bins: Vec<u32>,
 }
-
 impl Sketcher {
     /// Validates `options`.
     pub fn new(options: SketchOptions) -> Result<Sketcher> {
@@ -97,26 +109,37 @@ impl Sketcher {
         self.sketch_with(text, out, &mut scratch);
     }
 
+    /// One pass over the text: each word is hashed as soon as it ends, each shingle as soon as
+    /// its last word is hashed, and each shingle goes straight into the MinHash bins. No token
+    /// list, no shingle list: per word, one xxh3 of the word, one of the `8·n` bytes of the
+    /// shingle it ends, and one bin update.
     fn sketch_with(&self, text: &str, out: &mut [u32], s: &mut Scratch) {
         assert_eq!(out.len(), self.options.k, "output row must hold k values");
-        tokenize_into(text, &mut s.tokens);
-        s.words.clear();
-        s.words.extend(
-            (0..s.tokens.len())
-                .map(|i| xxh3_64_with_seed(s.tokens.norm(i).as_bytes(), self.options.seed)),
-        );
-        shingle::shingles_into(
-            &s.words,
-            self.options.ngram,
-            self.options.seed,
-            &mut s.shingles,
-        );
-        self.hasher.sketch_into(&s.shingles, &mut s.signature);
-        if s.signature.is_empty() {
+        let seed = self.options.seed;
+        let width = 8 * self.options.ngram;
+        let hasher = &self.hasher;
+        let Scratch { word, words, bins } = s;
+        word.clear();
+        words.clear();
+        hasher.begin(bins);
+        for_each_word(text, word, |buf, _| {
+            words.extend_from_slice(&xxh3_64_with_seed(buf.as_bytes(), seed).to_le_bytes());
+            buf.clear();
+            if words.len() >= width {
+                let shingle = xxh3_64_with_seed(&words[words.len() - width..], seed);
+                hasher.add(bins, shingle);
+            }
+        });
+        if words.is_empty() {
             out.fill(EMPTY);
-        } else {
-            out.copy_from_slice(s.signature.values());
+            return;
         }
+        if words.len() < width {
+            // Fewer words than `ngram`: one shingle over all of them (see `shingle`).
+            hasher.add(bins, xxh3_64_with_seed(words, seed));
+        }
+        hasher.finish(bins);
+        out.copy_from_slice(bins);
     }
 
     /// Signatures of many texts, in parallel on the current rayon pool: row `i` of the result

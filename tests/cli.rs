@@ -495,3 +495,50 @@ fn index_add_query_stats() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("no index there"), "{}", stderr(&o));
 }
+
+/// `sketch` writes the library's signatures, one row per document in both formats, the same
+/// whatever the thread count.
+#[test]
+fn sketch_writes_the_library_signatures() {
+    let docs = corpus().join("docs/wire");
+    let o = run(&["sketch", "-q", "-j", "2", docs.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = jsonl(&o);
+    assert!(rows.len() > 5);
+    let loaded = reprint::corpus::load(std::slice::from_ref(&docs));
+    let s = reprint::sketch::Sketcher::new(Default::default()).unwrap();
+    let texts: Vec<&str> = loaded.documents.iter().map(|d| d.text.as_str()).collect();
+    let expect = s.signatures(&texts);
+    for ((row, doc), sig) in rows
+        .iter()
+        .zip(&loaded.documents)
+        .zip(expect.chunks_exact(128))
+    {
+        assert_eq!(row["id"], doc.id.as_str());
+        let got: Vec<u32> = row["signature"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap() as u32)
+            .collect();
+        assert_eq!(got, sig);
+    }
+    let bin = run(&[
+        "sketch",
+        "-q",
+        "-j",
+        "1",
+        "--format",
+        "bin",
+        docs.to_str().unwrap(),
+    ]);
+    assert!(bin.status.success());
+    let values: Vec<u32> = bin
+        .stdout
+        .chunks_exact(4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    assert_eq!(values, expect);
+    let bad = run(&["sketch", "--ngram", "0", docs.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(1));
+}

@@ -1,7 +1,9 @@
 //! Property tests: invariants that hold for any input text, not only the corpus.
 
 use proptest::prelude::*;
+use reprint::minhash::MinHasher;
 use reprint::normalize::tokenize;
+use reprint::sketch::{SketchOptions, Sketcher};
 
 /// Text mixing the scripts and marks that crawlers meet: Latin with accents (precomposed and
 /// combining), typographic punctuation, CJK, Arabic, emoji, control and bidi characters.
@@ -55,6 +57,19 @@ proptest! {
     }
 
     #[test]
+    fn sketcher_equals_the_reference_pipeline(
+        text in prop_oneof![messy_text(), "\\PC{0,200}", any::<String>()],
+        ngram in 1usize..=6,
+        k in prop_oneof![Just(128usize), 1usize..300],
+        seed in any::<u64>(),
+    ) {
+        let options = SketchOptions { k, ngram, seed };
+        let mut fast = vec![0; k];
+        Sketcher::new(options).unwrap().sketch_into(&text, &mut fast);
+        prop_assert_eq!(fast, reference_signature(&text, k, ngram, seed));
+    }
+
+    #[test]
     fn scores_are_fractions_and_resemblance_is_symmetric(a in messy_text(), b in messy_text()) {
         let d = reprint::Detector::default();
         let ab = d.compare(&a, &b);
@@ -67,6 +82,39 @@ proptest! {
             prop_assert!(a.is_char_boundary(p.a.start) && a.is_char_boundary(p.a.end));
             prop_assert!(b.is_char_boundary(p.b.start) && b.is_char_boundary(p.b.end));
         }
+    }
+}
+
+/// `Sketcher`'s definition, stage by stage through the public API: tokenize, xxh3 of each
+/// normalized word, shingles of `ngram` word hashes, one-permutation MinHash.
+fn reference_signature(text: &str, k: usize, ngram: usize, seed: u64) -> Vec<u32> {
+    let tokens = tokenize(text);
+    let words: Vec<u64> = (0..tokens.len())
+        .map(|i| xxhash_rust::xxh3::xxh3_64_with_seed(tokens.norm(i).as_bytes(), seed))
+        .collect();
+    let shingles = reprint::shingle::shingles(&words, ngram, seed);
+    let sig = MinHasher::new(k, seed).unwrap().sketch(&shingles);
+    if sig.is_empty() {
+        vec![reprint::sketch::EMPTY; k]
+    } else {
+        sig.values().to_vec()
+    }
+}
+
+#[test]
+fn sketcher_equals_the_reference_pipeline_on_the_corpus() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
+    let texts: Vec<String> = reprint::corpus::load(&[dir])
+        .documents
+        .into_iter()
+        .map(|d| d.text)
+        .collect();
+    assert!(texts.len() > 50);
+    let s = Sketcher::new(SketchOptions::default()).unwrap();
+    let rows = s.signatures(&texts);
+    let o = s.options();
+    for (text, row) in texts.iter().zip(rows.chunks_exact(s.k())) {
+        assert_eq!(row, reference_signature(text, o.k, o.ngram, o.seed));
     }
 }
 

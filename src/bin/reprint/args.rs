@@ -20,6 +20,9 @@ pub enum Command {
     Scan(ScanArgs),
     /// Measure precision, recall and containment error against labeled pairs.
     Eval(EvalArgs),
+    /// Word n-gram MinHash signatures of each document, nothing else (for other tools and for
+    /// speed comparisons).
+    Sketch(SketchArgs),
     /// The crawler's index on disk: add documents, query others against it, show its size.
     #[command(subcommand)]
     Index(IndexCommand),
@@ -194,6 +197,43 @@ pub struct ScanArgs {
     pub quiet: bool,
     #[command(flatten)]
     pub engine: EngineArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SketchArgs {
+    /// Directories, files, or `-` for JSONL on standard input, read as by `scan`.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// `jsonl`: `{"id", "signature"}` per document; `bin`: k little-endian u32 per document, in
+    /// input order, nothing else. A document without words gets k values of 4294967295.
+    #[arg(long, value_enum, default_value_t = SketchFormat::Jsonl)]
+    pub format: SketchFormat,
+    /// Values per signature.
+    #[arg(short, long, default_value_t = reprint::sketch::SketchOptions::default().k)]
+    pub k: usize,
+    /// Words per shingle.
+    #[arg(long, default_value_t = reprint::sketch::SketchOptions::default().ngram)]
+    pub ngram: usize,
+    /// Seed of word hashing and MinHash.
+    #[arg(long, default_value_t = reprint::sketch::SketchOptions::default().seed)]
+    pub seed: u64,
+    /// Number of worker threads (0: one per core).
+    #[arg(short = 'j', long, default_value_t = 0)]
+    pub threads: usize,
+    /// Skip (and report) files and JSONL lines larger than this (as for `scan`).
+    #[arg(long, default_value = "16M", value_parser = parse_size)]
+    pub max_doc_bytes: u64,
+    /// No summary line (the summary gives the signature time alone, reading excluded).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SketchFormat {
+    /// One JSON object per line.
+    Jsonl,
+    /// Raw little-endian u32 rows.
+    Bin,
 }
 
 /// Options of the detection engine shared by all commands.

@@ -3,6 +3,7 @@
 
 mod args;
 mod output;
+mod sketch;
 
 use anyhow::Context;
 use args::{
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
         Command::Compare(a) => compare(a),
         Command::Scan(a) => scan(a),
         Command::Eval(a) => eval(a),
+        Command::Sketch(a) => sketch::run(a),
         Command::Index(IndexCommand::Add(a)) => index_add(a),
         Command::Index(IndexCommand::Query(a)) => index_query(a),
         Command::Index(IndexCommand::Stats(a)) => index_stats(a),
