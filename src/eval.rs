@@ -120,10 +120,11 @@ pub struct Metrics {
     pub precision: f64,
     /// `true_positives / positives` (1 when there is no copy in the group).
     pub recall: f64,
-    /// Average precision of the predicted containment as a ranking of copies over non-copies
-    /// (only defined when the group has both).
+    /// Average precision of the predicted containment as a ranking of copies over non-copies.
+    /// A group of copies alone (one relation kind) is ranked among every non-copy of the
+    /// evaluation; a group of non-copies alone has none.
     pub average_precision: Option<f64>,
-    /// Best F1 over all thresholds, and that threshold (only with both classes).
+    /// Best F1 over all thresholds, and that threshold (ranked as for `average_precision`).
     pub best_f1: Option<(f64, f64)>,
     /// Mean absolute error of the predicted containment of A in B against the label.
     pub containment_mae: f64,
@@ -187,12 +188,25 @@ pub fn evaluate(
     for s in &scored {
         by_kind.entry(s.0.to_string()).or_default().push(*s);
     }
+    let negatives: Vec<_> = scored.iter().filter(|s| !s.1).copied().collect();
     Evaluation {
         threshold,
         overall: metrics(&scored, threshold),
         by_kind: by_kind
             .into_iter()
-            .map(|(k, v)| (k, metrics(&v, threshold)))
+            .map(|(k, v)| {
+                let mut m = metrics(&v, threshold);
+                // A kind of copies alone has no ranking of its own: rank it among every
+                // non-copy of the evaluation, which is how a user meets it.
+                if m.positives == m.pairs && !negatives.is_empty() {
+                    let mut with_negatives = v.clone();
+                    with_negatives.extend_from_slice(&negatives);
+                    let ranked = metrics(&with_negatives, threshold);
+                    m.average_precision = ranked.average_precision;
+                    m.best_f1 = ranked.best_f1;
+                }
+                (k, m)
+            })
             .collect(),
     }
 }
@@ -316,6 +330,11 @@ mod tests {
         // Ranking: 0.45 (pos), 0.2 (neg), 0 (pos), 0 (neg) → AP = (1/1 + 2/4) / 2.
         assert!((o.average_precision.unwrap() - 0.75).abs() < 1e-12);
         assert_eq!(e.by_kind["partial"].recall, 0.5);
+        // The copies of one kind are ranked among every non-copy: the unrelated pair's 0.2
+        // (and the tie at 0 with the unknown one) stand between them as above.
+        let partial = &e.by_kind["partial"];
+        assert!((partial.average_precision.unwrap() - 0.75).abs() < 1e-12);
+        assert_eq!(e.by_kind["unrelated"].average_precision, None);
     }
 }
 

@@ -1000,7 +1000,7 @@ impl Index {
                     profile,
                     b.profile,
                     self.options.min_score,
-                    self.detector.config().align.min_pair_bigrams,
+                    self.detector.config().align.min_bigrams_for_a_passage(),
                 )
             {
                 return Ok(None);

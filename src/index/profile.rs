@@ -7,7 +7,8 @@
 //! in a microsecond from two exact bounds:
 //!
 //! - **Passages.** The aligner keeps no passage for a pair whose chains hold fewer than
-//!   `min_pair_bigrams` content bigrams (two consecutive terms, neither a name nor a figure, equal
+//!   `min_pair_bigrams` content bigrams, or a passage of whole sentences with fewer than
+//!   `min_sentence_bigrams` (content bigrams: two consecutive terms, neither a name nor a figure, equal
 //!   on both sides), or fewer than the shorter text holds ([`crate::align`]). Chains never share a
 //!   position on either side, so their bigrams are a matching between equal content bigrams of A
 //!   and of B: there are at most `Σ min(count in A, count in B)` of them over the distinct
@@ -164,14 +165,15 @@ fn common(a: &[u32], b: impl Iterator<Item = u32>) -> usize {
 }
 
 /// Whether verifying the pair could report it at `min_score`: false only when neither a passage
-/// nor the resemblance can reach it. `min_pair_bigrams` is the aligner's.
+/// nor the resemblance can reach it. `min_bigrams` is the aligner's
+/// [`AlignConfig::min_bigrams_for_a_passage`](crate::align::AlignConfig::min_bigrams_for_a_passage).
 pub(crate) fn may_report(
     q: &Profile,
     d: StoredProfile<'_>,
     min_score: f64,
-    min_pair_bigrams: usize,
+    min_bigrams: usize,
 ) -> bool {
-    let possible = (q.content_pairs.min(d.content_pairs) as usize).min(min_pair_bigrams);
+    let possible = (q.content_pairs.min(d.content_pairs) as usize).min(min_bigrams);
     if common(&q.bigrams, words(d.bigrams)) >= possible
         || common(&q.verbatim, words(d.verbatim)) > 0
     {
@@ -238,7 +240,7 @@ mod tests {
                 (p, b)
             })
             .collect();
-        let min_pair = d.config().align.min_pair_bigrams;
+        let min_pair = d.config().align.min_bigrams_for_a_passage();
         let (mut pairs, mut skipped) = (0, 0);
         for i in 0..texts.len() {
             for j in 0..texts.len() {

@@ -272,6 +272,13 @@ pub struct EngineArgs {
     /// Fewest shared content bigrams over a pair's passages before any passage counts.
     #[arg(long, default_value_t = reprint::align::AlignConfig::default().min_pair_bigrams, help_heading = "Matching")]
     pub min_pair_bigrams: usize,
+    /// Keep a passage of a pair short of --min-pair-bigrams when it covers this share of the
+    /// sentences it touches on both sides (0: never).
+    #[arg(long, default_value_t = reprint::align::AlignConfig::default().min_sentence_cover, help_heading = "Matching")]
+    pub min_sentence_cover: f64,
+    /// Fewest content bigrams of such a passage.
+    #[arg(long, default_value_t = reprint::align::AlignConfig::default().min_sentence_bigrams, help_heading = "Matching")]
+    pub min_sentence_bigrams: usize,
 }
 
 impl EngineArgs {
@@ -297,6 +304,8 @@ impl EngineArgs {
                 min_density: self.min_density,
                 entity_weight: self.entity_weight,
                 min_pair_bigrams: self.min_pair_bigrams,
+                min_sentence_cover: self.min_sentence_cover,
+                min_sentence_bigrams: self.min_sentence_bigrams,
                 ..d.align
             },
             ..d
