@@ -139,6 +139,11 @@ pub struct Evaluation {
     pub overall: Metrics,
     /// Per relation kind, in name order.
     pub by_kind: BTreeMap<String, Metrics>,
+    /// Adjusted Rand index of the clusters of reported pairs against the clusters of the labeled
+    /// copies, over the documents the labels name: 1 is perfect agreement, 0 what chance gives.
+    /// Clusters are connected components, of the positive labels on one side and of the labeled
+    /// pairs reported at the threshold (by their best score) on the other.
+    pub adjusted_rand_index: Option<f64>,
 }
 
 /// Scores `labels` against scan `pairs` over documents named `ids`. A labeled pair counts as
@@ -189,8 +194,26 @@ pub fn evaluate(
         by_kind.entry(s.0.to_string()).or_default().push(*s);
     }
     let negatives: Vec<_> = scored.iter().filter(|s| !s.1).copied().collect();
+    let labeled: Vec<(usize, usize, bool)> = labels
+        .iter()
+        .filter_map(|l| Some((lookup(&l.a)?, lookup(&l.b)?, l.positive)))
+        .collect();
+    // Only labeled pairs are edges: a corpus holds unlabeled text reuse too (the development set's
+    // hosts share filler articles), which would chain every document into one cluster.
+    let best: HashMap<(usize, usize), f64> = pairs
+        .iter()
+        .map(|p| ((p.a, p.b), p.comparison.max_score()))
+        .collect();
+    let edges = labeled
+        .iter()
+        .filter(|&&(a, b, _)| {
+            let score = best.get(&(a.min(b), a.max(b))).copied().unwrap_or(0.0);
+            score >= threshold && score > 0.0
+        })
+        .map(|&(a, b, _)| (a, b));
     Evaluation {
         threshold,
+        adjusted_rand_index: cluster_agreement(ids.len(), &labeled, edges),
         overall: metrics(&scored, threshold),
         by_kind: by_kind
             .into_iter()
@@ -209,6 +232,67 @@ pub fn evaluate(
             })
             .collect(),
     }
+}
+
+/// Adjusted Rand index (Hubert & Arabie, 1985) between the clusters of the copies found (connected
+/// components of `found` edges over `n` documents) and the true ones (connected components of the
+/// positive labels), over the documents that appear in a label. `None` without such documents.
+fn cluster_agreement(
+    n: usize,
+    labeled: &[(usize, usize, bool)],
+    found: impl Iterator<Item = (usize, usize)>,
+) -> Option<f64> {
+    fn find(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    fn union(parent: &mut [usize], a: usize, b: usize) {
+        let (ra, rb) = (find(parent, a), find(parent, b));
+        parent[ra.max(rb)] = ra.min(rb);
+    }
+    let mut truth: Vec<usize> = (0..n).collect();
+    let mut members = vec![false; n];
+    for &(a, b, positive) in labeled {
+        members[a] = true;
+        members[b] = true;
+        if positive {
+            union(&mut truth, a, b);
+        }
+    }
+    let mut predicted: Vec<usize> = (0..n).collect();
+    for (a, b) in found {
+        union(&mut predicted, a, b);
+    }
+    let mut cells: HashMap<(usize, usize), u64> = HashMap::new();
+    let mut rows: HashMap<usize, u64> = HashMap::new();
+    let mut cols: HashMap<usize, u64> = HashMap::new();
+    let mut total = 0u64;
+    for d in (0..n).filter(|&d| members[d]) {
+        let (t, p) = (find(&mut truth, d), find(&mut predicted, d));
+        *cells.entry((t, p)).or_default() += 1;
+        *rows.entry(t).or_default() += 1;
+        *cols.entry(p).or_default() += 1;
+        total += 1;
+    }
+    if total == 0 {
+        return None;
+    }
+    let pairs_of = |k: u64| (k * k.saturating_sub(1) / 2) as f64;
+    let index: f64 = cells.values().map(|&k| pairs_of(k)).sum();
+    let (sum_rows, sum_cols): (f64, f64) = (
+        rows.values().map(|&k| pairs_of(k)).sum(),
+        cols.values().map(|&k| pairs_of(k)).sum(),
+    );
+    let expected = sum_rows * sum_cols / pairs_of(total).max(1.0);
+    let max = (sum_rows + sum_cols) / 2.0;
+    // Both partitions all singletons (or one block each): they agree exactly.
+    if (max - expected).abs() < f64::EPSILON {
+        return Some(1.0);
+    }
+    Some((index - expected) / (max - expected))
 }
 
 fn metrics(scored: &[(&str, bool, f64, f64, bool)], threshold: f64) -> Metrics {
@@ -335,6 +419,33 @@ mod tests {
         let partial = &e.by_kind["partial"];
         assert!((partial.average_precision.unwrap() - 0.75).abs() < 1e-12);
         assert_eq!(e.by_kind["unrelated"].average_precision, None);
+    }
+
+    #[test]
+    fn cluster_agreement_is_one_when_exact_and_falls_with_wrong_merges() {
+        let labeled = [
+            (0, 1, true),
+            (1, 2, true),
+            (3, 4, true),
+            (0, 3, false),
+            (5, 0, false),
+        ];
+        let exact = cluster_agreement(6, &labeled, [(0, 1), (2, 1), (4, 3)].into_iter());
+        assert_eq!(exact, Some(1.0));
+        // Found through another edge of the same component: still exact.
+        let other = cluster_agreement(6, &labeled, [(0, 2), (1, 2), (3, 4)].into_iter());
+        assert_eq!(other, Some(1.0));
+        // Everything merged into one cluster: no better than chance.
+        let all = [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5)];
+        assert!(cluster_agreement(6, &labeled, all.into_iter()).unwrap() <= 0.0);
+        // One copy missed: between the two.
+        let missed = cluster_agreement(6, &labeled, [(0, 1), (3, 4)].into_iter()).unwrap();
+        assert!(missed > 0.3 && missed < 1.0, "{missed}");
+        // Contingency of the missed case by hand: truth {0,1,2},{3,4},{5}; found {0,1},{2},{3,4},
+        // {5}: index 2, rows 3 + 1, columns 1 + 1, expected 4·2/15, max 3.
+        let expected = 8.0 / 15.0;
+        assert!((missed - (2.0 - expected) / (3.0 - expected)).abs() < 1e-12);
+        assert_eq!(cluster_agreement(6, &[], [(0, 1)].into_iter()), None);
     }
 }
 

@@ -143,6 +143,8 @@ fn precision_recall_and_error_floors() {
         "AP {:?}",
         o.average_precision
     );
+    let ari = e.adjusted_rand_index.unwrap();
+    assert!(ari >= ARI_FLOOR, "ARI {ari}");
     for (kind, max_mae) in MAE_CEILINGS {
         let m = &e.by_kind[*kind];
         assert!(
@@ -158,6 +160,8 @@ fn precision_recall_and_error_floors() {
 const PRECISION_FLOOR: f64 = 0.98;
 const RECALL_FLOOR: f64 = 0.98;
 const AP_FLOOR: f64 = 0.99;
+// Clusters of the reported labeled pairs against those of the labeled copies: 1.000 when set.
+const ARI_FLOOR: f64 = 0.98;
 const MAE_CEILINGS: &[(&str, f64)] = &[
     ("verbatim", 0.01),
     ("partial", 0.01),

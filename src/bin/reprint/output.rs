@@ -362,6 +362,12 @@ pub fn eval_table(out: &mut dyn Write, e: &reprint::eval::Evaluation) -> anyhow:
         row(out, kind, m)?;
     }
     row(out, "overall", &e.overall)?;
+    if let Some(ari) = e.adjusted_rand_index {
+        writeln!(
+            out,
+            "\nclusters of reported pairs against clusters of labeled copies: ARI {ari:.3}"
+        )?;
+    }
     let missing = e.overall.missing_documents;
     if missing > 0 {
         writeln!(
