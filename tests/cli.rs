@@ -227,10 +227,10 @@ fn scan_reports_bad_files_and_goes_on() {
     let o = run(&["scan", dir.path().to_str().unwrap()]);
     let err = stderr(&o);
     assert!(
-        err.contains("4 documents") && err.contains("1 pairs reported"),
+        err.contains("4 documents") && err.contains("1 pair reported"),
         "{err}"
     );
-    assert!(err.contains("1 files ignored by extension"), "{err}");
+    assert!(err.contains("1 file ignored by extension"), "{err}");
 }
 
 #[test]

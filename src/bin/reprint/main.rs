@@ -344,12 +344,12 @@ fn index_add(args: IndexAddArgs) -> anyhow::Result<u8> {
     if !args.quiet {
         let s = index.stats();
         eprintln!(
-            "reprint: {} documents added ({} replaced) in {:.2} s; {} holds {} documents, {:.1} MB on disk",
-            replaced.len(),
+            "reprint: {} added ({} replaced) in {:.2} s; {} holds {}, {:.1} MB on disk",
+            counted(replaced.len(), "document"),
             replaced.iter().filter(|&&r| r).count(),
             started.elapsed().as_secs_f64(),
             args.index.display(),
-            s.documents,
+            counted(s.documents, "document"),
             s.disk_bytes as f64 / 1e6
         );
     }
@@ -431,10 +431,10 @@ fn index_query(args: IndexQueryArgs) -> anyhow::Result<u8> {
     out.flush()?;
     if !args.quiet {
         eprintln!(
-            "reprint: {} documents queried against {} indexed, {} pairs reported in {:.2} s",
-            docs.len(),
+            "reprint: {} queried against {} indexed, {} reported in {:.2} s",
+            counted(docs.len(), "document"),
             index.len(),
-            rows.len(),
+            counted(rows.len(), "pair"),
             started.elapsed().as_secs_f64()
         );
     }
@@ -613,21 +613,37 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
             seconds: started.elapsed().as_secs_f64(),
         };
         let mut line = format!(
-            "reprint: {} documents, {} candidate pairs verified, {} pairs reported in {:.2} s",
-            s.documents, s.verified, s.reported, s.seconds
+            "reprint: {}, {} verified, {} reported in {:.2} s",
+            counted(s.documents, "document"),
+            counted(s.verified, "candidate pair"),
+            counted(s.reported, "pair"),
+            s.seconds
         );
         if s.skipped_inputs + s.lossy_inputs > 0 {
             line += &format!(
-                "; {} inputs skipped, {} decoded lossily (see warnings above)",
-                s.skipped_inputs, s.lossy_inputs
+                "; {} skipped, {} decoded lossily (see warnings above)",
+                counted(s.skipped_inputs, "input"),
+                s.lossy_inputs
             );
         }
         if s.skipped_files > 0 {
-            line += &format!("; {} files ignored by extension", s.skipped_files);
+            line += &format!(
+                "; {} ignored by extension",
+                counted(s.skipped_files, "file")
+            );
         }
         eprintln!("{line}");
     }
     Ok(exit_code(&loaded.problems))
+}
+
+/// `n` and the noun, in the plural unless `n` is 1: "1 document", "3 documents".
+fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 #[cfg(test)]
