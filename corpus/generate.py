@@ -35,7 +35,7 @@ COPIES = os.path.join(DOCS, "copies")
 FILLER = os.path.join(HERE, "generate_filler")
 LABELS = os.path.join(HERE, "labels.tsv")
 
-POSITIVE = ("verbatim", "partial", "rewrite", "translation")
+POSITIVE = ("verbatim", "partial", "rewrite", "translation", "excerpt", "excerpt-translation")
 NEGATIVE = ("same-story", "unrelated")
 
 # ---------------------------------------------------------------------------------------------
@@ -311,6 +311,17 @@ PARTIAL_RENDERING = [
     ("fr-central-bank", "rewrites/fr-central-bank-mt.txt"),
     ("fr-tech-layoffs", "rewrites/fr-tech-layoffs-mt.txt"),
     ("en-airline-merger", "rewrites/en-airline-merger-alt.txt"),
+]
+
+# Second renderings (paragraph-aligned with their wire article) of which one short paragraph, one
+# to three sentences, is pasted into a page of unrelated briefs: an excerpt of another
+# translation, which shares few words in a row with the wire.
+EXCERPT_RENDERING = [
+    ("fr-vaccine", "rewrites/fr-vaccine-mt.txt"),
+    ("fr-football-transfer", "rewrites/fr-football-transfer-mt.txt"),
+    ("fr-central-bank", "rewrites/fr-central-bank-mt.txt"),
+    ("en-port-ransomware", "rewrites/en-port-ransomware-alt.txt"),
+    ("en-fraud-verdict", "rewrites/en-fraud-verdict-alt.txt"),
 ]
 
 # Hand-labeled pairs: (a, b, relation, containment, note). Containment is a number, or a list
@@ -673,6 +684,33 @@ def main():
         labels.append((a, b, "translation", fmt(wire_share),
                        f"partial, different rendering: paragraphs {i + 1}-{j} of {len(pw)} "
                        f"rendered by {rendering}"))
+
+    # Excerpts of a second rendering: one short paragraph (not the title), labeled excerpt
+    # against the rendering it was cut from and excerpt-translation against the wire, whose aligned
+    # paragraph gives the containment. Drawn after everything above, so that adding them left
+    # the other documents as they were.
+    late_sites = {lang: Pool(deco, f"digest sites in generate_filler/sites-late-{lang}.txt",
+                             read_sites(f"sites-late-{lang}.txt")) for lang in ("fr", "en")}
+    late_briefs = {lang: Pool(deco, f"filler briefs in generate_filler/briefs-late-{lang}.txt",
+                              read_briefs(f"briefs-late-{lang}.txt")) for lang in ("fr", "en")}
+    for name, rendering in EXCERPT_RENDERING:
+        a = f"wire/{name}.txt"
+        wire, alt = read_doc(a), read_doc(rendering)
+        pw, pr = paragraphs(wire), paragraphs(alt)
+        if len(pw) != len(pr):
+            sys.exit(f"{rendering} is not paragraph-aligned with {a}")
+        short = [i for i in range(1, len(pw)) if word_count(wire, *pw[i]) / word_count(wire) <= 0.13]
+        i = pick(rng, short)
+        span = alt[pr[i][0]:pr[i][1]]
+        b = f"copies/excerpt-rendering-{name}.txt"
+        site = late_sites[lang_of(name)].take()[0]
+        generated[b], decoration[b] = brief_page(deco, span, site, late_briefs[lang_of(name)])
+        labels.append((rendering, b, "excerpt", fmt(word_count(alt, *pr[i]) / word_count(alt)),
+                       f"paragraph {i + 1} of {len(pr)} inside unrelated briefs"))
+        labels.append((a, b, "excerpt-translation",
+                       fmt(word_count(wire, *pw[i]) / word_count(wire)),
+                       f"paragraph {i + 1} of {len(pw)}, as {rendering} renders it, inside "
+                       f"unrelated briefs"))
 
     # Hand-labeled pairs.
     for a, b, relation, cont, note in HAND_PAIRS:

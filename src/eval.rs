@@ -40,7 +40,14 @@ pub struct Label {
     pub containment: f64,
 }
 
-const POSITIVE_RELATIONS: &[&str] = &["verbatim", "partial", "rewrite", "translation"];
+const POSITIVE_RELATIONS: &[&str] = &[
+    "verbatim",
+    "partial",
+    "rewrite",
+    "translation",
+    "excerpt",
+    "excerpt-translation",
+];
 
 /// Reads a labels file. Errors name the file and line.
 pub fn read_labels(path: &Path) -> Result<Vec<Label>> {

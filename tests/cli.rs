@@ -409,9 +409,16 @@ fn index_add_query_stats() {
             )
         })
         .collect();
-    // Every copy page of the corpus carries (part of) one wire story.
+    // Every copy page of the corpus carries (part of) one wire story; all but the short
+    // excerpts (one paragraph, often under the reporting threshold) carry enough to be reported.
     let pages: std::collections::BTreeSet<&str> = found.iter().map(|f| f.0.as_str()).collect();
-    assert_eq!(pages.len(), std::fs::read_dir(&copies).unwrap().count());
+    for entry in std::fs::read_dir(&copies).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        assert!(
+            pages.contains(name.as_str()) || name.starts_with("excerpt-"),
+            "{name} not found: {pages:?}"
+        );
+    }
     for (a, b, a_in_b, b_in_a) in &found {
         let story = b.trim_end_matches(".txt");
         if a.contains(story) {
