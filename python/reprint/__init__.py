@@ -234,8 +234,9 @@ class Index:
     ``Index()`` is in memory; ``Index(path)`` opens (or creates) a persistent index in the
     directory ``path``, replaying its logs. Options are those of the Rust ``IndexOptions``:
     ``sample_rate``, ``min_score``, ``max_candidates``, ``min_key_share``, ``common_key_share``,
-    ``max_postings_per_key``, ``max_docs``, ``max_age``, and ``config`` (the detector, a dict of
-    overrides). Every method releases the GIL; many threads may use one index.
+    ``max_postings_per_key``, ``max_postings_per_query``, ``max_docs``, ``max_age``, and
+    ``config`` (the detector, a dict of overrides); one left as ``None`` takes the library's
+    default. Every method releases the GIL; many threads may use one index.
 
     Matches are dicts: ``id``, ``time``, ``data``, ``resemblance``, ``containment_query_in_doc``,
     ``containment_doc_in_query`` and ``passages`` (``query_start``, ``query_end``, ``doc_start``,
@@ -248,12 +249,13 @@ class Index:
         path: Optional[str] = None,
         *,
         config: Optional[Dict[str, Any]] = None,
-        sample_rate: int = 4,
-        min_score: float = DEFAULT_MIN_SCORE,
-        max_candidates: int = 256,
-        min_key_share: float = 0.03,
-        common_key_share: float = 0.005,
-        max_postings_per_key: int = 10_000,
+        sample_rate: Optional[int] = None,
+        min_score: Optional[float] = None,
+        max_candidates: Optional[int] = None,
+        min_key_share: Optional[float] = None,
+        common_key_share: Optional[float] = None,
+        max_postings_per_key: Optional[int] = None,
+        max_postings_per_query: Optional[int] = None,
         max_docs: Optional[int] = None,
         max_age: Optional[int] = None,
     ) -> None:
@@ -266,6 +268,7 @@ class Index:
             min_key_share,
             common_key_share,
             max_postings_per_key,
+            max_postings_per_query,
             max_docs,
             max_age,
         )

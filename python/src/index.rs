@@ -51,36 +51,40 @@ fn matches<'py>(py: Python<'py>, found: &[Match]) -> PyResult<Bound<'py, PyList>
 
 #[pymethods]
 impl Index {
+    /// Options left as `None` take the library's defaults ([`IndexOptions::default`]), so that
+    /// the bindings never carry a second copy of them.
     #[new]
-    #[pyo3(signature = (path=None, config=None, sample_rate=4, min_score=None, max_candidates=256,
-        min_key_share=0.03, common_key_share=0.005, max_postings_per_key=10_000, max_docs=None,
-        max_age=None))]
+    #[pyo3(signature = (path=None, config=None, sample_rate=None, min_score=None,
+        max_candidates=None, min_key_share=None, common_key_share=None, max_postings_per_key=None,
+        max_postings_per_query=None, max_docs=None, max_age=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         path: Option<std::path::PathBuf>,
         config: Option<&str>,
-        sample_rate: u32,
+        sample_rate: Option<u32>,
         min_score: Option<f64>,
-        max_candidates: usize,
-        min_key_share: f64,
-        common_key_share: f64,
-        max_postings_per_key: usize,
+        max_candidates: Option<usize>,
+        min_key_share: Option<f64>,
+        common_key_share: Option<f64>,
+        max_postings_per_key: Option<usize>,
+        max_postings_per_query: Option<usize>,
         max_docs: Option<usize>,
         max_age: Option<u64>,
     ) -> PyResult<Index> {
+        let d = IndexOptions::default();
         let options = IndexOptions {
             detector: crate::config::detector(config)?.config().clone(),
-            sample_rate,
-            min_score: min_score.unwrap_or(reprint::scan::DEFAULT_MIN_SCORE),
-            max_candidates,
-            min_key_share,
-            common_key_share,
-            max_postings_per_key,
+            sample_rate: sample_rate.unwrap_or(d.sample_rate),
+            min_score: min_score.unwrap_or(d.min_score),
+            max_candidates: max_candidates.unwrap_or(d.max_candidates),
+            min_key_share: min_key_share.unwrap_or(d.min_key_share),
+            common_key_share: common_key_share.unwrap_or(d.common_key_share),
+            max_postings_per_key: max_postings_per_key.unwrap_or(d.max_postings_per_key),
+            max_postings_per_query: max_postings_per_query.unwrap_or(d.max_postings_per_query),
             max_docs,
+            // Every option is listed: one the library adds fails to compile here until exposed.
             max_age,
-            // Options the library adds later get their defaults until exposed here.
-            ..IndexOptions::default()
         };
         let inner = py
             .detach(|| match path {

@@ -61,6 +61,24 @@ def test_persistent_index_survives_reopening(tmp_path):
     assert again.stats()["disk_bytes"] > 0
 
 
+def test_query_budget_bounds_the_entries_a_query_reads(corpus):
+    docs = [text for doc_id, text in corpus if doc_id.startswith(("wire/", "independent/"))]
+    page = dict(corpus)["copies/partial-en-airline-merger.txt"]
+    reads = {}
+    for budget in (None, 1):
+        index = reprint.Index(max_postings_per_query=budget)
+        for i, text in enumerate(docs):
+            index.insert(f"d{i}", text)
+        before = index.stats()["postings_read"]
+        found = index.query(page)
+        reads[budget] = index.stats()["postings_read"] - before
+        if budget is None:
+            assert found, "the default budget finds the wire story"
+    # The library's default budget reads every entry of this small index; a budget of one
+    # entry reads one.
+    assert reads[1] <= 1 < reads[None]
+
+
 def test_index_errors_are_python_exceptions(tmp_path):
     with pytest.raises(ValueError):
         reprint.Index().save()  # an in-memory index cannot be saved
