@@ -257,11 +257,39 @@ enum Loc {
     Disk { file: Arc<File>, pos: u64, len: u32 },
 }
 
+/// Which bytes of a stored body to read.
+#[derive(Clone, Copy)]
+enum Part {
+    Whole,
+    /// Everything before the text: time, id, data, profile.
+    Head,
+    Text,
+}
+
+/// Bytes of a stored body: shared with an in-memory index, or read from a log.
+enum Bytes {
+    Shared(Arc<[u8]>, std::ops::Range<usize>),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Shared(b, r) => &b[r.clone()],
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
 struct Doc {
     id_hash: u64,
     time: u64,
     /// Keys in its log record.
     nkeys: u32,
+    /// Offset of the text in its body: what comes before (time, id, data, profile) is all the
+    /// pre-alignment filter reads, and most candidates go no further.
+    text_at: u32,
     loc: Loc,
 }
 
@@ -514,6 +542,7 @@ impl Index {
             /// Insert: body position and length, keys range in `keys`; remove: `len == u32::MAX`.
             pos: u64,
             len: u32,
+            text_at: u32,
             time: u64,
             id_hash: u64,
             keys: std::ops::Range<usize>,
@@ -539,6 +568,7 @@ impl Index {
                             writer: w as u32,
                             pos: body_pos,
                             len: body_len,
+                            text_at: body_len - body.text.len() as u32,
                             time: body.time,
                             id_hash: hash_id(body.id),
                             keys: start..keys.len(),
@@ -549,6 +579,7 @@ impl Index {
                         writer: w as u32,
                         pos: 0,
                         len: u32::MAX,
+                        text_at: 0,
                         time: 0,
                         id_hash: hash_id(id),
                         keys: 0..0,
@@ -595,6 +626,7 @@ impl Index {
                 id_hash: op.id_hash,
                 time: op.time,
                 nkeys: op.keys.len() as u32,
+                text_at: op.text_at,
                 loc: Loc::Disk {
                     file: files[op.writer as usize].clone(),
                     pos: op.pos,
@@ -698,7 +730,7 @@ impl Index {
         let Some(serial) = read(&self.ids[h as usize % DOC_SHARDS]).get(&h).copied() else {
             return Ok(None);
         };
-        let Some(body) = self.body(serial)? else {
+        let Some(body) = self.body(serial, Part::Whole)? else {
             return Ok(None);
         };
         let b = self.decode(&body)?;
@@ -739,6 +771,7 @@ impl Index {
     ) -> Result<bool> {
         let time = meta.time.unwrap_or_else(now);
         let body = store::encode_body(time, id, &meta.data, profile, text);
+        let body_len = body.len();
         let serial = self.reserve()?;
         let loc = match &self.disk {
             None => Loc::Mem(body.into()),
@@ -762,6 +795,7 @@ impl Index {
             id_hash: hash_id(id),
             time,
             nkeys: keys.len() as u32,
+            text_at: (body_len - text.len()) as u32,
             loc,
         };
         let replaced = self.finish_insert(serial, doc, keys);
@@ -886,15 +920,29 @@ impl Index {
         }
     }
 
-    fn body(&self, serial: u32) -> Result<Option<Arc<[u8]>>> {
+    /// The bytes of a document's body in `part` (the whole body, its head before the text, or its
+    /// text), or `None` when it is no longer live. One positional read for an on-disk index.
+    fn body(&self, serial: u32, part: Part) -> Result<Option<Bytes>> {
         let (file, pos, len) = {
             let docs = read(&self.docs[serial as usize % DOC_SHARDS]);
-            match docs.get(&serial) {
-                Some(Slot::Live(d)) => match &d.loc {
-                    Loc::Mem(b) => return Ok(Some(b.clone())),
-                    Loc::Disk { file, pos, len } => (file.clone(), *pos, *len),
+            let Some(Slot::Live(d)) = docs.get(&serial) else {
+                return Ok(None);
+            };
+            let at = d.text_at;
+            match &d.loc {
+                Loc::Mem(b) => {
+                    let range = match part {
+                        Part::Whole => 0..b.len(),
+                        Part::Head => 0..at as usize,
+                        Part::Text => at as usize..b.len(),
+                    };
+                    return Ok(Some(Bytes::Shared(b.clone(), range)));
+                }
+                Loc::Disk { file, pos, len } => match part {
+                    Part::Whole => (file.clone(), *pos, *len),
+                    Part::Head => (file.clone(), *pos, at),
+                    Part::Text => (file.clone(), *pos + u64::from(at), *len - at),
                 },
-                _ => return Ok(None),
             }
         };
         let mut buf = vec![0u8; len as usize];
@@ -906,18 +954,22 @@ impl Index {
                 .unwrap_or_default(),
             source,
         })?;
-        Ok(Some(buf.into()))
+        Ok(Some(Bytes::Owned(buf)))
     }
 
-    fn decode<'b>(&self, body: &'b [u8]) -> Result<store::Body<'b>> {
-        store::decode_body(body).ok_or_else(|| Error::CorruptIndex {
+    fn corrupt(&self) -> Error {
+        Error::CorruptIndex {
             path: self
                 .disk
                 .as_ref()
                 .map(|d| d.dir.clone())
                 .unwrap_or_default(),
             reason: "a stored document does not decode: a log file was changed while in use".into(),
-        })
+        }
+    }
+
+    fn decode<'b>(&self, body: &'b [u8]) -> Result<store::Body<'b>> {
+        store::decode_body(body).ok_or_else(|| self.corrupt())
     }
 
     fn query_analyzed(
@@ -984,37 +1036,43 @@ impl Index {
         }
         cands.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
         cands.truncate(self.options.max_candidates);
-        // One positional read per candidate, then the verifications, in parallel when there
-        // are several: a page syndicated many times has many true copies to verify, and that
-        // is a query's slowest case.
+        // One positional read of each candidate's head (its profile), then the verifications, in
+        // parallel when there are several: a page syndicated many times has many true copies to
+        // verify, and that is a query's slowest case. The text is read only for a candidate the
+        // profile does not settle.
         let mut bodies = Vec::with_capacity(cands.len());
         for (_, _, serial) in cands {
-            if let Some(body) = self.body(serial)? {
-                bodies.push(body);
+            if let Some(head) = self.body(serial, Part::Head)? {
+                bodies.push((serial, head));
             }
         }
-        let verify = |body: &Arc<[u8]>| -> Result<Option<Match>> {
-            let b = self.decode(body)?;
-            if exclude == Some(b.id)
+        let verify = |(serial, head): &(u32, Bytes)| -> Result<Option<Match>> {
+            let h = store::decode_head(head).ok_or_else(|| self.corrupt())?;
+            if exclude == Some(h.id)
                 || !profile::may_report(
                     profile,
-                    b.profile,
+                    h.profile,
                     self.options.min_score,
                     self.detector.config().align.min_bigrams_for_a_passage(),
                 )
             {
                 return Ok(None);
             }
+            // Removed since its head was read: as if it had not been found.
+            let Some(text) = self.body(*serial, Part::Text)? else {
+                return Ok(None);
+            };
+            let text = std::str::from_utf8(&text).map_err(|_| self.corrupt())?;
             self.counters.verified.fetch_add(1, Ordering::Relaxed);
-            let doc = self.detector.analyze_unsketched(b.text);
+            let doc = self.detector.analyze_unsketched(text);
             let c = self.detector.compare_analyzed(a, &doc);
             if c.max_score() < self.options.min_score || c.max_score() == 0.0 {
                 return Ok(None);
             }
             Ok(Some(Match {
-                id: b.id.to_string(),
-                time: b.time,
-                data: b.data.to_string(),
+                id: h.id.to_string(),
+                time: h.time,
+                data: h.data.to_string(),
                 resemblance: c.resemblance,
                 containment_query_in_doc: c.containment_a_in_b,
                 containment_doc_in_query: c.containment_b_in_a,

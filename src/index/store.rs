@@ -230,7 +230,6 @@ pub(crate) struct Body<'a> {
     pub time: u64,
     pub id: &'a str,
     pub data: &'a str,
-    pub profile: StoredProfile<'a>,
     pub text: &'a str,
 }
 
@@ -252,21 +251,48 @@ fn take_u64(b: &mut &[u8]) -> Option<u64> {
 }
 
 /// Decodes a body; `None` when it is malformed.
-pub(crate) fn decode_body(mut b: &[u8]) -> Option<Body<'_>> {
+pub(crate) fn decode_body(b: &[u8]) -> Option<Body<'_>> {
+    let (head, at) = decode_head_at(b)?;
+    let text = std::str::from_utf8(&b[at..]).ok()?;
+    Some(Body {
+        time: head.time,
+        id: head.id,
+        data: head.data,
+        text,
+    })
+}
+
+/// What comes before the text in a body.
+pub(crate) struct Head<'a> {
+    pub time: u64,
+    pub id: &'a str,
+    pub data: &'a str,
+    pub profile: StoredProfile<'a>,
+}
+
+/// Decodes the head of a body, from the whole body or from its head alone.
+pub(crate) fn decode_head(b: &[u8]) -> Option<Head<'_>> {
+    decode_head_at(b).map(|(h, _)| h)
+}
+
+/// The head and the offset of the text that follows it.
+fn decode_head_at(all: &[u8]) -> Option<(Head<'_>, usize)> {
+    let mut b = all;
     let time = take_u64(&mut b)?;
     let n = take_u32(&mut b)? as usize;
     let id = std::str::from_utf8(take(&mut b, n)?).ok()?;
     let n = take_u32(&mut b)? as usize;
     let data = std::str::from_utf8(take(&mut b, n)?).ok()?;
     let profile = super::profile::decode(&mut b)?;
-    let text = std::str::from_utf8(b).ok()?;
-    Some(Body {
-        time,
-        id,
-        data,
-        profile,
-        text,
-    })
+    Some((
+        Head {
+            time,
+            id,
+            data,
+            profile,
+        },
+        all.len() - b.len(),
+    ))
 }
 
 /// One record of a log, as replay sees it.
