@@ -2,32 +2,52 @@
 //!
 //! Reported pairs are edges; clusters are the connected components (union–find with path halving).
 //! The origin of a cluster is its member with the earliest `date` when any member has one (dates
-//! compare as text, which orders ISO 8601 correctly); otherwise the member whose text is most
-//! contained in another member: a wire story is contained in the pages that republish it, not the
-//! other way round.
+//! compare as text, which orders ISO 8601 correctly). Otherwise it rests on the pairs' own
+//! origins ([`crate::origin`]): the member named the likely source of the most pairs of the
+//! cluster and the copy in none of them, if one member alone is. Otherwise the origin is
+//! unknown: containment
+//! alone does not say who copied whom (a rewrite that cuts sentences looks like a source that
+//! adds some), and a cluster's origin claims no more than its pairs do.
 //!
 //! # Invariants
 //! - Every document of a reported pair is in exactly one cluster; other documents are in none.
 //! - Members are sorted by index; clusters are sorted by their first member.
+//! - An origin is a member; without dates, it is the named source of at least one pair of its
+//!   cluster and the named copy of none.
 
 use crate::scan::ScoredPair;
 
-/// Why a member was chosen as a cluster's origin.
+/// Why a member was chosen as a cluster's origin, or why none was.
 #[derive(Clone, Debug, PartialEq)]
 pub enum OriginReason {
     /// It has the earliest date of the cluster.
     EarliestDate(String),
-    /// No member has a date; its text is the most contained in another member (the score).
-    MostContained(f64),
+    /// No member has a date; it is the likely source of this many of the cluster's pairs, and
+    /// the copy in none.
+    SourceOfPairs {
+        /// Pairs naming it the source.
+        named: usize,
+        /// Pairs in the cluster.
+        pairs: usize,
+    },
+    /// No date, and no single member is the source of the most pairs without being the copy in
+    /// another.
+    Unknown,
 }
 
 impl std::fmt::Display for OriginReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             OriginReason::EarliestDate(d) => write!(f, "earliest date ({d})"),
-            OriginReason::MostContained(c) => {
-                write!(f, "most contained in another member ({c:.2})")
-            }
+            OriginReason::SourceOfPairs { named, pairs } => write!(
+                f,
+                "the likely source in {named} of the cluster's {pairs} pairs, the copy in none"
+            ),
+            OriginReason::Unknown => write!(
+                f,
+                "no dates, and no single member is the likely source of the most pairs without \
+                 being the copy in another"
+            ),
         }
     }
 }
@@ -37,14 +57,24 @@ impl std::fmt::Display for OriginReason {
 pub struct Cluster {
     /// Document indices, sorted.
     pub members: Vec<usize>,
-    /// The likely origin (an element of `members`).
-    pub origin: usize,
-    /// Why it is the likely origin.
+    /// The likely origin (an element of `members`), when the evidence names one.
+    pub origin: Option<usize>,
+    /// Why it is the likely origin, or why there is none.
     pub reason: OriginReason,
 }
 
-/// Builds the clusters of `pairs` over `dates.len()` documents.
-pub fn clusters(pairs: &[ScoredPair], dates: &[Option<&str>]) -> Vec<Cluster> {
+/// Builds the clusters of `pairs` over `dates.len()` documents. `sources[i]` is the document
+/// that pair `i`'s own origin names as the likely source, if any (see [`crate::origin`]).
+///
+/// # Panics
+/// If `sources` and `pairs` differ in length, or a pair or source names a document past
+/// `dates.len()`.
+pub fn clusters(
+    pairs: &[ScoredPair],
+    dates: &[Option<&str>],
+    sources: &[Option<usize>],
+) -> Vec<Cluster> {
+    assert_eq!(pairs.len(), sources.len(), "one source per pair");
     let n = dates.len();
     let mut parent: Vec<usize> = (0..n).collect();
     fn find(parent: &mut [usize], mut x: usize) -> usize {
@@ -54,38 +84,65 @@ pub fn clusters(pairs: &[ScoredPair], dates: &[Option<&str>]) -> Vec<Cluster> {
         }
         x
     }
-    // How much of each document is found in some other document.
-    let mut contained = vec![f64::NEG_INFINITY; n];
+    let mut in_pair = vec![false; n];
     for p in pairs {
         let (ra, rb) = (find(&mut parent, p.a), find(&mut parent, p.b));
         if ra != rb {
             parent[ra.max(rb)] = ra.min(rb);
         }
-        contained[p.a] = contained[p.a].max(p.comparison.containment_a_in_b);
-        contained[p.b] = contained[p.b].max(p.comparison.containment_b_in_a);
+        in_pair[p.a] = true;
+        in_pair[p.b] = true;
     }
-    let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
-    for (x, c) in contained.iter().enumerate() {
-        if *c > f64::NEG_INFINITY {
-            let r = find(&mut parent, x);
-            groups.entry(r).or_default().push(x);
+    // Per document: pairs naming it the source, and pairs naming the other side.
+    let mut named = vec![0usize; n];
+    let mut copied = vec![0usize; n];
+    let mut pairs_of = vec![0usize; n];
+    for (p, source) in pairs.iter().zip(sources) {
+        pairs_of[find(&mut parent, p.a)] += 1;
+        if let Some(s) = *source {
+            let copy = if s == p.a { p.b } else { p.a };
+            named[s] += 1;
+            copied[copy] += 1;
         }
     }
+    let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for x in (0..n).filter(|&x| in_pair[x]) {
+        let r = find(&mut parent, x);
+        groups.entry(r).or_default().push(x);
+    }
     let mut out: Vec<Cluster> = groups
-        .into_values()
-        .map(|members| {
+        .into_iter()
+        .map(|(root, members)| {
             let dated = members
                 .iter()
                 .filter_map(|&m| dates[m].map(|d| (d, m)))
                 .min();
             let (origin, reason) = match dated {
-                Some((d, m)) => (m, OriginReason::EarliestDate(d.to_string())),
+                Some((d, m)) => (Some(m), OriginReason::EarliestDate(d.to_string())),
                 None => {
-                    let m = *members
+                    // The most pairs; a tie names nobody (two renderings of one story, each
+                    // found inside the same page, are both sources of it).
+                    let mut ranked: Vec<usize> = members
                         .iter()
-                        .max_by(|&&x, &&y| contained[x].total_cmp(&contained[y]).then(y.cmp(&x)))
-                        .expect("clusters are non-empty");
-                    (m, OriginReason::MostContained(contained[m]))
+                        .copied()
+                        .filter(|&m| named[m] > 0 && copied[m] == 0)
+                        .collect();
+                    ranked.sort_by(|&x, &y| named[y].cmp(&named[x]));
+                    let best = match ranked[..] {
+                        [m] => Some(m),
+                        [m, n, ..] if named[m] > named[n] => Some(m),
+                        _ => None,
+                    };
+                    match best {
+                        Some(m) => (
+                            Some(m),
+                            OriginReason::SourceOfPairs {
+                                named: named[m],
+                                pairs: pairs_of[root],
+                            },
+                        ),
+                        None => (None, OriginReason::Unknown),
+                    }
                 }
             };
             Cluster {
@@ -105,26 +162,56 @@ mod tests {
     use crate::scan::test_support::pair;
 
     #[test]
-    fn components_and_origin_by_containment() {
-        // 1 is a wire story inside pages 0 and 3; 2 and 4 are unrelated to it.
+    fn components_and_origin_from_the_pairs_origins() {
+        // 1 is a wire story inside pages 0 and 3, which the pairs' origins name as the source;
+        // 2 and 4 are unrelated to it.
         let pairs = [pair(0, 1, 0.4, 1.0), pair(1, 3, 0.98, 0.5)];
-        let c = clusters(&pairs, &[None; 5]);
+        let c = clusters(&pairs, &[None; 5], &[Some(1), Some(1)]);
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].members, [0, 1, 3]);
-        assert_eq!(c[0].origin, 1);
-        assert_eq!(c[0].reason, OriginReason::MostContained(1.0));
+        assert_eq!(c[0].origin, Some(1));
+        assert_eq!(
+            c[0].reason,
+            OriginReason::SourceOfPairs { named: 2, pairs: 2 }
+        );
+        // The same cluster with one pair undecided: still 1, from the other pair.
+        let c = clusters(&pairs, &[None; 5], &[None, Some(1)]);
+        assert_eq!(c[0].origin, Some(1));
+        // Containment alone names nobody.
+        let c = clusters(&pairs, &[None; 5], &[None, None]);
+        assert_eq!((c[0].origin, &c[0].reason), (None, &OriginReason::Unknown));
     }
 
     #[test]
-    fn dates_win_over_containment() {
+    fn a_member_copied_in_one_pair_is_not_the_origin() {
+        // 0 -> 1 -> 2: 1 is the source of 2 but a copy of 0; 0 is the origin.
+        let pairs = [pair(0, 1, 0.9, 0.5), pair(1, 2, 0.9, 0.6)];
+        let c = clusters(&pairs, &[None; 3], &[Some(0), Some(1)]);
+        assert_eq!(c[0].origin, Some(0));
+        // Contradicting pairs (0 -> 1 and 1 -> 0 through another link) leave it unknown.
+        let pairs = [
+            pair(0, 1, 0.9, 0.5),
+            pair(0, 2, 0.9, 0.6),
+            pair(1, 2, 0.9, 0.6),
+        ];
+        let c = clusters(&pairs, &[None; 3], &[Some(0), Some(2), Some(1)]);
+        assert_eq!(c[0].origin, None);
+        // A page (2) found to copy two renderings (0, 1) of one story, whose own pair says
+        // nothing: both are sources, neither is the origin.
+        let c = clusters(&pairs, &[None; 3], &[None, Some(0), Some(1)]);
+        assert_eq!((c[0].origin, &c[0].reason), (None, &OriginReason::Unknown));
+    }
+
+    #[test]
+    fn dates_win_over_the_pairs_origins() {
         let pairs = [pair(0, 1, 0.4, 1.0), pair(2, 3, 0.9, 0.9)];
         let dates = [Some("2022-09-08"), Some("2022-09-09"), None, None];
-        let c = clusters(&pairs, &dates);
+        let c = clusters(&pairs, &dates, &[Some(1), Some(3)]);
         assert_eq!(c.len(), 2);
         assert_eq!(
             (c[0].origin, &c[0].reason),
-            (0, &OriginReason::EarliestDate("2022-09-08".into()))
+            (Some(0), &OriginReason::EarliestDate("2022-09-08".into()))
         );
-        assert_eq!(c[1].origin, 2, "ties go to the first member");
+        assert_eq!(c[1].origin, Some(3));
     }
 }

@@ -140,9 +140,9 @@ impl PairReport {
 pub struct ClusterReport {
     /// Cluster number, from 1, in order of the clusters' first members.
     pub cluster: usize,
-    /// Id of the likely origin.
-    pub origin: String,
-    /// Why it is the likely origin (earliest date, or most contained in another member).
+    /// Id of the likely origin, when the evidence names one (`null` in JSON otherwise).
+    pub origin: Option<String>,
+    /// Why it is the likely origin, or why none is named.
     pub origin_reason: String,
     /// Ids of all members, the origin included, in input order.
     pub members: Vec<String>,
@@ -153,7 +153,7 @@ impl ClusterReport {
     pub fn new(number: usize, c: &Cluster, ids: &[&str]) -> ClusterReport {
         ClusterReport {
             cluster: number,
-            origin: ids[c.origin].to_string(),
+            origin: c.origin.map(|o| ids[o].to_string()),
             origin_reason: c.reason.to_string(),
             members: c.members.iter().map(|&m| ids[m].to_string()).collect(),
         }

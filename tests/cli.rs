@@ -288,6 +288,39 @@ fn scan_reads_jsonl_from_stdin_and_reports_bad_lines() {
 }
 
 #[test]
+fn cluster_origin_rests_on_the_pairs_origins() {
+    // The page wraps all of the wire story in text of its own: the pair names the wire as its
+    // source, and so does the cluster.
+    let page = format!("{OTHER}\n\n{WIRE}");
+    let dir = temp_corpus(&[("wire.txt", WIRE.as_bytes()), ("page.txt", page.as_bytes())]);
+    let d = dir.path().to_str().unwrap();
+    let v = jsonl(&run(&["scan", d, "--clusters", "--format", "jsonl", "-q"]));
+    assert_eq!(v.len(), 2, "{v:?}");
+    let wire_side = if v[0]["a"].as_str().unwrap().ends_with("wire.txt") {
+        "a"
+    } else {
+        "b"
+    };
+    assert_eq!(v[0]["origin"], wire_side, "{}", v[0]["origin_reason"]);
+    assert!(
+        v[1]["origin"].as_str().unwrap().ends_with("wire.txt"),
+        "{:?}",
+        v[1]
+    );
+    assert_eq!(
+        v[1]["origin_reason"],
+        "the likely source in 1 of the cluster's 1 pairs, the copy in none"
+    );
+
+    // Two copies of the same text: the pair cannot say which came first, nor can the cluster.
+    let dir = temp_corpus(&[("one.txt", WIRE.as_bytes()), ("two.txt", WIRE.as_bytes())]);
+    let d = dir.path().to_str().unwrap();
+    let v = jsonl(&run(&["scan", d, "--clusters", "--format", "jsonl", "-q"]));
+    assert_eq!(v[0]["origin"], "unknown");
+    assert!(v[1]["origin"].is_null(), "{:?}", v[1]);
+}
+
+#[test]
 fn scan_formats_table_and_csv() {
     let page = format!("{OTHER}\n\n{WIRE}");
     let dir = temp_corpus(&[("wire.txt", WIRE.as_bytes()), ("page.txt", page.as_bytes())]);

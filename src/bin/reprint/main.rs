@@ -512,34 +512,6 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     bar.finish_and_clear();
 
     let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
-    let clusters: Option<Vec<ClusterReport>> = args.clusters.then(|| {
-        let dates: Vec<Option<&str>> = docs.iter().map(|d| d.date.as_deref()).collect();
-        reprint::cluster::clusters(&result.pairs, &dates)
-            .iter()
-            .enumerate()
-            .map(|(n, c)| ClusterReport::new(n + 1, c, &ids))
-            .collect()
-    });
-    let cluster_of = |doc: usize| -> Option<usize> {
-        clusters.as_ref().and_then(|cs| {
-            cs.iter()
-                .position(|c| c.members.iter().any(|m| m == ids[doc]))
-                .map(|p| p + 1)
-        })
-    };
-
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut exporter = exporter(args.format, args.passages, clusters.clone());
-    let mut order: Vec<&reprint::scan::ScoredPair> = result.pairs.iter().collect();
-    if args.format == Format::Table {
-        // People read the strongest copies first; programs get the stable input order.
-        order.sort_by(|x, y| {
-            y.comparison
-                .max_score()
-                .total_cmp(&x.comparison.max_score())
-        });
-    }
     // Wire cues of the documents in reported pairs, for the records and the origin.
     let wires: Vec<Option<WireCues>> = {
         use rayon::prelude::*;
@@ -566,6 +538,44 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
             &VerdictThresholds::default(),
         )
     };
+    // A cluster's origin rests on its pairs' own origins.
+    let clusters: Option<Vec<ClusterReport>> = args.clusters.then(|| {
+        let dates: Vec<Option<&str>> = docs.iter().map(|d| d.date.as_deref()).collect();
+        let sources: Vec<Option<usize>> = result
+            .pairs
+            .iter()
+            .map(|p| match record(p, false).origin {
+                reprint::origin::Side::A => Some(p.a),
+                reprint::origin::Side::B => Some(p.b),
+                reprint::origin::Side::Unknown => None,
+            })
+            .collect();
+        reprint::cluster::clusters(&result.pairs, &dates, &sources)
+            .iter()
+            .enumerate()
+            .map(|(n, c)| ClusterReport::new(n + 1, c, &ids))
+            .collect()
+    });
+    let cluster_of = |doc: usize| -> Option<usize> {
+        clusters.as_ref().and_then(|cs| {
+            cs.iter()
+                .position(|c| c.members.iter().any(|m| m == ids[doc]))
+                .map(|p| p + 1)
+        })
+    };
+
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut exporter = exporter(args.format, args.passages, clusters.clone());
+    let mut order: Vec<&reprint::scan::ScoredPair> = result.pairs.iter().collect();
+    if args.format == Format::Table {
+        // People read the strongest copies first; programs get the stable input order.
+        order.sort_by(|x, y| {
+            y.comparison
+                .max_score()
+                .total_cmp(&x.comparison.max_score())
+        });
+    }
     for &p in &order {
         let mut report = record(p, args.passages);
         report.cluster = cluster_of(p.a);

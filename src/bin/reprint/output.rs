@@ -85,7 +85,11 @@ impl Exporter for Csv {
         ];
         if let (Some(clusters), Some(n)) = (&self.clusters, p.cluster) {
             let c = &clusters[n - 1];
-            row.extend([n.to_string(), c.origin.clone(), c.origin_reason.clone()]);
+            row.extend([
+                n.to_string(),
+                c.origin.clone().unwrap_or_default(),
+                c.origin_reason.clone(),
+            ]);
         }
         if self.passages {
             row.push(serde_json::to_string(p.passages.as_deref().unwrap_or(&[]))?);
@@ -159,7 +163,7 @@ impl Exporter for Table {
                 "\ncluster {} ({} documents), likely origin {} — {}",
                 c.cluster,
                 c.members.len(),
-                c.origin,
+                c.origin.as_deref().unwrap_or("unknown"),
                 c.origin_reason
             )?;
             for m in &c.members {
