@@ -613,8 +613,8 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
             seconds: started.elapsed().as_secs_f64(),
         };
         let mut line = format!(
-            "reprint: {} documents, {} candidate pairs verified, {} pairs reported in {:.2} s",
-            s.documents, s.verified, s.reported, s.seconds
+            "reprint: {} documents, {} candidate pairs, {} aligned, {} pairs reported in {:.2} s",
+            s.documents, result.stats.candidates, s.verified, s.reported, s.seconds
         );
         if s.skipped_inputs + s.lossy_inputs > 0 {
             line += &format!(
