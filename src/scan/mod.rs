@@ -20,7 +20,7 @@
 //!    sentence pasted word for word can be too short to share sampled term pairs).
 //! 4. **Verification.** Candidates are grouped by their first document; each group re-analyzes
 //!    its texts, settles most pairs with an exact bound on what alignment could report
-//!    ([`crate::index::profile`]: content bigrams, shingles, fingerprints in common), and aligns
+//!    (`index::profile`: content bigrams, shingles, fingerprints in common), and aligns
 //!    the rest with [`Detector::compare_analyzed`], so scores are exactly `reprint compare`'s. A
 //!    pair is reported when its best score is positive and reaches [`ScanOptions::min_score`].
 //!
@@ -34,11 +34,15 @@
 //! - Pairs are reported once, as `(a, b)` with `a < b` (input order), sorted by `(a, b)`.
 //! - Every pair reported scores what `Detector::compare` gives the two texts.
 
+mod analyzer;
+mod buckets;
+mod verify;
+
 use crate::detector::{Analysis, Detector};
-use crate::index::profile::{may_report_pair, Profile};
 use crate::score::Comparison;
+use analyzer::Analyzer;
+use buckets::Buckets;
 use rayon::prelude::*;
-use std::borrow::Cow;
 
 /// What to report.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -156,15 +160,19 @@ pub fn scan<S: AsRef<str> + Sync>(
     progress.start(Stage::Analyze, texts.len() as u64);
     let keys: Vec<Vec<u32>> = texts
         .par_iter()
-        .map_init(Vec::new, |buf, t| {
-            let a = detector.analyze_unsketched(t.as_ref());
-            doc_keys(detector, &a, buf);
-            progress.advance(1);
-            buf.clone()
-        })
+        .map_init(
+            || (Analyzer::new(detector), analyzer::empty(), Vec::new()),
+            |(an, a, buf), t| {
+                an.analyze_into(t.as_ref(), a);
+                doc_keys(detector, a, buf);
+                progress.advance(1);
+                buf.clone()
+            },
+        )
         .collect();
-    let analyze = |i: usize| Cow::Owned(detector.analyze_unsketched(texts[i].as_ref()));
-    run(detector, keys, analyze, options, progress)
+    let fill =
+        |i: usize, an: &mut Analyzer, out: &mut Analysis| an.analyze_into(texts[i].as_ref(), out);
+    run(detector, keys, &fill, options, progress)
 }
 
 /// Like [`scan`], for documents already analyzed by the same detector (signatures unused).
@@ -181,20 +189,18 @@ pub fn scan_analyzed(
             buf.clone()
         })
         .collect();
-    run(
-        detector,
-        keys,
-        |i| Cow::Borrowed(&analyses[i]),
-        options,
-        progress,
-    )
+    let fill = |i: usize, _: &mut Analyzer, out: &mut Analysis| out.clone_from(&analyses[i]);
+    run(detector, keys, &fill, options, progress)
 }
 
-/// Steps 2 to 4, from each document's keys; `analysis(i)` gives document `i`'s analysis.
-fn run<'a>(
+/// Puts document `i`'s analysis into the buffer given, with the worker's analyzer.
+type Fill<'f> = dyn Fn(usize, &mut Analyzer, &mut Analysis) + Sync + 'f;
+
+/// Steps 2 to 4, from each document's keys.
+fn run(
     detector: &Detector,
     keys: Vec<Vec<u32>>,
-    analysis: impl Fn(usize) -> Cow<'a, Analysis> + Sync,
+    fill: &Fill<'_>,
     options: &ScanOptions,
     progress: &dyn Progress,
 ) -> ScanResult {
@@ -207,7 +213,14 @@ fn run<'a>(
     drop(buckets);
     stats.candidates = candidates.len();
     progress.start(Stage::Verify, candidates.len() as u64);
-    let (pairs, verified) = verify(detector, &candidates, analysis, options, progress);
+    let (pairs, verified) = verify::verify(
+        detector,
+        stats.documents,
+        &candidates,
+        fill,
+        options,
+        progress,
+    );
     stats.verified = verified;
     stats.reported = pairs.len();
     ScanResult { pairs, stats }
@@ -274,187 +287,6 @@ fn doc_keys(detector: &Detector, analysis: &Analysis, out: &mut Vec<u32>) {
     out.extend(fingerprints.iter().map(|&f| f | FINGERPRINT_TAG));
     out.sort_unstable();
     out.dedup();
-}
-
-/// The documents holding each kept key, and each document's kept keys, as flat arrays.
-struct Buckets {
-    /// Bucket `g` holds `docs[start[g]..start[g + 1]]`, ascending.
-    start: Vec<u32>,
-    docs: Vec<u32>,
-    /// Weight of a shingle bucket; infinite for a fingerprint bucket.
-    weight: Vec<f32>,
-    /// Document `d`'s buckets are `of_doc[doc_start[d]..doc_start[d + 1]]`, ascending.
-    doc_start: Vec<u32>,
-    of_doc: Vec<u32>,
-    /// Total weight of each document's shingle keys.
-    doc_weight: Vec<f32>,
-}
-
-impl Buckets {
-    /// Groups the documents by key, keeping keys held by 2 to `max_bucket` documents.
-    fn new(keys: Vec<Vec<u32>>, max_bucket: usize, stats: &mut ScanStats) -> Buckets {
-        let n_docs = keys.len();
-        let total: usize = keys.iter().map(Vec::len).sum();
-        stats.keys = total;
-        let mut filed: Vec<(u32, u32)> = Vec::with_capacity(total);
-        for (d, k) in keys.into_iter().enumerate() {
-            filed.extend(k.into_iter().map(|k| (k, d as u32)));
-        }
-        filed.par_sort_unstable();
-
-        let mut b = Buckets {
-            start: Vec::new(),
-            docs: Vec::new(),
-            weight: Vec::new(),
-            doc_start: Vec::new(),
-            of_doc: Vec::new(),
-            doc_weight: vec![0.0; n_docs],
-        };
-        let mut per_doc = vec![0u32; n_docs];
-        for run in filed.chunk_by(|x, y| x.0 == y.0) {
-            let fingerprint = run[0].0 & FINGERPRINT_TAG != 0;
-            let w = if fingerprint {
-                f32::INFINITY
-            } else {
-                let w = key_weight(run.len(), n_docs);
-                for &(_, d) in run {
-                    b.doc_weight[d as usize] += w;
-                }
-                w
-            };
-            if run.len() < 2 {
-                continue;
-            }
-            if run.len() > max_bucket {
-                stats.oversized_buckets += 1;
-                continue;
-            }
-            b.start.push(b.docs.len() as u32);
-            b.weight.push(w);
-            for &(_, d) in run {
-                b.docs.push(d);
-                per_doc[d as usize] += 1;
-            }
-        }
-        b.start.push(b.docs.len() as u32);
-        drop(filed);
-
-        b.doc_start = Vec::with_capacity(n_docs + 1);
-        let mut at = 0u32;
-        for &n in &per_doc {
-            b.doc_start.push(at);
-            at += n;
-        }
-        b.doc_start.push(at);
-        b.of_doc = vec![0; at as usize];
-        let mut fill: Vec<u32> = b.doc_start[..n_docs].to_vec();
-        for g in 0..b.start.len() - 1 {
-            for &d in &b.docs[b.start[g] as usize..b.start[g + 1] as usize] {
-                b.of_doc[fill[d as usize] as usize] = g as u32;
-                fill[d as usize] += 1;
-            }
-        }
-        b.docs.shrink_to_fit();
-        b
-    }
-
-    /// Candidate pairs `(a, b)`, `a < b`, sorted.
-    fn candidates(&self, stats: &mut ScanStats) -> Vec<(u32, u32)> {
-        let n_docs = self.doc_weight.len();
-        let min_share = MIN_KEY_SHARE as f32;
-        // Per worker: a weighted count per document and the documents touched, reset after use.
-        let per_doc: Vec<(Vec<u32>, u32, u32)> = (0..n_docs)
-            .into_par_iter()
-            .map_init(
-                || (vec![0f32; n_docs], Vec::new()),
-                |(count, touched), a| {
-                    let groups =
-                        &self.of_doc[self.doc_start[a] as usize..self.doc_start[a + 1] as usize];
-                    for &g in groups {
-                        let g = g as usize;
-                        let docs = &self.docs[self.start[g] as usize..self.start[g + 1] as usize];
-                        let after = docs.partition_point(|&d| d as usize <= a);
-                        for &d in &docs[after..] {
-                            let c = &mut count[d as usize];
-                            if *c == 0.0 {
-                                touched.push(d);
-                            }
-                            *c += self.weight[g];
-                        }
-                    }
-                    touched.sort_unstable();
-                    let (mut by_keys, mut by_runs) = (0, 0);
-                    let mut out = Vec::new();
-                    for &d in touched.iter() {
-                        let c = std::mem::take(&mut count[d as usize]);
-                        let smaller = self.doc_weight[a].min(self.doc_weight[d as usize]);
-                        if c.is_infinite() {
-                            by_runs += 1;
-                            out.push(d);
-                        } else if c >= min_share * smaller {
-                            by_keys += 1;
-                            out.push(d);
-                        }
-                    }
-                    touched.clear();
-                    (out, by_keys, by_runs)
-                },
-            )
-            .collect();
-        let mut pairs = Vec::with_capacity(per_doc.iter().map(|x| x.0.len()).sum());
-        for (a, (bs, by_keys, by_runs)) in per_doc.into_iter().enumerate() {
-            stats.shared_key_candidates += by_keys as usize;
-            stats.verbatim_candidates += by_runs as usize;
-            pairs.extend(bs.into_iter().map(|b| (a as u32, b)));
-        }
-        pairs
-    }
-}
-
-/// Verifies `candidates` (sorted by first document), in parallel, one first document at a time;
-/// returns the reported pairs in order and how many candidates were aligned.
-fn verify<'a>(
-    detector: &Detector,
-    candidates: &[(u32, u32)],
-    analysis: impl Fn(usize) -> Cow<'a, Analysis> + Sync,
-    options: &ScanOptions,
-    progress: &dyn Progress,
-) -> (Vec<ScoredPair>, usize) {
-    let groups: Vec<&[(u32, u32)]> = candidates.chunk_by(|x, y| x.0 == y.0).collect();
-    let config = detector.config();
-    let min_pair = config.align.min_pair_bigrams;
-    let per_group: Vec<(Vec<ScoredPair>, usize)> = groups
-        .par_iter()
-        .map(|group| {
-            let a = group[0].0 as usize;
-            let doc_a = analysis(a);
-            let prof_a = Profile::of(&doc_a, config);
-            let mut found = Vec::new();
-            let mut aligned = 0;
-            for &(_, b) in group.iter() {
-                let b = b as usize;
-                let doc_b = analysis(b);
-                if !may_report_pair(
-                    &prof_a,
-                    &Profile::of(&doc_b, config),
-                    options.min_score,
-                    min_pair,
-                ) {
-                    continue;
-                }
-                aligned += 1;
-                let comparison = detector.compare_analyzed(&doc_a, &doc_b);
-                let score = comparison.max_score();
-                if score >= options.min_score && score > 0.0 {
-                    found.push(ScoredPair { a, b, comparison });
-                }
-            }
-            progress.advance(group.len() as u64);
-            (found, aligned)
-        })
-        .collect();
-    let aligned = per_group.iter().map(|x| x.1).sum();
-    (per_group.into_iter().flat_map(|x| x.0).collect(), aligned)
 }
 
 #[cfg(test)]
