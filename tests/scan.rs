@@ -132,7 +132,7 @@ fn candidates_from_keys(keys: &[Vec<u64>], max_bucket: usize) -> BTreeSet<(usize
     let mut shared: HashMap<(usize, usize), f64> = HashMap::new();
     for (&k, docs) in &by_key {
         let fingerprint = is_fingerprint_key(k);
-        let w = f64::from(key_weight(docs.len(), n));
+        let w = key_weight(docs.len(), n);
         if !fingerprint {
             for &d in docs {
                 total[d] += w;

@@ -20,26 +20,43 @@ pub(super) struct Buckets {
     start: Vec<u32>,
     docs: Vec<u32>,
     /// Weight of a shingle bucket; infinite for a fingerprint bucket.
-    weight: Vec<f32>,
+    weight: Vec<f64>,
     /// Document `d`'s buckets are `of_doc[doc_start[d]..doc_start[d + 1]]`, ascending.
     doc_start: Vec<u32>,
     of_doc: Vec<u32>,
     /// Total weight of each document's shingle keys.
-    doc_weight: Vec<f32>,
+    doc_weight: Vec<f64>,
+}
+
+/// The keys of consecutive documents, flat: document `i` of the chunk holds
+/// `keys[ends[i - 1]..ends[i]]` (from 0 for the first).
+#[derive(Default)]
+pub(super) struct KeyChunk {
+    pub(super) keys: Vec<u32>,
+    pub(super) ends: Vec<u32>,
+}
+
+/// `(key, document)` entries sorted at once, at most (8 bytes each): more keys are grouped in
+/// that many passes over a partition of the key space each, so that the sort's memory stays
+/// below the keys' own.
+const PARTITION: usize = 1 << 22;
+
+/// The partition of a key among `parts` (a power of two): any mix of all its bits, since
+/// fingerprint keys all have bit 31 set.
+fn part(key: u32, parts: usize) -> usize {
+    (key.wrapping_mul(0x9E37_79B1) as usize >> 16) & (parts - 1)
 }
 
 impl Buckets {
     /// Groups the documents by key, keeping keys held by 2 to `max_bucket` documents.
-    pub(super) fn new(keys: Vec<Vec<u32>>, max_bucket: usize, stats: &mut ScanStats) -> Buckets {
-        let n_docs = keys.len();
-        let total: usize = keys.iter().map(Vec::len).sum();
+    pub(super) fn new(
+        chunks: Vec<KeyChunk>,
+        n_docs: usize,
+        max_bucket: usize,
+        stats: &mut ScanStats,
+    ) -> Buckets {
+        let total: usize = chunks.iter().map(|c| c.keys.len()).sum();
         stats.keys = total;
-        let mut filed: Vec<(u32, u32)> = Vec::with_capacity(total);
-        for (d, k) in keys.into_iter().enumerate() {
-            filed.extend(k.into_iter().map(|k| (k, d as u32)));
-        }
-        filed.par_sort_unstable();
-
         let mut b = Buckets {
             start: Vec::new(),
             docs: Vec::new(),
@@ -49,10 +66,50 @@ impl Buckets {
             doc_weight: vec![0.0; n_docs],
         };
         let mut per_doc = vec![0u32; n_docs];
+        let parts = total
+            .div_ceil(PARTITION)
+            .next_power_of_two()
+            .clamp(1, 1 << 16);
+        let mut filed: Vec<(u32, u32)> = Vec::new();
+        for p in 0..parts {
+            filed.clear();
+            let mut doc = 0u32;
+            for c in &chunks {
+                let mut from = 0;
+                for &end in &c.ends {
+                    let end = end as usize;
+                    filed.extend(
+                        c.keys[from..end]
+                            .iter()
+                            .filter(|&&k| parts == 1 || part(k, parts) == p)
+                            .map(|&k| (k, doc)),
+                    );
+                    from = end;
+                    doc += 1;
+                }
+            }
+            filed.par_sort_unstable();
+            b.file(&filed, max_bucket, &mut per_doc, stats);
+        }
+        drop(filed);
+        drop(chunks);
+        b.index_by_doc(&per_doc);
+        b
+    }
+
+    /// Adds the buckets of `filed` (sorted `(key, document)` entries).
+    fn file(
+        &mut self,
+        filed: &[(u32, u32)],
+        max_bucket: usize,
+        per_doc: &mut [u32],
+        stats: &mut ScanStats,
+    ) {
+        let (b, n_docs) = (self, per_doc.len());
         for run in filed.chunk_by(|x, y| x.0 == y.0) {
             let fingerprint = run[0].0 & FINGERPRINT_TAG != 0;
             let w = if fingerprint {
-                f32::INFINITY
+                f64::INFINITY
             } else {
                 let w = key_weight(run.len(), n_docs);
                 for &(_, d) in run {
@@ -74,12 +131,16 @@ impl Buckets {
                 per_doc[d as usize] += 1;
             }
         }
+    }
+
+    /// Lists each document's buckets, once every bucket is filed.
+    fn index_by_doc(&mut self, per_doc: &[u32]) {
+        let (b, n_docs) = (self, per_doc.len());
         b.start.push(b.docs.len() as u32);
-        drop(filed);
 
         b.doc_start = Vec::with_capacity(n_docs + 1);
         let mut at = 0u32;
-        for &n in &per_doc {
+        for &n in per_doc {
             b.doc_start.push(at);
             at += n;
         }
@@ -93,18 +154,17 @@ impl Buckets {
             }
         }
         b.docs.shrink_to_fit();
-        b
     }
 
     /// Candidate pairs `(a, b)`, `a < b`, sorted.
     pub(super) fn candidates(&self, stats: &mut ScanStats) -> Vec<(u32, u32)> {
         let n_docs = self.doc_weight.len();
-        let min_share = MIN_KEY_SHARE as f32;
+        let min_share = MIN_KEY_SHARE;
         // Per worker: a weighted count per document and the documents touched, reset after use.
         let per_doc: Vec<(Vec<u32>, u32, u32)> = (0..n_docs)
             .into_par_iter()
             .map_init(
-                || (vec![0f32; n_docs], Vec::new()),
+                || (vec![0f64; n_docs], Vec::new()),
                 |(count, touched), a| {
                     let groups =
                         &self.of_doc[self.doc_start[a] as usize..self.doc_start[a + 1] as usize];

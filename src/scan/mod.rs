@@ -41,7 +41,7 @@ mod verify;
 use crate::detector::{Analysis, Detector};
 use crate::score::Comparison;
 use analyzer::Analyzer;
-use buckets::Buckets;
+use buckets::{Buckets, KeyChunk};
 use rayon::prelude::*;
 
 /// What to report.
@@ -83,8 +83,10 @@ pub const MIN_KEY_SHARE: f64 = 0.03;
 /// Keys held by this many documents or fewer weigh fully.
 pub const RARE_KEY_DOCS: usize = 32;
 
-/// Set on fingerprint keys, clear on shingle keys: the two kinds never meet.
-const FINGERPRINT_TAG: u32 = 1 << 31;
+/// Set on fingerprint keys of [`candidate_keys`], clear on shingle keys: the two kinds never
+/// meet.
+pub const FINGERPRINT_KEY_BIT: u64 = 1 << 31;
+const FINGERPRINT_TAG: u32 = FINGERPRINT_KEY_BIT as u32;
 
 /// Stages reported to a [`Progress`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,21 +160,27 @@ pub fn scan<S: AsRef<str> + Sync>(
     progress: &dyn Progress,
 ) -> ScanResult {
     progress.start(Stage::Analyze, texts.len() as u64);
-    let keys: Vec<Vec<u32>> = texts
-        .par_iter()
+    let keys: Vec<KeyChunk> = texts
+        .par_chunks(KEY_CHUNK)
         .map_init(
             || (Analyzer::new(detector), analyzer::empty(), Vec::new()),
-            |(an, a, buf), t| {
-                an.analyze_into(t.as_ref(), a);
-                doc_keys(detector, a, buf);
-                progress.advance(1);
-                buf.clone()
+            |(an, a, buf), texts| {
+                let mut chunk = KeyChunk::default();
+                for t in texts {
+                    an.analyze_into(t.as_ref(), a);
+                    doc_keys(detector, a, buf);
+                    chunk.keys.extend_from_slice(buf);
+                    chunk.ends.push(chunk.keys.len() as u32);
+                    progress.advance(1);
+                }
+                chunk.keys.shrink_to_fit();
+                chunk
             },
         )
         .collect();
     let fill =
         |i: usize, an: &mut Analyzer, out: &mut Analysis| an.analyze_into(texts[i].as_ref(), out);
-    run(detector, keys, &fill, options, progress)
+    run(detector, texts.len(), keys, &fill, options, progress)
 }
 
 /// Like [`scan`], for documents already analyzed by the same detector (signatures unused).
@@ -182,16 +190,25 @@ pub fn scan_analyzed(
     options: &ScanOptions,
     progress: &dyn Progress,
 ) -> ScanResult {
-    let keys: Vec<Vec<u32>> = analyses
-        .par_iter()
-        .map_init(Vec::new, |buf, a| {
-            doc_keys(detector, a, buf);
-            buf.clone()
+    let keys: Vec<KeyChunk> = analyses
+        .par_chunks(KEY_CHUNK)
+        .map_init(Vec::new, |buf, analyses| {
+            let mut chunk = KeyChunk::default();
+            for a in analyses {
+                doc_keys(detector, a, buf);
+                chunk.keys.extend_from_slice(buf);
+                chunk.ends.push(chunk.keys.len() as u32);
+            }
+            chunk
         })
         .collect();
     let fill = |i: usize, _: &mut Analyzer, out: &mut Analysis| out.clone_from(&analyses[i]);
-    run(detector, keys, &fill, options, progress)
+    run(detector, analyses.len(), keys, &fill, options, progress)
 }
+
+/// Documents keyed per parallel task: a chunk's keys are one allocation, so that the many
+/// documents of a large corpus do not each hold (and fragment the heap with) a small vector.
+const KEY_CHUNK: usize = 1024;
 
 /// Puts document `i`'s analysis into the buffer given, with the worker's analyzer.
 type Fill<'f> = dyn Fn(usize, &mut Analyzer, &mut Analysis) + Sync + 'f;
@@ -199,16 +216,17 @@ type Fill<'f> = dyn Fn(usize, &mut Analyzer, &mut Analysis) + Sync + 'f;
 /// Steps 2 to 4, from each document's keys.
 fn run(
     detector: &Detector,
-    keys: Vec<Vec<u32>>,
+    n_docs: usize,
+    keys: Vec<KeyChunk>,
     fill: &Fill<'_>,
     options: &ScanOptions,
     progress: &dyn Progress,
 ) -> ScanResult {
     let mut stats = ScanStats {
-        documents: keys.len(),
+        documents: n_docs,
         ..ScanStats::default()
     };
-    let buckets = Buckets::new(keys, options.max_bucket, &mut stats);
+    let buckets = Buckets::new(keys, n_docs, options.max_bucket, &mut stats);
     let candidates = buckets.candidates(&mut stats);
     drop(buckets);
     stats.candidates = candidates.len();
@@ -257,17 +275,17 @@ pub fn candidate_key_counts(detector: &Detector, analysis: &Analysis, out: &mut 
 
 /// Whether a key of [`candidate_keys`] is a verbatim-run fingerprint.
 pub fn is_fingerprint_key(key: u64) -> bool {
-    key & u64::from(FINGERPRINT_TAG) != 0
+    key & FINGERPRINT_KEY_BIT != 0
 }
 
 /// The weight of a shingle key that `n` of `total` documents hold: 1 up to [`RARE_KEY_DOCS`]
 /// documents, then decreasing as `ln(1 + total / n)`, normalized to 1 at `RARE_KEY_DOCS`.
-pub fn key_weight(n: usize, total: usize) -> f32 {
+pub fn key_weight(n: usize, total: usize) -> f64 {
     if n <= RARE_KEY_DOCS {
         1.0
     } else {
-        let big_n = total as f32 + 1.0;
-        (1.0 + big_n / n as f32).ln() / (1.0 + big_n / RARE_KEY_DOCS as f32).ln()
+        let big_n = total as f64 + 1.0;
+        (1.0 + big_n / n as f64).ln() / (1.0 + big_n / RARE_KEY_DOCS as f64).ln()
     }
 }
 
