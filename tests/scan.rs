@@ -138,7 +138,12 @@ fn candidates_from_keys(keys: &[Vec<u64>], max_bucket: usize) -> BTreeSet<(usize
                 total[d] += w;
             }
         }
-        if docs.len() > max_bucket {
+        let cap = if fingerprint {
+            max_bucket.min(reprint::scan::MAX_RUN_BUCKET)
+        } else {
+            max_bucket
+        };
+        if docs.len() > cap {
             continue;
         }
         for (x, &a) in docs.iter().enumerate() {

@@ -29,6 +29,7 @@ from ._reprint import (
     DEFAULT_SEED,
     EMPTY,
     FINGERPRINT_KEY_BIT,
+    MAX_RUN_BUCKET,
     MIN_KEY_SHARE,
     RARE_KEY_DOCS,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "EMPTY",
     "FINGERPRINT_KEY_BIT",
     "Index",
+    "MAX_RUN_BUCKET",
     "MIN_KEY_SHARE",
     "RARE_KEY_DOCS",
     "candidate_keys",
@@ -232,7 +234,8 @@ def candidate_keys(
     and partial copies are candidates too), and the fingerprints of its verbatim runs.
 
     Of ``N`` texts, counting only keys that at most ``max_bucket`` texts hold, two texts are
-    scan candidates exactly when they share a fingerprint key, or when the
+    scan candidates exactly when they share a fingerprint key that at most
+    :data:`MAX_RUN_BUCKET` texts hold, or when the
     :func:`key_weight` of the shingle keys they share sums to at least :data:`MIN_KEY_SHARE`
     times the smaller of their total weights (a text's total weight: the weights of all its
     shingle keys, including those held by one text or by more than ``max_bucket``). Verify each

@@ -16,6 +16,7 @@ DEFAULT_SEED: int
 EMPTY: int
 MIN_KEY_SHARE: float
 RARE_KEY_DOCS: int
+MAX_RUN_BUCKET: int
 FINGERPRINT_KEY_BIT: int
 
 def default_config() -> str: ...

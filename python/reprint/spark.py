@@ -9,7 +9,8 @@ once per Arrow batch inside the workers:
    candidates, not only near-duplicates).
 2. **Buckets.** Group by key: ``n``, the number of documents holding it, gives the key's weight
    (:func:`reprint.key_weight`) and each document's total weight. A key held by one document or
-   by more than ``max_bucket`` pairs nothing: scan skips such buckets as boilerplate.
+   by more than ``max_bucket`` (a fingerprint: ``MAX_RUN_BUCKET``) pairs nothing: scan skips such
+   buckets as boilerplate.
 3. **Candidates.** The ids of each kept bucket are paired; each pair sums the weights of the
    shingle keys it shares (infinite for a shared fingerprint) and is kept when the sum reaches
    ``MIN_KEY_SHARE`` times the smaller of the two documents' total weights.
@@ -29,7 +30,14 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Dict, Optional
 
-from . import DEFAULT_MAX_BUCKET, DEFAULT_MIN_SCORE, FINGERPRINT_KEY_BIT, MIN_KEY_SHARE, RARE_KEY_DOCS
+from . import (
+    DEFAULT_MAX_BUCKET,
+    DEFAULT_MIN_SCORE,
+    FINGERPRINT_KEY_BIT,
+    MAX_RUN_BUCKET,
+    MIN_KEY_SHARE,
+    RARE_KEY_DOCS,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame
@@ -87,7 +95,8 @@ def candidate_pairs(keys: "DataFrame", max_bucket: int = DEFAULT_MAX_BUCKET) -> 
     """Distinct ``(id_a, id_b)``, ``id_a < id_b``, that ``reprint scan`` would verify (steps 2
     and 3), from :func:`key_rows`' output: pairs sharing a fingerprint key, or shingle keys
     whose weights sum to ``MIN_KEY_SHARE`` of the smaller document's total weight, counting
-    only keys held by at most ``max_bucket`` documents."""
+    only keys held by at most ``max_bucket`` documents (fingerprints: at most
+    ``MAX_RUN_BUCKET``)."""
     from pyspark.sql import functions as F
 
     if max_bucket < 2:
@@ -113,8 +122,10 @@ def candidate_pairs(keys: "DataFrame", max_bucket: int = DEFAULT_MAX_BUCKET) -> 
         .groupBy("id")
         .agg(F.sum("w").alias("total"))
     )
+    run_cap = min(max_bucket, MAX_RUN_BUCKET)
+    cap = F.when(fingerprint, F.lit(run_cap)).otherwise(F.lit(max_bucket))
     shared = (
-        buckets.where((F.col("n") >= 2) & (F.col("n") <= max_bucket))
+        buckets.where((F.col("n") >= 2) & (F.col("n") <= cap))
         .select(F.explode("ids").alias("id_a"), "ids", "w")
         .select("id_a", F.explode("ids").alias("id_b"), "w")
         .where(F.col("id_a") < F.col("id_b"))

@@ -11,7 +11,7 @@
 //!   floating-point result, whatever the number of threads.
 //! - A document's total weight counts all its shingle keys, kept or not.
 
-use super::{key_weight, ScanStats, FINGERPRINT_TAG, MIN_KEY_SHARE};
+use super::{key_weight, ScanStats, FINGERPRINT_TAG, MAX_RUN_BUCKET, MIN_KEY_SHARE};
 use rayon::prelude::*;
 
 /// The documents holding each kept key, and each document's kept keys, as flat arrays.
@@ -120,7 +120,12 @@ impl Buckets {
             if run.len() < 2 {
                 continue;
             }
-            if run.len() > max_bucket {
+            let cap = if fingerprint {
+                max_bucket.min(MAX_RUN_BUCKET)
+            } else {
+                max_bucket
+            };
+            if run.len() > cap {
                 stats.oversized_buckets += 1;
                 continue;
             }
