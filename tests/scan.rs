@@ -236,3 +236,18 @@ fn candidate_keys_reproduce_the_bucket_cap() {
         );
     }
 }
+
+#[test]
+fn scanning_analyses_gives_what_scanning_texts_gives() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
+    let loaded = reprint::corpus::load(&[dir]);
+    let texts: Vec<&str> = loaded.documents.iter().map(|d| d.text.as_str()).collect();
+    let detector = reprint::Detector::default();
+    let analyses: Vec<_> = texts.iter().map(|t| detector.analyze(t)).collect();
+    let options = ScanOptions::default();
+    let from_texts = scan(&detector, &texts, &options, &());
+    let from_analyses = reprint::scan::scan_analyzed(&detector, &analyses, &options, &());
+    assert!(!from_texts.pairs.is_empty());
+    assert_eq!(from_texts.pairs, from_analyses.pairs);
+    assert_eq!(from_texts.stats, from_analyses.stats);
+}
