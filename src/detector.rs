@@ -38,8 +38,9 @@ pub struct Config {
     pub seed: u64,
     /// Whole-document Jaccard at which LSH should catch a pair (bands × rows are derived from it).
     pub doc_threshold: f64,
-    /// Length of a passage window in shingles; every window of a document is indexed so that a
-    /// fragment copied into another text finds its source. 0 disables passage candidates.
+    /// Length of a passage window in shingles, for [`Analysis::windows`] (0: none). `scan` no
+    /// longer uses window signatures: its sampled shingle keys find fragments (see
+    /// [`crate::scan`]); they remain for callers of [`Detector::analyze`].
     pub window: usize,
     /// MinHash values per window signature.
     pub window_k: usize,

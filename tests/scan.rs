@@ -1,7 +1,9 @@
 //! The scan's candidate generation: a fragment copied into unrelated text is found through the
-//! passage windows, although whole-document LSH cannot see it.
+//! sampled keys it shares with its source, although whole-document LSH cannot see it; a pasted
+//! sentence through its verbatim run; and the keys alone describe the candidates exactly.
 
 use reprint::scan::{scan, ScanOptions};
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 fn doc(id: &str) -> String {
@@ -35,9 +37,9 @@ fn a_fragment_inside_unrelated_text_is_found_with_its_share() {
     let estimate = w.signature.jaccard(&p.signature).unwrap();
     assert!(estimate < 0.2, "document Jaccard estimate {estimate}");
 
-    // Without passage windows and verbatim-run fingerprints the scan misses it...
-    let blind = reprint::Detector::new(reprint::Config {
-        window: 0,
+    // ...but the fragment gives both texts the same sampled keys, whatever surrounds it: the
+    // pair is a candidate by its share of keys alone, without the verbatim-run fingerprints.
+    let no_runs = reprint::Detector::new(reprint::Config {
         align: reprint::align::AlignConfig {
             min_verbatim_words: 0,
             ..Default::default()
@@ -45,25 +47,13 @@ fn a_fragment_inside_unrelated_text_is_found_with_its_share() {
         ..reprint::Config::default()
     })
     .unwrap();
-    let blind = scan(&blind, &texts, &ScanOptions::default(), &());
-    assert!(blind.pairs.is_empty(), "{:?}", blind.stats);
-    // ...either finds it: the fragment is pasted word for word.
-    let no_windows = reprint::Detector::new(reprint::Config {
-        window: 0,
-        ..reprint::Config::default()
-    })
-    .unwrap();
-    let runs_only = scan(&no_windows, &texts, &ScanOptions::default(), &());
-    assert_eq!(
-        runs_only.stats.verbatim_candidates, 1,
-        "{:?}",
-        runs_only.stats
-    );
-    assert_eq!(runs_only.pairs.len(), 1, "{:?}", runs_only.stats);
+    let keys_only = scan(&no_runs, &texts, &ScanOptions::default(), &());
+    assert_eq!(keys_only.stats.verbatim_candidates, 0);
+    assert_eq!(keys_only.pairs.len(), 1, "{:?}", keys_only.stats);
 
-    // ...with them it finds the pair and measures the fragment.
+    // With everything on, it finds the pair and measures the fragment.
     let result = scan(&detector, &texts, &ScanOptions::default(), &());
-    assert!(result.stats.passage_candidates >= 1);
+    assert_eq!(result.stats.candidates, 1, "{:?}", result.stats);
     assert_eq!(result.pairs.len(), 1, "{:?}", result.stats);
     let pair = &result.pairs[0];
     assert_eq!((pair.a, pair.b), (0, 1));
@@ -75,6 +65,34 @@ fn a_fragment_inside_unrelated_text_is_found_with_its_share() {
         "containment {got}, true share {truth}"
     );
     assert!(pair.comparison.containment_b_in_a < 0.5);
+}
+
+#[test]
+fn a_pasted_sentence_is_found_by_its_verbatim_run() {
+    // Ten words pasted word for word, four of them content words: too few to share sampled term
+    // pairs, but the verbatim-run fingerprints meet.
+    let wire = "Le gouvernement a présenté mardi son plan pour l'hiver. Ce chèque n'est pas \
+                encaissable auprès de votre banque. La ministre l'a rappelé. Les \
+                fournisseurs devront l'accepter comme moyen de paiement dès janvier.";
+    let page = "Notre club de lecture se réunit jeudi à la médiathèque pour parler des \
+                romans de la rentrée. Ce chèque n'est pas encaissable auprès de \
+                votre banque. Pensez à réserver votre place.";
+    let texts = [wire, page];
+    let detector = reprint::Detector::default();
+    let result = scan(&detector, &texts, &ScanOptions::default(), &());
+    assert_eq!(result.stats.verbatim_candidates, 1, "{:?}", result.stats);
+    assert_eq!(result.pairs.len(), 1, "{:?}", result.stats);
+    let no_runs = reprint::Detector::new(reprint::Config {
+        align: reprint::align::AlignConfig {
+            min_verbatim_words: 0,
+            ..Default::default()
+        },
+        ..reprint::Config::default()
+    })
+    .unwrap();
+    assert!(scan(&no_runs, &texts, &ScanOptions::default(), &())
+        .pairs
+        .is_empty());
 }
 
 #[test]
@@ -97,42 +115,87 @@ fn scan_results_do_not_depend_on_the_thread_count() {
     assert_eq!(one.stats, three.stats);
 }
 
+/// What an engine that shuffles by key (Spark) does with [`reprint::scan::candidate_keys`]:
+/// group documents by key, drop keys held by one document or by more than `max_bucket`, weigh
+/// shingle keys by how many documents hold them, and keep the pairs that share a fingerprint or
+/// enough of their keys, as the documentation of `candidate_keys` states.
+fn candidates_from_keys(keys: &[Vec<u64>], max_bucket: usize) -> BTreeSet<(usize, usize)> {
+    use reprint::scan::{is_fingerprint_key, key_weight, MIN_KEY_SHARE};
+    let mut by_key: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (i, ks) in keys.iter().enumerate() {
+        for &k in ks {
+            by_key.entry(k).or_default().push(i);
+        }
+    }
+    let n = keys.len();
+    let mut total = vec![0f64; n];
+    let mut shared: HashMap<(usize, usize), f64> = HashMap::new();
+    for (&k, docs) in &by_key {
+        let fingerprint = is_fingerprint_key(k);
+        let w = key_weight(docs.len(), n);
+        if !fingerprint {
+            for &d in docs {
+                total[d] += w;
+            }
+        }
+        let cap = if fingerprint {
+            max_bucket.min(reprint::scan::MAX_RUN_BUCKET)
+        } else {
+            max_bucket
+        };
+        if docs.len() > cap {
+            continue;
+        }
+        for (x, &a) in docs.iter().enumerate() {
+            for &b in &docs[x + 1..] {
+                *shared.entry((a.min(b), a.max(b))).or_default() +=
+                    if fingerprint { f64::INFINITY } else { w };
+            }
+        }
+    }
+    shared
+        .into_iter()
+        .filter(|&((a, b), s)| s >= MIN_KEY_SHARE * total[a].min(total[b]))
+        .map(|(p, _)| p)
+        .collect()
+}
+
 #[test]
 fn candidate_keys_reproduce_the_scan() {
-    // What a Spark job does: group documents by key, verify every pair sharing one. On the shipped
-    // corpus no bucket reaches the size cap, so this must report exactly scan's pairs.
+    // On the shipped corpus, the pairs chosen from the keys alone, verified, must be exactly
+    // scan's pairs.
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
     let loaded = reprint::corpus::load(&[dir]);
     let texts: Vec<&str> = loaded.documents.iter().map(|d| d.text.as_str()).collect();
     let detector = reprint::Detector::default();
     let options = ScanOptions::default();
-    let analyses: Vec<_> = texts.iter().map(|t| detector.analyze(t)).collect();
-    let mut by_key: std::collections::HashMap<u64, Vec<usize>> = Default::default();
-    let mut keys = Vec::new();
-    for (i, a) in analyses.iter().enumerate() {
-        reprint::scan::candidate_keys(&detector, a, &mut keys);
-        for &k in &keys {
-            by_key.entry(k).or_default().push(i);
-        }
-    }
-    let mut pairs = std::collections::BTreeSet::new();
-    for docs in by_key.values() {
-        assert!(docs.len() <= options.max_bucket);
-        for (x, &a) in docs.iter().enumerate() {
-            for &b in &docs[x + 1..] {
-                pairs.insert((a.min(b), a.max(b)));
-            }
-        }
-    }
+    let analyses: Vec<_> = texts
+        .iter()
+        .map(|t| detector.analyze_unsketched(t))
+        .collect();
+    let keys: Vec<Vec<u64>> = analyses
+        .iter()
+        .map(|a| {
+            let mut k = Vec::new();
+            reprint::scan::candidate_keys(&detector, a, &mut k);
+            k
+        })
+        .collect();
+    let pairs = candidates_from_keys(&keys, options.max_bucket);
     let result = scan(&detector, &texts, &options, &());
-    assert_eq!(pairs.len(), result.stats.verified);
+    assert_eq!(pairs.len(), result.stats.candidates);
+    assert!(
+        result.stats.verified < result.stats.candidates,
+        "{:?}",
+        result.stats
+    );
     let reported: Vec<(usize, usize)> = pairs
         .into_iter()
         .filter(|&(a, b)| {
-            detector
+            let s = detector
                 .compare_analyzed(&analyses[a], &analyses[b])
-                .max_score()
-                >= options.min_score
+                .max_score();
+            s >= options.min_score && s > 0.0
         })
         .collect();
     let scanned: Vec<(usize, usize)> = result.pairs.iter().map(|p| (p.a, p.b)).collect();
@@ -141,52 +204,50 @@ fn candidate_keys_reproduce_the_scan() {
 }
 
 #[test]
-fn counted_keys_reproduce_the_bucket_cap() {
-    // With a cap small enough to bite on the shipped corpus, summing each key's item counts and
-    // dropping keys over the cap must give exactly scan's candidates: the cap counts windows,
-    // not documents, so plain document counts would keep buckets that scan skips.
+fn candidate_keys_reproduce_the_bucket_cap() {
+    // With a cap small enough to bite on the shipped corpus, the rule applied to the keys must
+    // still give exactly scan's candidates; the counted keys are the same keys, each once.
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
     let loaded = reprint::corpus::load(&[dir]);
     let texts: Vec<&str> = loaded.documents.iter().map(|d| d.text.as_str()).collect();
     let detector = reprint::Detector::default();
-    let analyses: Vec<_> = texts.iter().map(|t| detector.analyze(t)).collect();
-    let mut by_key: std::collections::HashMap<u64, (u64, Vec<usize>)> = Default::default();
-    let (mut counted, mut plain) = (Vec::new(), Vec::new());
-    let mut multi_window_keys = 0;
-    for (i, a) in analyses.iter().enumerate() {
-        reprint::scan::candidate_key_counts(&detector, a, &mut counted);
-        reprint::scan::candidate_keys(&detector, a, &mut plain);
-        let keys: Vec<u64> = counted.iter().map(|&(k, _)| k).collect();
-        assert_eq!(keys, plain, "same keys as candidate_keys, document {i}");
-        for &(k, n) in &counted {
-            multi_window_keys += usize::from(n > 1);
-            let e = by_key.entry(k).or_default();
-            e.0 += u64::from(n);
-            e.1.push(i);
-        }
+    let (mut counted, mut keys) = (Vec::new(), Vec::new());
+    for t in &texts {
+        let a = detector.analyze_unsketched(t);
+        let mut plain = Vec::new();
+        reprint::scan::candidate_keys(&detector, &a, &mut plain);
+        reprint::scan::candidate_key_counts(&detector, &a, &mut counted);
+        let listed: Vec<u64> = counted.iter().map(|&(k, _)| k).collect();
+        assert_eq!(listed, plain);
+        assert!(counted.iter().all(|&(_, n)| n == 1));
+        keys.push(plain);
     }
-    assert!(
-        multi_window_keys > 0,
-        "some windows of one document share a key"
-    );
     for max_bucket in [2, 3, 5] {
         let options = ScanOptions {
             max_bucket,
             ..ScanOptions::default()
         };
-        let mut pairs = std::collections::BTreeSet::new();
-        for (items, docs) in by_key.values() {
-            if *items > max_bucket as u64 {
-                continue;
-            }
-            for (x, &a) in docs.iter().enumerate() {
-                for &b in &docs[x + 1..] {
-                    pairs.insert((a.min(b), a.max(b)));
-                }
-            }
-        }
         let result = scan(&detector, &texts, &options, &());
         assert!(result.stats.oversized_buckets > 0, "cap {max_bucket} bites");
-        assert_eq!(pairs.len(), result.stats.verified, "cap {max_bucket}");
+        assert_eq!(
+            candidates_from_keys(&keys, max_bucket).len(),
+            result.stats.candidates,
+            "cap {max_bucket}"
+        );
     }
+}
+
+#[test]
+fn scanning_analyses_gives_what_scanning_texts_gives() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
+    let loaded = reprint::corpus::load(&[dir]);
+    let texts: Vec<&str> = loaded.documents.iter().map(|d| d.text.as_str()).collect();
+    let detector = reprint::Detector::default();
+    let analyses: Vec<_> = texts.iter().map(|t| detector.analyze(t)).collect();
+    let options = ScanOptions::default();
+    let from_texts = scan(&detector, &texts, &options, &());
+    let from_analyses = reprint::scan::scan_analyzed(&detector, &analyses, &options, &());
+    assert!(!from_texts.pairs.is_empty());
+    assert_eq!(from_texts.pairs, from_analyses.pairs);
+    assert_eq!(from_texts.stats, from_analyses.stats);
 }

@@ -22,7 +22,17 @@ from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Union
 import numpy as np
 
 from . import _reprint
-from ._reprint import DEFAULT_K, DEFAULT_MAX_BUCKET, DEFAULT_MIN_SCORE, DEFAULT_SEED, EMPTY
+from ._reprint import (
+    DEFAULT_K,
+    DEFAULT_MAX_BUCKET,
+    DEFAULT_MIN_SCORE,
+    DEFAULT_SEED,
+    EMPTY,
+    FINGERPRINT_KEY_BIT,
+    MAX_RUN_BUCKET,
+    MIN_KEY_SHARE,
+    RARE_KEY_DOCS,
+)
 
 __all__ = [
     "CandidateKeys",
@@ -31,11 +41,16 @@ __all__ = [
     "DEFAULT_MIN_SCORE",
     "DEFAULT_SEED",
     "EMPTY",
+    "FINGERPRINT_KEY_BIT",
     "Index",
+    "MAX_RUN_BUCKET",
+    "MIN_KEY_SHARE",
+    "RARE_KEY_DOCS",
     "candidate_keys",
     "compare",
     "compare_many",
     "default_config",
+    "key_weight",
     "scan",
     "signatures",
     "verify",
@@ -182,11 +197,12 @@ def signatures(
 
 
 class CandidateKeys(NamedTuple):
-    """LSH keys of a batch of texts, flat: text ``i`` has ``keys[offsets[i]:offsets[i+1]]``.
+    """Candidate keys of a batch of texts, flat: text ``i`` has ``keys[offsets[i]:offsets[i+1]]``.
 
-    ``keys`` are int64 (the bits of reprint's u64 keys: Spark and Arrow have no unsigned type);
-    ``counts[j]`` is how many items of the text carry ``keys[j]`` (1 for a whole-document key,
-    the number of its passage windows for a window key).
+    ``keys`` are int64 (the bits of reprint's keys: Spark and Arrow have no unsigned type); a key
+    with bit :data:`FINGERPRINT_KEY_BIT` set is a verbatim-run fingerprint, any other a sampled
+    term-pair shingle. ``counts[j]`` is always 1 (a text holds each of its keys once); it stays
+    for pipelines written when a text held a key once per passage window.
     """
 
     offsets: np.ndarray
@@ -198,15 +214,33 @@ class CandidateKeys(NamedTuple):
         return self.keys[self.offsets[i] : self.offsets[i + 1]]
 
 
+def key_weight(n: int, total: int) -> float:
+    """The weight of a shingle key that ``n`` of ``total`` texts hold, as ``reprint scan``
+    counts it: 1 up to :data:`RARE_KEY_DOCS` texts, then ``ln(1 + (total+1)/n)`` normalized to 1
+    at :data:`RARE_KEY_DOCS`."""
+    import math
+
+    if n <= RARE_KEY_DOCS:
+        return 1.0
+    big_n = total + 1.0
+    return math.log(1.0 + big_n / n) / math.log(1.0 + big_n / RARE_KEY_DOCS)
+
+
 def candidate_keys(
     texts: Union[Sequence[str], Any], *, config: Optional[Dict[str, Any]] = None
 ) -> CandidateKeys:
-    """The keys under which ``reprint scan`` files each text: one per band of its document
-    signature and one per band of each passage window (so partial copies are candidates too).
+    """The keys under which ``reprint scan`` files each text: its term-pair shingles whose hash
+    falls in a fixed sample of the range (so a passage two texts share gives both the same keys,
+    and partial copies are candidates too), and the fingerprints of its verbatim runs.
 
-    Two texts are scan candidates exactly when they share a key, except that scan skips a key
-    whose items (sum of ``counts`` over the texts holding it) exceed ``max_bucket``. Verify each
-    candidate pair with :func:`verify`.
+    Of ``N`` texts, counting only keys that at most ``max_bucket`` texts hold, two texts are
+    scan candidates exactly when they share a fingerprint key that at most
+    :data:`MAX_RUN_BUCKET` texts hold, or when the
+    :func:`key_weight` of the shingle keys they share sums to at least :data:`MIN_KEY_SHARE`
+    times the smaller of their total weights (a text's total weight: the weights of all its
+    shingle keys, including those held by one text or by more than ``max_bucket``). Verify each
+    candidate pair with :func:`verify`; scan reports those whose best score is positive and
+    reaches ``min_score``.
     """
     offsets, keys, counts = _reprint.candidate_keys(_texts(texts), _config(config))
     return CandidateKeys(offsets, keys, counts)

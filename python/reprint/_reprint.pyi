@@ -14,6 +14,10 @@ DEFAULT_MAX_BUCKET: int
 DEFAULT_MIN_SCORE: float
 DEFAULT_SEED: int
 EMPTY: int
+MIN_KEY_SHARE: float
+RARE_KEY_DOCS: int
+MAX_RUN_BUCKET: int
+FINGERPRINT_KEY_BIT: int
 
 def default_config() -> str: ...
 def signatures(texts: _Texts, k: int, ngram: int, seed: int) -> npt.NDArray[np.uint32]: ...

@@ -4,16 +4,19 @@ The job is plain DataFrame operations; the driver only plans it. Rust does the t
 once per Arrow batch inside the workers:
 
 1. **Keys.** ``mapInArrow`` runs :func:`reprint.candidate_keys` on each batch of ``(id, text)``
-   and emits ``(id, key, items)``: one row per LSH key of the document signature and of its
-   passage windows (so partial copies become candidates, not only near-duplicates).
-2. **Buckets.** Group by key. A key held by one document is dropped; so is a key whose items
-   exceed ``max_bucket``: scan skips such buckets as boilerplate, and counts items (windows),
-   not documents, which the ``items`` column reproduces exactly.
-3. **Candidates.** The ids of each kept bucket (collected by the same group-by) are paired,
-   and the pairs deduplicated.
+   and emits ``(id, key, items)``: one row per key of the document, its sampled term-pair
+   shingles and its verbatim-run fingerprints (so partial copies and pasted sentences become
+   candidates, not only near-duplicates).
+2. **Buckets.** Group by key: ``n``, the number of documents holding it, gives the key's weight
+   (:func:`reprint.key_weight`) and each document's total weight. A key held by one document or
+   by more than ``max_bucket`` (a fingerprint: ``MAX_RUN_BUCKET``) pairs nothing: scan skips such
+   buckets as boilerplate.
+3. **Candidates.** The ids of each kept bucket are paired; each pair sums the weights of the
+   shingle keys it shares (infinite for a shared fingerprint) and is kept when the sum reaches
+   ``MIN_KEY_SHARE`` times the smaller of the two documents' total weights.
 4. **Verification.** Both texts are joined onto each pair and ``mapInArrow`` runs
    :func:`reprint.verify_indexed` on each batch (each distinct text analyzed once per batch);
-   pairs whose best score reaches ``min_score`` are kept.
+   pairs whose best score is positive and reaches ``min_score`` are kept.
 
 :func:`clusters` then groups the pairs by connected components with the large-star/small-star
 algorithm of Kiveris et al. (2014), also as DataFrame operations.
@@ -24,9 +27,17 @@ On the same texts and options this reports exactly the pairs and scores of ``rep
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any, Dict, Optional
 
-from . import DEFAULT_MAX_BUCKET, DEFAULT_MIN_SCORE
+from . import (
+    DEFAULT_MAX_BUCKET,
+    DEFAULT_MIN_SCORE,
+    FINGERPRINT_KEY_BIT,
+    MAX_RUN_BUCKET,
+    MIN_KEY_SHARE,
+    RARE_KEY_DOCS,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame
@@ -39,8 +50,9 @@ def key_rows(
 ) -> "DataFrame":
     """``(id, key, items)`` for every candidate key of every text of ``df`` (step 1).
 
-    ``key`` is a long (the bits of reprint's unsigned key); ``items`` how many of the document's
-    items (its signature, its passage windows) carry the key. Null texts have no keys.
+    ``key`` is a long (the bits of reprint's unsigned key; bit ``FINGERPRINT_KEY_BIT`` marks a
+    verbatim-run fingerprint); ``items`` is 1 (kept for pipelines written against the earlier
+    passage-window keys). Null texts have no keys.
     """
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
@@ -80,24 +92,57 @@ def key_rows(
 
 
 def candidate_pairs(keys: "DataFrame", max_bucket: int = DEFAULT_MAX_BUCKET) -> "DataFrame":
-    """Distinct ``(id_a, id_b)``, ``id_a < id_b``, sharing a key whose bucket holds at most
-    ``max_bucket`` items (steps 2 and 3), from :func:`key_rows`' output."""
+    """Distinct ``(id_a, id_b)``, ``id_a < id_b``, that ``reprint scan`` would verify (steps 2
+    and 3), from :func:`key_rows`' output: pairs sharing a fingerprint key, or shingle keys
+    whose weights sum to ``MIN_KEY_SHARE`` of the smaller document's total weight, counting
+    only keys held by at most ``max_bucket`` documents (fingerprints: at most
+    ``MAX_RUN_BUCKET``)."""
     from pyspark.sql import functions as F
 
     if max_bucket < 2:
         raise ValueError(f"max_bucket must be at least 2, got {max_bucket}")
+    total = keys.select("id").distinct().count()
+    big_n = float(total) + 1.0
+    fingerprint = F.col("key").bitwiseAND(F.lit(FINGERPRINT_KEY_BIT)) != 0
     # One shuffle of the key rows; kept buckets are small (at most max_bucket documents), so
     # their pairs are generated in place rather than by a self-join.
-    buckets = (
-        keys.groupBy("key")
-        .agg(F.collect_list("id").alias("ids"), F.sum("items").alias("items"))
-        .where((F.size("ids") >= 2) & (F.col("items") <= max_bucket))
+    buckets = keys.groupBy("key").agg(F.collect_list("id").alias("ids")).select(
+        "key", "ids", F.size("ids").alias("n")
     )
-    return (
-        buckets.select(F.explode("ids").alias("id_a"), "ids")
-        .select("id_a", F.explode("ids").alias("id_b"))
+    weight = F.when(F.col("n") <= RARE_KEY_DOCS, F.lit(1.0)).otherwise(
+        F.log(1.0 + F.lit(big_n) / F.col("n")) / F.lit(math.log(1.0 + big_n / RARE_KEY_DOCS))
+    )
+    buckets = buckets.withColumn(
+        "w", F.when(fingerprint, F.lit(float("inf"))).otherwise(weight)
+    ).cache()
+    # Each document's total weight: all its shingle keys, kept or not.
+    totals = (
+        buckets.where(~fingerprint)
+        .select(F.explode("ids").alias("id"), "w")
+        .groupBy("id")
+        .agg(F.sum("w").alias("total"))
+    )
+    run_cap = min(max_bucket, MAX_RUN_BUCKET)
+    cap = F.when(fingerprint, F.lit(run_cap)).otherwise(F.lit(max_bucket))
+    shared = (
+        buckets.where((F.col("n") >= 2) & (F.col("n") <= cap))
+        .select(F.explode("ids").alias("id_a"), "ids", "w")
+        .select("id_a", F.explode("ids").alias("id_b"), "w")
         .where(F.col("id_a") < F.col("id_b"))
-        .distinct()
+        .groupBy("id_a", "id_b")
+        .agg(F.sum("w").alias("shared"))
+    )
+    ta = totals.select(F.col("id").alias("id_a"), F.col("total").alias("ta"))
+    tb = totals.select(F.col("id").alias("id_b"), F.col("total").alias("tb"))
+    return (
+        shared.join(ta, "id_a", "left")
+        .join(tb, "id_b", "left")
+        .where(
+            F.col("shared")
+            >= F.lit(MIN_KEY_SHARE)
+            * F.least(F.coalesce("ta", F.lit(0.0)), F.coalesce("tb", F.lit(0.0)))
+        )
+        .select("id_a", "id_b")
     )
 
 
@@ -116,10 +161,10 @@ def find_copies(
     ``id_col`` must be unique (rows with a null id are ignored). Returns a DataFrame of
     ``id_a``, ``id_b``, ``resemblance``, ``containment_a_in_b``, ``containment_b_in_a`` (rounded
     to 4 decimals as the CLI prints them) and ``passages`` (number of shared passages), one row
-    per pair whose best score reaches ``min_score``. ``a`` is the document that comes first by
-    ``order_col`` (scan's input order, which decides which side is A), or by id without it.
-    Buckets of more than ``max_bucket`` items are skipped, as in scan. ``config`` is a dict of
-    detector overrides (see :func:`reprint.default_config`).
+    per pair whose best score is positive and reaches ``min_score``. ``a`` is the document that
+    comes first by ``order_col`` (scan's input order, which decides which side is A), or by id
+    without it. Keys held by more than ``max_bucket`` documents are skipped, as in scan.
+    ``config`` is a dict of detector overrides (see :func:`reprint.default_config`).
 
     Nothing runs until the result is used; cache it if it is used twice (e.g. with
     :func:`clusters`).
@@ -181,7 +226,7 @@ def find_copies(
             first = np.unique(codes, return_index=True)[1]
             texts = pa.concat_arrays([batch.column(2), batch.column(3)]).take(pa.array(first))
             s = reprint.verify_indexed(texts, codes[:n], codes[n:], config=config)
-            keep = pa.array(s["max_score"] >= min_score)
+            keep = pa.array((s["max_score"] >= min_score) & (s["max_score"] > 0))
             cols = [batch.column(0).filter(keep), batch.column(1).filter(keep)] + [
                 pa.array(s[name]).filter(keep) for name in names[2:]
             ]

@@ -31,7 +31,7 @@ pub(crate) fn signatures<'py>(
     rows.into_pyarray(py).reshape([n, k])
 }
 
-/// scan's LSH keys of each text, flat: `(offsets, keys, counts)` where text `i` owns
+/// scan's candidate keys of each text, flat: `(offsets, keys, counts)` where text `i` owns
 /// `keys[offsets[i]..offsets[i + 1]]` (see `reprint.candidate_keys`).
 #[pyfunction]
 #[pyo3(signature = (texts, config=None))]
@@ -53,7 +53,9 @@ pub(crate) fn candidate_keys<'py>(
             .par_iter()
             .map(|t| {
                 let mut keys = Vec::new();
-                reprint::scan::candidate_key_counts(&detector, &detector.analyze(t), &mut keys);
+                // The keys need no signatures: the unsketched analysis gives the same keys.
+                let a = detector.analyze_unsketched(t);
+                reprint::scan::candidate_key_counts(&detector, &a, &mut keys);
                 keys
             })
             .collect()

@@ -44,6 +44,10 @@ fn _reprint(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "DEFAULT_MAX_BUCKET",
         reprint::scan::ScanOptions::default().max_bucket,
     )?;
+    m.add("MIN_KEY_SHARE", reprint::scan::MIN_KEY_SHARE)?;
+    m.add("RARE_KEY_DOCS", reprint::scan::RARE_KEY_DOCS)?;
+    m.add("MAX_RUN_BUCKET", reprint::scan::MAX_RUN_BUCKET)?;
+    m.add("FINGERPRINT_KEY_BIT", reprint::scan::FINGERPRINT_KEY_BIT)?;
     m.add("EMPTY", reprint::sketch::EMPTY)?;
     m.add("DEFAULT_SEED", reprint::minhash::DEFAULT_SEED)?;
     m.add("DEFAULT_K", reprint::minhash::DEFAULT_K)?;

@@ -157,20 +157,35 @@ def test_candidate_keys_reproduce_the_scan_candidates_and_cap(corpus):
     ck = reprint.candidate_keys(texts)
     assert ck.keys.dtype == np.int64 and ck.counts.dtype == np.int32
     assert len(ck.offsets) == len(texts) + 1
-    buckets = defaultdict(lambda: [0, []])
+    assert (ck.counts == 1).all()
+    buckets = defaultdict(list)
     for i in range(len(texts)):
-        for key, n in zip(ck.of(i), ck.counts[ck.offsets[i] : ck.offsets[i + 1]]):
-            buckets[int(key)][0] += int(n)
-            buckets[int(key)][1].append(i)
+        for key in ck.of(i):
+            buckets[int(key)].append(i)
+    assert any(k & reprint.FINGERPRINT_KEY_BIT for k in buckets)
+    n = len(texts)
+    total = [0.0] * n
+    for key, docs in buckets.items():
+        if not key & reprint.FINGERPRINT_KEY_BIT:
+            for d in docs:
+                total[d] += reprint.key_weight(len(docs), n)
     for cap in (reprint.DEFAULT_MAX_BUCKET, 3):
-        pairs = set()
-        for items, docs in buckets.values():
-            if items <= cap:
-                pairs.update((a, b) for x, a in enumerate(docs) for b in docs[x + 1 :])
+        shared = defaultdict(float)
+        for key, docs in buckets.items():
+            fp = key & reprint.FINGERPRINT_KEY_BIT
+            if len(docs) > (min(cap, reprint.MAX_RUN_BUCKET) if fp else cap):
+                continue
+            w = float("inf") if fp else reprint.key_weight(len(docs), n)
+            for x, a in enumerate(docs):
+                for b in docs[x + 1 :]:
+                    shared[(a, b)] += w
+        share = reprint.MIN_KEY_SHARE
+        pairs = {p for p, s in shared.items() if s >= share * min(total[p[0]], total[p[1]])}
         stats = reprint.scan(texts, max_bucket=cap)["stats"]
-        assert len(pairs) == stats["verified"], cap
+        assert len(pairs) == stats["candidates"], cap
     assert reprint.scan(texts, max_bucket=3)["stats"]["oversized_buckets"] > 0
     assert len(reprint.candidate_keys([""]).keys) == 0
+    assert reprint.key_weight(1, 10) == 1.0 and 0 < reprint.key_weight(500, 1000) < 1
 
 
 @pytest.mark.parametrize(

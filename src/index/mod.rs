@@ -57,7 +57,7 @@
 
 mod keycounts;
 pub(crate) mod postings;
-mod profile;
+pub(crate) mod profile;
 pub mod store;
 
 use crate::detector::{Analysis, Config, Detector};

@@ -173,19 +173,66 @@ pub(crate) fn may_report(
     min_score: f64,
     min_bigrams: usize,
 ) -> bool {
+    bound(
+        q,
+        Lists {
+            shingles: (d.shingles.len() / 4, words(d.shingles)),
+            bigrams: words(d.bigrams),
+            verbatim: words(d.verbatim),
+            content_pairs: d.content_pairs,
+        },
+        min_score,
+        min_bigrams,
+    )
+}
+
+/// [`may_report`] for two profiles in memory (what `scan` holds while verifying).
+pub(crate) fn may_report_pair(
+    a: &Profile,
+    b: &Profile,
+    min_score: f64,
+    min_bigrams: usize,
+) -> bool {
+    bound(
+        a,
+        Lists {
+            shingles: (b.shingles.len(), b.shingles.iter().copied()),
+            bigrams: b.bigrams.iter().copied(),
+            verbatim: b.verbatim.iter().copied(),
+            content_pairs: b.content_pairs,
+        },
+        min_score,
+        min_bigrams,
+    )
+}
+
+/// The other side of a pair, however it is stored: its lists as sorted iterators (the shingles
+/// with their length).
+struct Lists<S, B, V> {
+    shingles: (usize, S),
+    bigrams: B,
+    verbatim: V,
+    content_pairs: u32,
+}
+
+fn bound<S, B, V>(q: &Profile, d: Lists<S, B, V>, min_score: f64, min_bigrams: usize) -> bool
+where
+    S: Iterator<Item = u32>,
+    B: Iterator<Item = u32>,
+    V: Iterator<Item = u32>,
+{
     let possible = (q.content_pairs.min(d.content_pairs) as usize).min(min_bigrams);
-    if common(&q.bigrams, words(d.bigrams)) >= possible
-        || common(&q.verbatim, words(d.verbatim)) > 0
-    {
+    if common(&q.bigrams, d.bigrams) >= possible || common(&q.verbatim, d.verbatim) > 0 {
         return true;
     }
     // No passage: the score is the resemblance |A ∩ B| / (|A| + |B| − |A ∩ B|), which grows with
     // the intersection, here bounded from above.
-    let shared = common(&q.shingles, words(d.shingles));
+    let (b, shingles) = d.shingles;
+    let shared = common(&q.shingles, shingles);
     if shared == 0 {
         return false;
     }
-    let (a, b) = (q.shingles.len(), d.shingles.len() / 4);
+    let a = q.shingles.len();
     shared as f64 / (a + b - shared) as f64 >= min_score
 }
 

@@ -623,9 +623,10 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
             seconds: started.elapsed().as_secs_f64(),
         };
         let mut line = format!(
-            "reprint: {}, {} verified, {} reported in {:.2} s",
+            "reprint: {}, {}, {} aligned, {} reported in {:.2} s",
             counted(s.documents, "document"),
-            counted(s.verified, "candidate pair"),
+            counted(result.stats.candidates, "candidate pair"),
+            s.verified,
             counted(s.reported, "pair"),
             s.seconds
         );
