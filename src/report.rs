@@ -171,7 +171,7 @@ pub struct ScanSummary {
     pub lossy_inputs: usize,
     /// Files not read because of their extension.
     pub skipped_files: usize,
-    /// Candidate pairs verified.
+    /// Candidate pairs aligned: those the exact pre-alignment bound did not rule out.
     pub verified: usize,
     /// Pairs reported.
     pub reported: usize,
