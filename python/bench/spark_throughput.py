@@ -8,7 +8,8 @@ they would import the source folder `reprint/`, which has no compiled module.
 Runs the CLI (``reprint scan FILE --format jsonl``) and the Spark job on the same JSONL of
 ``{"id", "text"}`` (ids in input order, so both orient pairs alike), times both (Spark: from the
 DataFrame read to the last pair collected; JVM start-up reported apart), checks that both
-report the same pairs and scores, and sums the bytes the Spark stages shuffled. Prints one JSON object.
+report the same pairs and scores, and lists the bytes and records each Spark stage wrote to
+shuffle (per document too) and their sum. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -21,15 +22,29 @@ import sys
 import time
 
 
-def shuffle_bytes(spark):
-    """Bytes written to shuffle by every stage of this application, from the UI's REST API."""
+def shuffle_stages(spark):
+    """Each stage of this application that wrote shuffle data: id, name, bytes and records
+    written, from the UI's REST API."""
     from urllib.request import urlopen
 
     base = spark.sparkContext.uiWebUrl + "/api/v1/applications/"
     app = spark.sparkContext.applicationId
     with urlopen(base + app + "/stages") as r:
         stages = json.load(r)
-    return sum(s.get("shuffleWriteBytes", 0) for s in stages)
+    return sorted(
+        (
+            {
+                "stage": s["stageId"],
+                "name": s.get("name", ""),
+                "write_bytes": s.get("shuffleWriteBytes", 0),
+                "write_records": s.get("shuffleWriteRecords", 0),
+                "executor_run_s": s.get("executorRunTime", 0) / 1000,
+            }
+            for s in stages
+            if s.get("shuffleWriteBytes", 0) and s.get("status") == "COMPLETE"
+        ),
+        key=lambda s: s["stage"],
+    )
 
 
 def main():
@@ -89,8 +104,13 @@ def main():
     out["cli_docs_per_s"] = docs / out["cli_s"]
     out["spark_docs_per_s"] = docs / out["spark_s"]
     out["spark_over_cli"] = out["spark_s"] / out["cli_s"]
-    out["shuffle_write_bytes"] = shuffle_bytes(spark)
+    stages = shuffle_stages(spark)
+    out["shuffle_write_bytes"] = sum(s["write_bytes"] for s in stages)
     out["shuffle_bytes_per_doc"] = out["shuffle_write_bytes"] / docs
+    for s in stages:
+        s["bytes_per_doc"] = s["write_bytes"] / docs
+        s["records_per_doc"] = s["write_records"] / docs
+    out["shuffle_stages"] = stages
     spark.stop()
     print(json.dumps(out, indent=1))
 

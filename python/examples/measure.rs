@@ -1,13 +1,14 @@
 //! Measures what docs/scale.md's estimates are built on, on JSONL files of `{"id", "text"}`:
-//! `Sketcher::signatures` on all threads and on one, candidate keys per document, and the
-//! single-core rates of analysis and verification (what the Spark job spends its CPU on).
+//! `Sketcher::signatures` on all threads and on one; scan's candidate keys per document (sampled
+//! shingle keys and verbatim-run fingerprints, as `reprint.candidate_keys` gives them), the
+//! buckets and candidate pairs they make; and the single-core rates of the key stage, of
+//! verification as the Spark job does it, and of `reprint::scan::scan` itself.
 //!
 //! `cargo run --release --example measure -- [--limit N] [--verify-docs N] [--only-signatures]
 //! FILE.jsonl...`
 //! prints one JSON object per measurement. Timings are wall-clock and best of three where
 //! cheap enough; on a shared machine, compare figures from one run only.
 
-use rayon::prelude::*;
 use reprint::sketch::{SketchOptions, Sketcher};
 use reprint::Detector;
 use std::collections::HashMap;
@@ -74,67 +75,153 @@ fn main() {
         &[("seconds", one), ("docs_per_s", texts.len() as f64 / one)],
     );
 
-    // Keys, analysis and verification on the first `verify_docs` documents, on one thread.
+    // Keys, candidates and verification on the first `verify_docs` documents, on one thread,
+    // as the Spark job does them (`reprint.candidate_keys`, `candidate_pairs`,
+    // `reprint.verify_indexed`).
     let detector = Detector::default();
     let sample = &texts[..verify_docs.min(texts.len())];
-    let (analyses, analyze_s) = pool1().install(|| {
+    // The key stage: unsketched analysis and keys of each text. The analyses are kept for the
+    // verification rates below.
+    let (analyses, per_doc_keys, keys_s) = pool1().install(|| {
         let t = Instant::now();
-        let a: Vec<_> = sample.iter().map(|s| detector.analyze(s)).collect();
-        (a, t.elapsed().as_secs_f64())
-    });
-    let mut keys = Vec::new();
-    let (mut doc_keys, mut win_keys, mut items) = (0usize, 0usize, 0u64);
-    let mut per_doc = Vec::with_capacity(analyses.len());
-    let mut by_key: HashMap<u64, (u64, Vec<u32>)> = HashMap::new();
-    let doc_bands = detector.doc_lsh().bands;
-    for (i, a) in analyses.iter().enumerate() {
-        reprint::scan::candidate_key_counts(&detector, a, &mut keys);
-        per_doc.push(keys.len());
-        let d = if a.signature.is_empty() { 0 } else { doc_bands };
-        doc_keys += d;
-        win_keys += keys.len() - d.min(keys.len());
-        for &(k, n) in &keys {
-            items += u64::from(n);
-            let e = by_key.entry(k).or_default();
-            e.0 += u64::from(n);
-            e.1.push(i as u32);
+        let mut analyses = Vec::with_capacity(sample.len());
+        let mut per_doc_keys = Vec::with_capacity(sample.len());
+        for s in sample {
+            let a = detector.analyze_unsketched(s);
+            let mut keys = Vec::new();
+            reprint::scan::candidate_key_counts(&detector, &a, &mut keys);
+            per_doc_keys.push(keys);
+            analyses.push(a);
         }
-    }
-    per_doc.sort_unstable();
+        (analyses, per_doc_keys, t.elapsed().as_secs_f64())
+    });
     let n = analyses.len().max(1) as f64;
+    let fingerprints = |keys: &[(u64, u32)]| {
+        keys.iter()
+            .filter(|(k, _)| reprint::scan::is_fingerprint_key(*k))
+            .count()
+    };
+    let stats = |mut v: Vec<usize>| {
+        v.sort_unstable();
+        let at = |q: usize| v.get(v.len() * q / 100).copied().unwrap_or(0) as f64;
+        (
+            v.iter().sum::<usize>() as f64 / v.len().max(1) as f64,
+            at(50),
+            at(99),
+            v.last().copied().unwrap_or(0) as f64,
+        )
+    };
+    let (mean, p50, p99, max) = stats(per_doc_keys.iter().map(Vec::len).collect());
+    let (fp_mean, _, fp_p99, _) = stats(per_doc_keys.iter().map(|k| fingerprints(k)).collect());
+    let (sh_mean, _, sh_p99, _) = stats(
+        per_doc_keys
+            .iter()
+            .map(|k| k.len() - fingerprints(k))
+            .collect(),
+    );
     emit(
         "keys_per_doc",
         &[
-            ("docs", analyses.len() as f64),
-            ("mean", per_doc.iter().sum::<usize>() as f64 / n),
-            ("doc_keys_mean", doc_keys as f64 / n),
-            ("window_keys_mean", win_keys as f64 / n),
-            ("items_mean", items as f64 / n),
-            (
-                "p50",
-                per_doc.get(per_doc.len() / 2).copied().unwrap_or(0) as f64,
-            ),
-            (
-                "p99",
-                per_doc.get(per_doc.len() * 99 / 100).copied().unwrap_or(0) as f64,
-            ),
-            ("max", per_doc.last().copied().unwrap_or(0) as f64),
-            ("analyze_docs_per_s_one_thread", n / analyze_s),
+            ("docs", n),
+            ("mean", mean),
+            ("p50", p50),
+            ("p99", p99),
+            ("max", max),
+            ("shingle_keys_mean", sh_mean),
+            ("shingle_keys_p99", sh_p99),
+            ("fingerprint_keys_mean", fp_mean),
+            ("fingerprint_keys_p99", fp_p99),
+            ("keys_docs_per_s_one_thread", n / keys_s),
         ],
     );
-    let max_bucket = reprint::scan::ScanOptions::default().max_bucket as u64;
-    let mut pairs: Vec<(u32, u32)> = by_key
-        .values()
-        .filter(|(items, docs)| docs.len() >= 2 && *items <= max_bucket)
-        .flat_map(|(_, docs)| {
-            docs.iter()
-                .enumerate()
-                .flat_map(move |(x, &a)| docs[x + 1..].iter().map(move |&b| (a.min(b), a.max(b))))
+
+    // Buckets and candidates, by the rule of `reprint.spark.candidate_pairs` (and scan's).
+    let mut by_key: HashMap<u64, Vec<u32>> = HashMap::new();
+    for (d, keys) in per_doc_keys.iter().enumerate() {
+        for &(k, _) in keys {
+            by_key.entry(k).or_default().push(d as u32);
+        }
+    }
+    let mut buckets: Vec<(u64, Vec<u32>)> = by_key.into_iter().collect();
+    buckets.sort_unstable_by_key(|b| b.0);
+    let max_bucket = reprint::scan::ScanOptions::default().max_bucket;
+    let mut total = vec![0f64; analyses.len()];
+    let mut shared: HashMap<(u32, u32), f64> = HashMap::new();
+    let (mut kept, mut oversized, mut pair_rows) = (0usize, 0usize, 0usize);
+    for (k, docs) in &buckets {
+        let fp = reprint::scan::is_fingerprint_key(*k);
+        let w = if fp {
+            f64::INFINITY
+        } else {
+            let w = reprint::scan::key_weight(docs.len(), analyses.len());
+            for &d in docs {
+                total[d as usize] += w;
+            }
+            w
+        };
+        let cap = if fp {
+            max_bucket.min(reprint::scan::MAX_RUN_BUCKET)
+        } else {
+            max_bucket
+        };
+        if docs.len() < 2 {
+            continue;
+        }
+        if docs.len() > cap {
+            oversized += 1;
+            continue;
+        }
+        kept += 1;
+        for (x, &a) in docs.iter().enumerate() {
+            for &b in &docs[x + 1..] {
+                pair_rows += 1;
+                *shared.entry((a.min(b), a.max(b))).or_default() += w;
+            }
+        }
+    }
+    let mut pairs: Vec<(u32, u32)> = shared
+        .iter()
+        .filter(|(&(a, b), &s)| {
+            s >= reprint::scan::MIN_KEY_SHARE * total[a as usize].min(total[b as usize])
         })
+        .map(|(&p, _)| p)
         .collect();
     pairs.sort_unstable();
-    pairs.dedup();
-    let (compare_s, full_s, batched_s) = pool1().install(|| {
+    let by_runs = pairs.iter().filter(|p| shared[p].is_infinite()).count();
+    emit(
+        "buckets",
+        &[
+            ("distinct_keys", buckets.len() as f64),
+            ("kept_buckets", kept as f64),
+            ("oversized_buckets", oversized as f64),
+            ("bucket_pair_rows_per_doc", pair_rows as f64 / n),
+            ("pairs_sharing_a_kept_key_per_doc", shared.len() as f64 / n),
+        ],
+    );
+
+    // The CLI's scan of the same documents on one thread, for its candidate count (a check of
+    // the rule above) and its single-core rate.
+    let (scan_stats, scan_s) = pool1().install(|| {
+        let t = Instant::now();
+        let r = reprint::scan::scan(
+            &detector,
+            sample,
+            &reprint::scan::ScanOptions::default(),
+            &(),
+        );
+        (r.stats, t.elapsed().as_secs_f64())
+    });
+    emit(
+        "scan_one_thread",
+        &[
+            ("docs_per_s", n / scan_s),
+            ("candidates", scan_stats.candidates as f64),
+            ("aligned", scan_stats.verified as f64),
+            ("reported", scan_stats.reported as f64),
+        ],
+    );
+
+    let (compare_s, batched_s) = pool1().install(|| {
         let t = Instant::now();
         for &(a, b) in &pairs {
             std::hint::black_box(
@@ -142,17 +229,9 @@ fn main() {
             );
         }
         let compare_s = t.elapsed().as_secs_f64();
-        // What reprint.verify does per pair: analyze both texts (without signatures), compare.
-        let t = Instant::now();
-        pairs.par_iter().for_each(|&(a, b)| {
-            std::hint::black_box(detector.compare_analyzed(
-                &detector.analyze_unsketched(&sample[a as usize]),
-                &detector.analyze_unsketched(&sample[b as usize]),
-            ));
-        });
-        let full_s = t.elapsed().as_secs_f64();
         // What the Spark job does: batches of 10,000 pairs sorted by their second document (as
-        // the join leaves them), each distinct text of a batch analyzed once.
+        // the join leaves them), each distinct text of a batch analyzed once, every pair aligned
+        // (no pre-alignment bound).
         let mut by_b = pairs.clone();
         by_b.sort_unstable_by_key(|&(a, b)| (b, a));
         let t = Instant::now();
@@ -168,16 +247,17 @@ fn main() {
                 std::hint::black_box(detector.compare_analyzed(&analyzed[a], &analyzed[b]));
             }
         }
-        (compare_s, full_s, t.elapsed().as_secs_f64())
+        (compare_s, t.elapsed().as_secs_f64())
     });
     let p = pairs.len().max(1) as f64;
     emit(
         "verification_one_thread",
         &[
             ("candidate_pairs", pairs.len() as f64),
+            ("by_fingerprint", by_runs as f64),
+            ("by_key_share", (pairs.len() - by_runs) as f64),
             ("pairs_per_doc", pairs.len() as f64 / n),
             ("compare_pairs_per_s", p / compare_s),
-            ("verify_pairs_per_s", p / full_s),
             ("verify_batched_pairs_per_s", p / batched_s),
         ],
     );
