@@ -91,17 +91,21 @@ def key_rows(
     )
 
 
-def candidate_pairs(keys: "DataFrame", max_bucket: int = DEFAULT_MAX_BUCKET) -> "DataFrame":
+def candidate_pairs(
+    keys: "DataFrame", max_bucket: int = DEFAULT_MAX_BUCKET, documents: Optional[int] = None
+) -> "DataFrame":
     """Distinct ``(id_a, id_b)``, ``id_a < id_b``, that ``reprint scan`` would verify (steps 2
     and 3), from :func:`key_rows`' output: pairs sharing a fingerprint key, or shingle keys
     whose weights sum to ``MIN_KEY_SHARE`` of the smaller document's total weight, counting
     only keys held by at most ``max_bucket`` documents (fingerprints: at most
-    ``MAX_RUN_BUCKET``)."""
+    ``MAX_RUN_BUCKET``). ``documents`` is the number of documents scanned, which key weights
+    depend on (scan counts every document, keys or none); without it, the documents holding a
+    key are counted, which computes ``keys`` a second time unless it is cached."""
     from pyspark.sql import functions as F
 
     if max_bucket < 2:
         raise ValueError(f"max_bucket must be at least 2, got {max_bucket}")
-    total = keys.select("id").distinct().count()
+    total = documents if documents is not None else keys.select("id").distinct().count()
     big_n = float(total) + 1.0
     fingerprint = F.col("key").bitwiseAND(F.lit(FINGERPRINT_KEY_BIT)) != 0
     # One shuffle of the key rows; kept buckets are small (at most max_bucket documents), so
@@ -176,7 +180,9 @@ def find_copies(
         raise ValueError(f"min_score must be in [0, 1], got {min_score}")
     cols = [id_col, text_col] + ([order_col] if order_col else [])
     docs = df.select(*cols).where(F.col(id_col).isNotNull())
-    pairs = candidate_pairs(key_rows(docs, id_col, text_col, config), max_bucket)
+    # Counting the input is a read of the ids; counting the key rows would analyze every text a
+    # second time. It is also scan's N: a document without keys still counts.
+    pairs = candidate_pairs(key_rows(docs, id_col, text_col, config), max_bucket, docs.count())
 
     if order_col:
         order = docs.select(F.col(id_col).alias("id"), F.col(order_col).alias("o"))
