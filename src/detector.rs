@@ -229,9 +229,10 @@ impl Detector {
         Comparison::from_alignment(resemblance, &a.tokens, &b.tokens, &alignment)
     }
 
-    /// Analyzes and compares two texts.
+    /// Analyzes and compares two texts. Signatures are for finding candidates, not for
+    /// comparing them, so none are made.
     pub fn compare(&self, a: &str, b: &str) -> Comparison {
-        self.compare_analyzed(&self.analyze(a), &self.analyze(b))
+        self.compare_analyzed(&self.analyze_unsketched(a), &self.analyze_unsketched(b))
     }
 }
 
