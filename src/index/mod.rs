@@ -923,47 +923,44 @@ impl Index {
     /// The bytes of a document's body in `part` (the whole body, its head before the text, or its
     /// text), or `None` when it is no longer live. One positional read for an on-disk index.
     fn body(&self, serial: u32, part: Part) -> Result<Option<Bytes>> {
-        let (file, pos, len) = {
+        let (file, pos, range) = {
             let docs = read(&self.docs[serial as usize % DOC_SHARDS]);
             let Some(Slot::Live(d)) = docs.get(&serial) else {
                 return Ok(None);
             };
-            let at = d.text_at;
+            let (at, whole) = (u64::from(d.text_at), doc_body_len(d));
+            let range = match part {
+                Part::Whole => 0..whole,
+                Part::Head => 0..at,
+                Part::Text => at..whole,
+            };
             match &d.loc {
                 Loc::Mem(b) => {
-                    let range = match part {
-                        Part::Whole => 0..b.len(),
-                        Part::Head => 0..at as usize,
-                        Part::Text => at as usize..b.len(),
-                    };
+                    let range = range.start as usize..range.end as usize;
                     return Ok(Some(Bytes::Shared(b.clone(), range)));
                 }
-                Loc::Disk { file, pos, len } => match part {
-                    Part::Whole => (file.clone(), *pos, *len),
-                    Part::Head => (file.clone(), *pos, at),
-                    Part::Text => (file.clone(), *pos + u64::from(at), *len - at),
-                },
+                Loc::Disk { file, pos, .. } => (file.clone(), *pos, range),
             }
         };
-        let mut buf = vec![0u8; len as usize];
-        store::read_at(&file, pos, &mut buf).map_err(|source| Error::Io {
-            path: self
-                .disk
-                .as_ref()
-                .map(|d| d.dir.clone())
-                .unwrap_or_default(),
+        let mut buf = vec![0u8; (range.end - range.start) as usize];
+        store::read_at(&file, pos + range.start, &mut buf).map_err(|source| Error::Io {
+            path: self.dir(),
             source,
         })?;
         Ok(Some(Bytes::Owned(buf)))
     }
 
+    /// The index's directory, to name in errors (empty for an in-memory index).
+    fn dir(&self) -> PathBuf {
+        self.disk
+            .as_ref()
+            .map(|d| d.dir.clone())
+            .unwrap_or_default()
+    }
+
     fn corrupt(&self) -> Error {
         Error::CorruptIndex {
-            path: self
-                .disk
-                .as_ref()
-                .map(|d| d.dir.clone())
-                .unwrap_or_default(),
+            path: self.dir(),
             reason: "a stored document does not decode: a log file was changed while in use".into(),
         }
     }
