@@ -17,6 +17,21 @@
 
 use crate::scan::ScoredPair;
 
+/// The root of `x`'s component in a union–find forest (path halving).
+pub(crate) fn find(parent: &mut [usize], mut x: usize) -> usize {
+    while parent[x] != x {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    x
+}
+
+/// Joins the components of `a` and `b`; the smaller root stays the root.
+pub(crate) fn union(parent: &mut [usize], a: usize, b: usize) {
+    let (ra, rb) = (find(parent, a), find(parent, b));
+    parent[ra.max(rb)] = ra.min(rb);
+}
+
 /// Why a member was chosen as a cluster's origin, or why none was.
 #[derive(Clone, Debug, PartialEq)]
 pub enum OriginReason {
@@ -77,19 +92,9 @@ pub fn clusters(
     assert_eq!(pairs.len(), sources.len(), "one source per pair");
     let n = dates.len();
     let mut parent: Vec<usize> = (0..n).collect();
-    fn find(parent: &mut [usize], mut x: usize) -> usize {
-        while parent[x] != x {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
-        }
-        x
-    }
     let mut in_pair = vec![false; n];
     for p in pairs {
-        let (ra, rb) = (find(&mut parent, p.a), find(&mut parent, p.b));
-        if ra != rb {
-            parent[ra.max(rb)] = ra.min(rb);
-        }
+        union(&mut parent, p.a, p.b);
         in_pair[p.a] = true;
         in_pair[p.b] = true;
     }

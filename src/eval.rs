@@ -249,17 +249,7 @@ fn cluster_agreement(
     labeled: &[(usize, usize, bool)],
     found: impl Iterator<Item = (usize, usize)>,
 ) -> Option<f64> {
-    fn find(parent: &mut [usize], mut x: usize) -> usize {
-        while parent[x] != x {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
-        }
-        x
-    }
-    fn union(parent: &mut [usize], a: usize, b: usize) {
-        let (ra, rb) = (find(parent, a), find(parent, b));
-        parent[ra.max(rb)] = ra.min(rb);
-    }
+    use crate::cluster::{find, union};
     let mut truth: Vec<usize> = (0..n).collect();
     let mut members = vec![false; n];
     for &(a, b, positive) in labeled {
