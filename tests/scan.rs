@@ -39,14 +39,7 @@ fn a_fragment_inside_unrelated_text_is_found_with_its_share() {
 
     // ...but the fragment gives both texts the same sampled keys, whatever surrounds it: the
     // pair is a candidate by its share of keys alone, without the verbatim-run fingerprints.
-    let no_runs = reprint::Detector::new(reprint::Config {
-        align: reprint::align::AlignConfig {
-            min_verbatim_words: 0,
-            ..Default::default()
-        },
-        ..reprint::Config::default()
-    })
-    .unwrap();
+    let no_runs = without_verbatim_runs();
     let keys_only = scan(&no_runs, &texts, &ScanOptions::default(), &());
     assert_eq!(keys_only.stats.verbatim_candidates, 0);
     assert_eq!(keys_only.pairs.len(), 1, "{:?}", keys_only.stats);
@@ -82,14 +75,7 @@ fn a_pasted_sentence_is_found_by_its_verbatim_run() {
     let result = scan(&detector, &texts, &ScanOptions::default(), &());
     assert_eq!(result.stats.verbatim_candidates, 1, "{:?}", result.stats);
     assert_eq!(result.pairs.len(), 1, "{:?}", result.stats);
-    let no_runs = reprint::Detector::new(reprint::Config {
-        align: reprint::align::AlignConfig {
-            min_verbatim_words: 0,
-            ..Default::default()
-        },
-        ..reprint::Config::default()
-    })
-    .unwrap();
+    let no_runs = without_verbatim_runs();
     assert!(scan(&no_runs, &texts, &ScanOptions::default(), &())
         .pairs
         .is_empty());
@@ -250,4 +236,16 @@ fn scanning_analyses_gives_what_scanning_texts_gives() {
     assert!(!from_texts.pairs.is_empty());
     assert_eq!(from_texts.pairs, from_analyses.pairs);
     assert_eq!(from_texts.stats, from_analyses.stats);
+}
+
+/// The default detector without verbatim-run passages and candidates.
+fn without_verbatim_runs() -> reprint::Detector {
+    reprint::Detector::new(reprint::Config {
+        align: reprint::align::AlignConfig {
+            min_verbatim_words: 0,
+            ..Default::default()
+        },
+        ..reprint::Config::default()
+    })
+    .unwrap()
 }
