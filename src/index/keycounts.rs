@@ -8,7 +8,7 @@
 //! or last compacted, whichever is later, less the evicted ones.
 //!
 //! # Invariants
-//! - `get(s)` is the key count `set` last gave serial `s` (capped at `u16::MAX`), or 0 when it
+//! - `reader().get(s)` is the key count `set` last gave serial `s` (capped at `u16::MAX`), or 0 when it
 //!   was never set, was set to 0 (not live), or was trimmed. Serial `s` lives in shard
 //!   `s % SHARDS`, at position `s / SHARDS − first`.
 //! - This is a pre-filter: the document table stays the authority on which documents are live.
@@ -52,13 +52,13 @@ impl KeyCounts {
         r.counts[pos] = keys.min(usize::from(u16::MAX)) as u16;
     }
 
-    /// Serial `s`'s key count, 0 when unknown or not live.
-    pub(crate) fn get(&self, s: u32) -> usize {
-        let r = read(&self.shards[s as usize % SHARDS]);
-        (s / SHARDS as u32)
-            .checked_sub(r.first)
-            .and_then(|pos| r.counts.get(pos as usize))
-            .map_or(0, |&n| usize::from(n))
+    /// A view of every shard under one read lock each, for a query that looks up hundreds of
+    /// serials: a lock per lookup is an atomic operation per serial, and those serialize the
+    /// lookups' cache misses, which otherwise overlap.
+    pub(crate) fn reader(&self) -> Reader<'_> {
+        Reader {
+            shards: self.shards.iter().map(|s| read(s)).collect(),
+        }
     }
 
     /// Forgets serial `s` and every serial of its shard before it: the oldest are evicted first.
@@ -82,6 +82,22 @@ impl KeyCounts {
     }
 }
 
+/// See [`KeyCounts::reader`]. Writers wait while it lives: drop it soon.
+pub(crate) struct Reader<'a> {
+    shards: Vec<std::sync::RwLockReadGuard<'a, Ring>>,
+}
+
+impl Reader<'_> {
+    /// Serial `s`'s key count, 0 when unknown or not live.
+    pub(crate) fn get(&self, s: u32) -> usize {
+        let r = &self.shards[s as usize % SHARDS];
+        (s / SHARDS as u32)
+            .checked_sub(r.first)
+            .and_then(|pos| r.counts.get(pos as usize))
+            .map_or(0, |&n| usize::from(n))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,23 +109,23 @@ mod tests {
         for s in [130u32, 2, 66, 0, 1, 70_000] {
             c.set(s, s as usize % 1000 + 1);
         }
-        assert_eq!(c.get(130), 131);
-        assert_eq!(c.get(2), 3);
-        assert_eq!(c.get(66), 67);
-        assert_eq!(c.get(3), 0);
-        assert_eq!(c.get(u32::MAX), 0);
+        assert_eq!(c.reader().get(130), 131);
+        assert_eq!(c.reader().get(2), 3);
+        assert_eq!(c.reader().get(66), 67);
+        assert_eq!(c.reader().get(3), 0);
+        assert_eq!(c.reader().get(u32::MAX), 0);
         c.set(66, 0);
-        assert_eq!(c.get(66), 0);
+        assert_eq!(c.reader().get(66), 0);
         c.set(5, 1 << 20);
-        assert_eq!(c.get(5), usize::from(u16::MAX));
+        assert_eq!(c.reader().get(5), usize::from(u16::MAX));
         c.trim_through(66);
-        assert_eq!((c.get(2), c.get(130)), (0, 131));
+        assert_eq!((c.reader().get(2), c.reader().get(130)), (0, 131));
         c.set(2, 9); // trimmed: ignored
-        assert_eq!(c.get(2), 0);
-        assert_eq!(c.get(1), 2);
+        assert_eq!(c.reader().get(2), 0);
+        assert_eq!(c.reader().get(1), 2);
         c.trim_through(1 + 64 * 5000); // past the end of the shard
-        assert_eq!(c.get(1), 0);
+        assert_eq!(c.reader().get(1), 0);
         c.set(1 + 64 * 5001, 4);
-        assert_eq!(c.get(1 + 64 * 5001), 4);
+        assert_eq!(c.reader().get(1 + 64 * 5001), 4);
     }
 }

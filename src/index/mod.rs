@@ -80,7 +80,7 @@ const DOC_SHARDS: usize = 64;
 const RARE_KEY_DOCS: usize = 32;
 /// Keys held by this many documents or fewer are never skipped as common.
 const COMMON_KEY_FLOOR: usize = 100;
-/// Candidates from which a query verifies in parallel.
+/// Candidates left to align (after their profiles) from which a query aligns them in parallel.
 const PARALLEL_VERIFY: usize = 4;
 /// Log files written in parallel by a persistent index.
 const WRITERS: usize = 8;
@@ -1003,7 +1003,7 @@ impl Index {
             },
             &mut serials,
         );
-        serials.sort_unstable_by_key(|x| x.0);
+        serials.sort_unstable();
         // Each live candidate with the (weighted) share of keys it has in common with the query,
         // over the keys of the smaller of the two: an estimate of the containment of one in the
         // other (the keys are a fixed-rate sample of the shingles). The candidate's own keys
@@ -1012,18 +1012,20 @@ impl Index {
         let nq = keys.len().max(1) as f32;
         let mean_w = wq / nq;
         let mut passing: Vec<(f32, u32)> = Vec::new();
-        for run in serials.chunk_by(|x, y| x.0 == y.0) {
-            let s = run[0].0;
-            let nd = self.key_counts.get(s);
+        let key_counts = self.key_counts.reader();
+        for run in serials.chunk_by(|x, y| x >> 32 == y >> 32) {
+            let s = postings::unpack_hit(run[0]).0;
+            let nd = key_counts.get(s);
             if nd == 0 {
                 continue;
             }
-            let shared: f32 = run.iter().map(|x| x.1).sum();
+            let shared: f32 = run.iter().map(|&x| postings::unpack_hit(x).1).sum();
             let estimate = shared / wq.min(nd as f32 * mean_w).max(f32::MIN_POSITIVE);
             if f64::from(estimate) >= self.options.min_key_share {
                 passing.push((estimate, s));
             }
         }
+        drop(key_counts);
         // The document table has the last word on what is live, and the id for ties.
         let mut cands: Vec<(f32, u64, u32)> = Vec::with_capacity(passing.len());
         for (estimate, s) in passing {
@@ -1033,28 +1035,29 @@ impl Index {
         }
         cands.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
         cands.truncate(self.options.max_candidates);
-        // One positional read of each candidate's head (its profile), then the verifications, in
-        // parallel when there are several: a page syndicated many times has many true copies to
-        // verify, and that is a query's slowest case. The text is read only for a candidate the
-        // profile does not settle.
-        let mut bodies = Vec::with_capacity(cands.len());
+        // One positional read of each candidate's head (its profile), which settles most
+        // candidates in a microsecond each, here on the calling thread. The text is read,
+        // analyzed and aligned only for a candidate the profile does not settle, in parallel
+        // when there are several: a page syndicated many times has many true copies to verify,
+        // and that is a query's slowest case. Handing every query's candidates to the thread
+        // pool instead cost more in wake-ups than the checks themselves.
+        let mut heads = Vec::with_capacity(cands.len());
         for (_, _, serial) in cands {
             if let Some(head) = self.body(serial, Part::Head)? {
-                bodies.push((serial, head));
+                heads.push((serial, head));
             }
         }
-        let verify = |(serial, head): &(u32, Bytes)| -> Result<Option<Match>> {
+        let min_bigrams = self.detector.config().align.min_bigrams_for_a_passage();
+        let mut open = Vec::new();
+        for (serial, head) in &heads {
             let h = store::decode_head(head).ok_or_else(|| self.corrupt())?;
-            if exclude == Some(h.id)
-                || !profile::may_report(
-                    profile,
-                    h.profile,
-                    self.options.min_score,
-                    self.detector.config().align.min_bigrams_for_a_passage(),
-                )
+            if exclude != Some(h.id)
+                && profile::may_report(profile, h.profile, self.options.min_score, min_bigrams)
             {
-                return Ok(None);
+                open.push((*serial, h));
             }
+        }
+        let verify = |(serial, h): &(u32, store::Head<'_>)| -> Result<Option<Match>> {
             // Removed since its head was read: as if it had not been found.
             let Some(text) = self.body(*serial, Part::Text)? else {
                 return Ok(None);
@@ -1076,18 +1079,18 @@ impl Index {
                 passages: c.passages,
             }))
         };
-        let verified: Vec<Option<Match>> = if bodies.len() >= PARALLEL_VERIFY {
+        let verified: Vec<Option<Match>> = if open.len() >= PARALLEL_VERIFY {
             use rayon::prelude::*;
-            bodies.par_iter().map(verify).collect::<Result<_>>()?
+            open.par_iter().map(verify).collect::<Result<_>>()?
         } else {
-            bodies.iter().map(verify).collect::<Result<_>>()?
+            open.iter().map(verify).collect::<Result<_>>()?
         };
         let c = &self.counters;
         c.queries.fetch_add(1, Ordering::Relaxed);
         c.postings_read
             .fetch_add(postings_read as u64, Ordering::Relaxed);
         c.candidates
-            .fetch_add(verified.len() as u64, Ordering::Relaxed);
+            .fetch_add(heads.len() as u64, Ordering::Relaxed);
         let mut out: Vec<Match> = verified.into_iter().flatten().collect();
         c.matches.fetch_add(out.len() as u64, Ordering::Relaxed);
         out.sort_by(|x, y| {

@@ -47,6 +47,15 @@ struct Shard {
 /// from about 2 million entries (30,000 documents) on, where it saves half a query's time.
 const DIR_FROM: usize = 512;
 
+/// Keys holding at most this many entries have their serials copied while they are counted.
+const COPY_ON_COUNT: usize = 64;
+
+/// A serial and a weight as [`Postings::lookup`] hands them out: the serial in the high half,
+/// so that sorting sorts by serial, and the weight's bits (a positive `f32`) in the low half.
+pub(crate) fn unpack_hit(hit: u64) -> (u32, f32) {
+    ((hit >> 32) as u32, f32::from_bits(hit as u32))
+}
+
 /// The part of a key an entry stores.
 fn key_part(key: u32) -> u16 {
     (key >> SHARD_BITS) as u16
@@ -161,7 +170,8 @@ impl Postings {
     }
 
     /// Appends to `out` the serials (at least `min_live`) filed under `keys`, each with the weight
-    /// `weight(n)` of its key, `n` being the number of entries the key holds.
+    /// `weight(n)` of its key, `n` being the number of entries the key holds, packed as
+    /// [`unpack_hit`] reads them, so that sorting `out` sorts by serial.
     ///
     /// Keys are read rarest first, and a key is skipped when it holds `cap` entries or more, or
     /// when reading it would take the entries read past `budget`: the rare keys are the evidence
@@ -175,33 +185,64 @@ impl Postings {
         budget: usize,
         min_live: u32,
         weight: impl Fn(usize) -> f32,
-        out: &mut Vec<(u32, f32)>,
+        out: &mut Vec<u64>,
     ) -> (f32, usize) {
-        let mut counted: Vec<(usize, u32)> = keys
-            .iter()
-            .map(|&key| (read(&self.shards[shard_of(key)]).count(key), key))
-            .collect();
-        counted.sort_unstable();
+        // One visit per key: its count, and its serials when it holds few (most keys are rare,
+        // and rare keys are read first, so those are almost always read). A common key is
+        // visited again if the budget reaches it.
+        // (entries, key, where its serials are in `copied` if they were copied)
+        type Counted = (usize, u32, Option<(u32, u32)>);
+        let mut counted: Vec<Counted> = Vec::with_capacity(keys.len());
+        let mut copied: Vec<u32> = Vec::new();
+        for &key in keys {
+            let s = read(&self.shards[shard_of(key)]);
+            let (in_main, in_buf) = (s.main_range(key), key_range(&s.buf, key));
+            let n = in_main.len() + in_buf.len();
+            let copy = (n <= COPY_ON_COUNT && n < cap).then(|| {
+                let from = copied.len();
+                copied.extend(
+                    s.main[in_main]
+                        .iter()
+                        .chain(&s.buf[in_buf])
+                        .map(|&e| serial_of(e)),
+                );
+                (from as u32, copied.len() as u32)
+            });
+            counted.push((n, key, copy));
+        }
+        counted.sort_unstable_by_key(|&(n, key, _)| (n, key));
         let mut total = 0.0;
         let mut read_entries = 0;
-        for &(n, key) in &counted {
+        let mut keep = |serials: &mut dyn Iterator<Item = u32>, w: f32| {
+            let bits = u64::from(w.to_bits());
+            out.extend(
+                serials
+                    .filter(|&x| x >= min_live)
+                    .map(|x| (u64::from(x) << 32) | bits),
+            );
+        };
+        for &(n, key, copy) in &counted {
             let w = weight(n);
             total += w;
             if n >= cap || read_entries + n > budget {
                 continue;
             }
-            let s = read(&self.shards[shard_of(key)]);
-            for (v, r) in [
-                (&s.main, s.main_range(key)),
-                (&s.buf, key_range(&s.buf, key)),
-            ] {
-                read_entries += r.len();
-                out.extend(
-                    v[r].iter()
-                        .map(|&e| serial_of(e))
-                        .filter(|&x| x >= min_live)
-                        .map(|x| (x, w)),
-                );
+            read_entries += n;
+            match copy {
+                Some((from, to)) => {
+                    keep(&mut copied[from as usize..to as usize].iter().copied(), w);
+                }
+                None => {
+                    let s = read(&self.shards[shard_of(key)]);
+                    let (in_main, in_buf) = (s.main_range(key), key_range(&s.buf, key));
+                    keep(
+                        &mut s.main[in_main]
+                            .iter()
+                            .chain(&s.buf[in_buf])
+                            .map(|&e| serial_of(e)),
+                        w,
+                    );
+                }
             }
         }
         (total, read_entries)
@@ -254,6 +295,7 @@ mod tests {
         let lookup = |keys: &[u32], cap: usize, min_live: u32| -> (Vec<u32>, f32) {
             let mut out = Vec::new();
             let (total, _) = p.lookup(keys, cap, usize::MAX, min_live, |n| n as f32, &mut out);
+            let out: Vec<(u32, f32)> = out.into_iter().map(unpack_hit).collect();
             assert!(out.iter().all(|&(_, w)| w >= 1.0));
             (out.into_iter().map(|x| x.0).collect(), total)
         };
@@ -267,6 +309,7 @@ mod tests {
         // Within a budget of entries, the rarest keys are read and the others skipped.
         let mut out = Vec::new();
         let (total, n) = p.lookup(&[7, keys[5]], usize::MAX, 1500, 0, |_| 1.0, &mut out);
+        let out: Vec<(u32, f32)> = out.into_iter().map(unpack_hit).collect();
         assert_eq!((total, n, out), (2.0, 1, vec![(5, 1.0)]));
         // Serials below min_live are not returned.
         assert_eq!(lookup(&[keys[5], keys[2999]], 2000, 6).0, vec![2999]);
@@ -301,7 +344,7 @@ mod tests {
         for (&k, serials) in &model {
             let mut out = Vec::new();
             p.lookup(&[k], usize::MAX, usize::MAX, 0, |_| 1.0, &mut out);
-            let mut got: Vec<u32> = out.into_iter().map(|x| x.0).collect();
+            let mut got: Vec<u32> = out.into_iter().map(|x| unpack_hit(x).0).collect();
             got.sort_unstable();
             assert_eq!(&got, serials, "key {k:#x}");
         }
