@@ -181,17 +181,17 @@ fn words_impl<const FAST: bool, F: FnMut(&mut String, &Word)>(
         let byte = bytes[i];
         if FAST && byte.is_ascii() {
             if byte.is_ascii_alphanumeric() {
-                // A run of ASCII letters and digits is copied and lowercased in one go.
-                let run = bytes[i..]
-                    .iter()
-                    .position(|x| !x.is_ascii_alphanumeric())
-                    .unwrap_or(bytes.len() - i);
+                // A run of ASCII letters and digits is lowercased as it is copied, in one loop:
+                // setting bit 5 lowercases a letter and leaves a digit as it is. (Finding the
+                // run's end first, then copying and lowercasing it, cost three passes over
+                // words of a few bytes, each with its own set-up.)
                 b.open_at(i, byte.is_ascii_uppercase());
+                let mut run = 0;
+                for &x in bytes[i..].iter().take_while(|x| x.is_ascii_alphanumeric()) {
+                    b.buf.push(char::from(x | 0x20));
+                    run += 1;
+                }
                 b.open_chars += run as u32 - 1;
-                let from = b.buf.len();
-                // ASCII bytes bound characters: the slice always exists.
-                b.buf.push_str(text.get(i..i + run).unwrap_or(""));
-                b.buf[from..].make_ascii_lowercase();
                 i += run;
                 continue;
             } else {
@@ -324,8 +324,8 @@ struct FastEntry {
     combining: bool,
     upper: bool,
     boundary: bool,
-    len: u8,
-    folded: [u8; FOLD_MAX],
+    /// The folded form, a slice of the table's one string of all of them.
+    folded: &'static str,
 }
 
 /// Longest folded form kept in the table; longer ones (a few ligatures and squared words) take
@@ -334,9 +334,8 @@ const FOLD_MAX: usize = 7;
 
 impl FastEntry {
     #[inline]
-    fn fold(&self) -> &str {
-        // Built from a `String` cut at its end, so always valid UTF-8; an empty string otherwise.
-        std::str::from_utf8(&self.folded[..usize::from(self.len)]).unwrap_or("")
+    fn fold(&self) -> &'static str {
+        self.folded
     }
 }
 
@@ -353,15 +352,36 @@ static EMPTY_TABLE: FastTable = Vec::new();
 fn fast_table() -> &'static FastTable {
     static TABLE: std::sync::OnceLock<FastTable> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
-        TABLE_2BYTE
+        let computed: Vec<Option<(FastEntry, String)>> = TABLE_2BYTE
             .chain(TABLE_PUNCT)
             .map(|u| char::from_u32(u).and_then(compute_entry))
+            .collect();
+        // Every folded form in one string that lives as long as the table (the process), so
+        // that an entry hands out its form as a `&str` without checking it again per use.
+        let all: &'static str = Box::leak(
+            computed
+                .iter()
+                .flatten()
+                .map(|(_, f)| f.as_str())
+                .collect::<String>()
+                .into_boxed_str(),
+        );
+        let mut at = 0;
+        computed
+            .into_iter()
+            .map(|x| {
+                x.map(|(e, f)| {
+                    let folded = &all[at..at + f.len()];
+                    at += f.len();
+                    FastEntry { folded, ..e }
+                })
+            })
             .collect()
     })
 }
 
-/// The table entry of `c`, computed with the general path's own functions.
-fn compute_entry(c: char) -> Option<FastEntry> {
+/// The table entry of `c` and its folded form, computed with the general path's own functions.
+fn compute_entry(c: char) -> Option<(FastEntry, String)> {
     if is_ideograph(c) || compat_ideograph(c) {
         return None;
     }
@@ -370,16 +390,14 @@ fn compute_entry(c: char) -> Option<FastEntry> {
     if folded.len() > FOLD_MAX {
         return None;
     }
-    let mut e = FastEntry {
+    let e = FastEntry {
         alnum: c.is_alphanumeric(),
         combining: is_combining_mark(c),
         upper: c.is_uppercase(),
         boundary: is_sentence_end(c),
-        len: folded.len() as u8,
-        folded: [0; FOLD_MAX],
+        folded: "",
     };
-    e.folded[..folded.len()].copy_from_slice(folded.as_bytes());
-    Some(e)
+    Some((e, folded))
 }
 
 #[inline]

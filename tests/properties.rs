@@ -86,13 +86,23 @@ proptest! {
 }
 
 /// `Sketcher`'s definition, stage by stage through the public API: tokenize, xxh3 of each
-/// normalized word, shingles of `ngram` word hashes, one-permutation MinHash.
+/// normalized word, `shingle_hash` of each window of `ngram` word hashes, one-permutation
+/// MinHash.
 fn reference_signature(text: &str, k: usize, ngram: usize, seed: u64) -> Vec<u32> {
     let tokens = tokenize(text);
     let words: Vec<u64> = (0..tokens.len())
         .map(|i| xxhash_rust::xxh3::xxh3_64_with_seed(tokens.norm(i).as_bytes(), seed))
         .collect();
-    let shingles = reprint::shingle::shingles(&words, ngram, seed);
+    let shingles: Vec<u64> = if words.is_empty() {
+        vec![]
+    } else if words.len() < ngram {
+        vec![reprint::sketch::shingle_hash(&words)]
+    } else {
+        words
+            .windows(ngram)
+            .map(reprint::sketch::shingle_hash)
+            .collect()
+    };
     let sig = MinHasher::new(k, seed).unwrap().sketch(&shingles);
     if sig.is_empty() {
         vec![reprint::sketch::EMPTY; k]
