@@ -250,7 +250,9 @@ impl<F: FnMut(&mut String, &Word)> Builder<'_, F> {
         self.open_chars += 1;
     }
 
-    #[inline]
+    // Always inlined: in the signature path this is where each word's hashing happens, and
+    // as a call it cost about 3% of the signature time (interleaved runs).
+    #[inline(always)]
     fn close(&mut self, end: usize) {
         let Some((start, norm_start)) = self.open.take() else {
             return;

@@ -1049,10 +1049,17 @@ impl Index {
         }
         let min_bigrams = self.detector.config().align.min_bigrams_for_a_passage();
         let mut open = Vec::new();
+        let mut scratch = Vec::new();
         for (serial, head) in &heads {
             let h = store::decode_head(head).ok_or_else(|| self.corrupt())?;
             if exclude != Some(h.id)
-                && profile::may_report(profile, h.profile, self.options.min_score, min_bigrams)
+                && profile::may_report(
+                    profile,
+                    h.profile,
+                    self.options.min_score,
+                    min_bigrams,
+                    &mut scratch,
+                )
             {
                 open.push((*serial, h));
             }

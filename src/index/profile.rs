@@ -169,20 +169,24 @@ pub(crate) fn may_report(
     d: StoredProfile<'_>,
     min_score: f64,
     min_bigrams: usize,
+    scratch: &mut Vec<u32>,
 ) -> bool {
-    // The stored lists, copied out of their bytes once (a few hundred values).
-    let mut all: Vec<u32> = words(d.shingles)
-        .chain(words(d.bigrams))
-        .chain(words(d.verbatim))
-        .collect();
-    let verbatim = all.split_off(all.len() - d.verbatim.len() / 4);
-    let bigrams = all.split_off(d.shingles.len() / 4);
+    // The stored lists, copied out of their bytes once (a few hundred values) into the caller's
+    // buffer: a query checks dozens of profiles.
+    scratch.clear();
+    scratch.extend(
+        words(d.shingles)
+            .chain(words(d.bigrams))
+            .chain(words(d.verbatim)),
+    );
+    let (shingles, rest) = scratch.split_at(d.shingles.len() / 4);
+    let (bigrams, verbatim) = rest.split_at(d.bigrams.len() / 4);
     bound(
         q,
         Lists {
-            shingles: &all,
-            bigrams: &bigrams,
-            verbatim: &verbatim,
+            shingles,
+            bigrams,
+            verbatim,
             content_pairs: d.content_pairs,
         },
         min_score,
@@ -259,7 +263,7 @@ mod tests {
         assert_eq!(words(s.shingles).collect::<Vec<_>>(), p.shingles);
         assert_eq!(words(s.bigrams).collect::<Vec<_>>(), p.bigrams);
         assert_eq!(words(s.verbatim).collect::<Vec<_>>(), p.verbatim);
-        assert!(may_report(&p, s, 0.1, 4));
+        assert!(may_report(&p, s, 0.1, 4, &mut Vec::new()));
         assert!(decode(&mut &buf[..buf.len() - 5]).is_none());
     }
 
@@ -288,6 +292,7 @@ mod tests {
             .collect();
         let min_pair = d.config().align.min_bigrams_for_a_passage();
         let (mut pairs, mut skipped) = (0, 0);
+        let mut scratch = Vec::new();
         for i in 0..texts.len() {
             for j in 0..texts.len() {
                 if i == j {
@@ -297,7 +302,7 @@ mod tests {
                 let stored = decode(&mut &profiles[j].1[..]).unwrap();
                 for min_score in [0.01, 0.1, 0.3] {
                     pairs += 1;
-                    if !may_report(&profiles[i].0, stored, min_score, min_pair) {
+                    if !may_report(&profiles[i].0, stored, min_score, min_pair, &mut scratch) {
                         skipped += 1;
                         assert!(
                             score < min_score || score == 0.0,
