@@ -212,7 +212,7 @@ fn words_impl<const FAST: bool, F: FnMut(&mut String, &Word)>(
             Some(e) => {
                 if e.alnum || (b.open.is_some() && e.combining) {
                     b.open_at(i, e.upper);
-                    b.buf.push_str(e.fold());
+                    b.buf.push_str(e.folded);
                 } else {
                     b.close(i);
                     if e.boundary {
@@ -333,13 +333,6 @@ struct FastEntry {
 /// Longest folded form kept in the table; longer ones (a few ligatures and squared words) take
 /// the general path.
 const FOLD_MAX: usize = 7;
-
-impl FastEntry {
-    #[inline]
-    fn fold(&self) -> &'static str {
-        self.folded
-    }
-}
 
 /// Two-byte UTF-8 characters (Latin-1 to Arabic) and the General Punctuation block (typographic
 /// quotes, dashes, spaces, `…`).

@@ -21,7 +21,8 @@
 //! shingles ([`crate::shingle`], which hashes the `8·n` bytes of a window with xxh3): the
 //! detector's shingle hashes are stored in indexes and sampled as keys, while here a shingle
 //! lives only until it is binned, so a cheaper combination that is exact about distinctness
-//! is enough. Rolling it instead of hashing each window made signatures about a quarter faster.
+//! is enough. Rolling it, with the tokenizer's one-loop ASCII path of the same change, took
+//! signatures from 159 to 188 MB/s on one thread (README).
 //!
 //! # Invariants
 //! - The signature of a text depends only on the text and the [`SketchOptions`]: not on the batch

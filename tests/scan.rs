@@ -83,9 +83,7 @@ fn a_pasted_sentence_is_found_by_its_verbatim_run() {
 
 #[test]
 fn scan_results_do_not_depend_on_the_thread_count() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
-    let loaded = reprint::corpus::load(&[dir]);
-    let texts: Vec<&str> = loaded.documents.iter().map(|d| d.text.as_str()).collect();
+    let texts = corpus_texts();
     let detector = reprint::Detector::default();
     let run = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new()
@@ -150,9 +148,7 @@ fn candidates_from_keys(keys: &[Vec<u64>], max_bucket: usize) -> BTreeSet<(usize
 fn candidate_keys_reproduce_the_scan() {
     // On the shipped corpus, the pairs chosen from the keys alone, verified, must be exactly
     // scan's pairs.
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
-    let loaded = reprint::corpus::load(&[dir]);
-    let texts: Vec<&str> = loaded.documents.iter().map(|d| d.text.as_str()).collect();
+    let texts = corpus_texts();
     let detector = reprint::Detector::default();
     let options = ScanOptions::default();
     let analyses: Vec<_> = texts
@@ -193,9 +189,7 @@ fn candidate_keys_reproduce_the_scan() {
 fn candidate_keys_reproduce_the_bucket_cap() {
     // With a cap small enough to bite on the shipped corpus, the rule applied to the keys must
     // still give exactly scan's candidates; the counted keys are the same keys, each once.
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
-    let loaded = reprint::corpus::load(&[dir]);
-    let texts: Vec<&str> = loaded.documents.iter().map(|d| d.text.as_str()).collect();
+    let texts = corpus_texts();
     let detector = reprint::Detector::default();
     let (mut counted, mut keys) = (Vec::new(), Vec::new());
     for t in &texts {
@@ -225,9 +219,7 @@ fn candidate_keys_reproduce_the_bucket_cap() {
 
 #[test]
 fn scanning_analyses_gives_what_scanning_texts_gives() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
-    let loaded = reprint::corpus::load(&[dir]);
-    let texts: Vec<&str> = loaded.documents.iter().map(|d| d.text.as_str()).collect();
+    let texts = corpus_texts();
     let detector = reprint::Detector::default();
     let analyses: Vec<_> = texts.iter().map(|t| detector.analyze(t)).collect();
     let options = ScanOptions::default();
@@ -236,6 +228,16 @@ fn scanning_analyses_gives_what_scanning_texts_gives() {
     assert!(!from_texts.pairs.is_empty());
     assert_eq!(from_texts.pairs, from_analyses.pairs);
     assert_eq!(from_texts.stats, from_analyses.stats);
+}
+
+/// The texts of the shipped corpus, in the order `reprint scan corpus/docs` reads them.
+fn corpus_texts() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
+    reprint::corpus::load(&[dir])
+        .documents
+        .into_iter()
+        .map(|d| d.text)
+        .collect()
 }
 
 /// The default detector without verbatim-run passages and candidates.

@@ -90,7 +90,19 @@ impl Shard {
     }
 
     fn count(&self, key: u32) -> usize {
-        self.main_range(key).len() + key_range(&self.buf, key).len()
+        self.held(key).0
+    }
+
+    /// How many entries `key` holds, and their serials (those in `main`, then those in `buf`),
+    /// from one search of each.
+    fn held(&self, key: u32) -> (usize, impl Iterator<Item = u32> + '_) {
+        let (in_main, in_buf) = (self.main_range(key), key_range(&self.buf, key));
+        let n = in_main.len() + in_buf.len();
+        let serials = self.main[in_main]
+            .iter()
+            .chain(&self.buf[in_buf])
+            .map(|&e| serial_of(e));
+        (n, serials)
     }
 
     /// Rebuilds the directory after `main` changed.
@@ -196,16 +208,10 @@ impl Postings {
         let mut copied: Vec<u32> = Vec::new();
         for &key in keys {
             let s = read(&self.shards[shard_of(key)]);
-            let (in_main, in_buf) = (s.main_range(key), key_range(&s.buf, key));
-            let n = in_main.len() + in_buf.len();
+            let (n, serials) = s.held(key);
             let copy = (n <= COPY_ON_COUNT && n < cap).then(|| {
                 let from = copied.len();
-                copied.extend(
-                    s.main[in_main]
-                        .iter()
-                        .chain(&s.buf[in_buf])
-                        .map(|&e| serial_of(e)),
-                );
+                copied.extend(serials);
                 (from as u32, copied.len() as u32)
             });
             counted.push((n, key, copy));
@@ -234,14 +240,7 @@ impl Postings {
                 }
                 None => {
                     let s = read(&self.shards[shard_of(key)]);
-                    let (in_main, in_buf) = (s.main_range(key), key_range(&s.buf, key));
-                    keep(
-                        &mut s.main[in_main]
-                            .iter()
-                            .chain(&s.buf[in_buf])
-                            .map(|&e| serial_of(e)),
-                        w,
-                    );
+                    keep(&mut s.held(key).1, w);
                 }
             }
         }
