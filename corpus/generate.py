@@ -324,6 +324,18 @@ EXCERPT_RENDERING = [
     ("en-fraud-verdict", "rewrites/en-fraud-verdict-alt.txt"),
 ]
 
+# Paragraphs of second renderings (paragraph-aligned with their wire article) reworded so much
+# that, pasted alone into a page of unrelated briefs, they share too little with the wire
+# article for a direct comparison: (story, rendering, paragraph index). The page copies the
+# wire story only through the rendering, which is a whole copy of it (see src/bridge.rs).
+EXCERPT_THROUGH_COPY = [
+    ("en-fraud-verdict", "rewrites/en-fraud-verdict-rewrite.txt", 1),
+    ("en-port-ransomware", "rewrites/en-port-ransomware-alt.txt", 5),
+    ("en-airline-merger", "rewrites/en-airline-merger-alt.txt", 7),
+    ("fr-election", "rewrites/fr-election-mt.txt", 2),
+    ("fr-vaccine", "rewrites/fr-vaccine-mt.txt", 8),
+]
+
 # Hand-labeled pairs: (a, b, relation, containment, note). Containment is a number, or a list
 # of passages of A that B does not render (each must occur exactly once in A); the containment
 # is then 1 minus their share of A's words.
@@ -711,6 +723,29 @@ def main():
                        fmt(word_count(wire, *pw[i]) / word_count(wire)),
                        f"paragraph {i + 1} of {len(pw)}, as {rendering} renders it, inside "
                        f"unrelated briefs"))
+
+    # Excerpts found only through a whole copy: drawn after the excerpts above, from pools of
+    # their own, so that adding them left every earlier page as it was.
+    via_sites = {lang: Pool(deco, f"digest sites in generate_filler/sites-via-copy-{lang}.txt",
+                            read_sites(f"sites-via-copy-{lang}.txt")) for lang in ("fr", "en")}
+    via_briefs = {lang: Pool(deco, f"filler briefs in generate_filler/briefs-via-copy-{lang}.txt",
+                             read_briefs(f"briefs-via-copy-{lang}.txt")) for lang in ("fr", "en")}
+    for name, rendering, i in EXCERPT_THROUGH_COPY:
+        a = f"wire/{name}.txt"
+        wire, alt = read_doc(a), read_doc(rendering)
+        pw, pr = paragraphs(wire), paragraphs(alt)
+        if len(pw) != len(pr):
+            sys.exit(f"{rendering} is not paragraph-aligned with {a}")
+        span = alt[pr[i][0]:pr[i][1]]
+        b = f"copies/excerpt-via-copy-{name}.txt"
+        site = via_sites[lang_of(name)].take()[0]
+        generated[b], decoration[b] = brief_page(deco, span, site, via_briefs[lang_of(name)])
+        labels.append((rendering, b, "excerpt", fmt(word_count(alt, *pr[i]) / word_count(alt)),
+                       f"paragraph {i + 1} of {len(pr)} inside unrelated briefs"))
+        labels.append((a, b, "excerpt-translation",
+                       fmt(word_count(wire, *pw[i]) / word_count(wire)),
+                       f"paragraph {i + 1} of {len(pw)}, as {rendering} rewords it, inside "
+                       f"unrelated briefs; shares too little with the wire alone"))
 
     # Hand-labeled pairs.
     for a, b, relation, cont, note in HAND_PAIRS:

@@ -86,6 +86,14 @@ pub struct AlignConfig {
     /// Fewest content bigrams of a passage kept by `min_sentence_cover`.
     #[serde(default)]
     pub min_sentence_bigrams: usize,
+    /// Fewest content bigrams over all passages of a pair for all its passages to be
+    /// [firm](Alignment::firm); below it, only those covering whole sentences are.
+    #[serde(default = "default_min_firm_pair_bigrams")]
+    pub min_firm_pair_bigrams: usize,
+}
+
+fn default_min_firm_pair_bigrams() -> usize {
+    AlignConfig::default().min_firm_pair_bigrams
 }
 
 impl Default for AlignConfig {
@@ -103,6 +111,7 @@ impl Default for AlignConfig {
             min_verbatim_words: 10,
             min_sentence_cover: 0.85,
             min_sentence_bigrams: 2,
+            min_firm_pair_bigrams: 6,
         }
     }
 }
@@ -128,6 +137,13 @@ pub struct Alignment {
     pub b: Range<usize>,
     /// Number of matched terms in the passage.
     pub matches: usize,
+    /// The passage stands on its own evidence: it covers whole sentences on both sides
+    /// ([`AlignConfig::min_sentence_cover`]), or is a verbatim run, or the pair shares at least
+    /// [`AlignConfig::min_firm_pair_bigrams`] content bigrams. A clause two reports of one
+    /// event share is a passage but not a firm one. Only firm passages are carried over to a
+    /// whole copy of a text ([`crate::bridge`]), where a weak match would be repeated once per
+    /// copy.
+    pub firm: bool,
 }
 
 /// One text as the aligner sees it: its words and its terms.
@@ -178,6 +194,7 @@ fn add_verbatim_runs(out: &mut Vec<Alignment>, a: &Tokens, b: &Tokens, min_words
                 matches: r.a.len(),
                 a: r.a,
                 b: r.b,
+                firm: true,
             });
         }
     }
@@ -212,20 +229,25 @@ fn align_terms(a: Side<'_>, b: Side<'_>, config: &AlignConfig) -> Vec<Alignment>
                 a: a.terms[c.a.start].token as usize..a.terms[c.a.end - 1].token as usize + 1,
                 b: b.terms[c.b.start].token as usize..b.terms[c.b.end - 1].token as usize + 1,
                 matches: c.matches,
+                firm: false,
             }
         })
         .collect();
     extend(&mut out, a.tokens, b.tokens);
+    let need = config.min_sentence_bigrams.min(possible);
+    let whole_sentences = |p: &Alignment, bigrams: usize| {
+        config.min_sentence_cover > 0.0
+            && bigrams >= need
+            && sentence_cover(a.tokens, &p.a) >= config.min_sentence_cover
+            && sentence_cover(b.tokens, &p.b) >= config.min_sentence_cover
+    };
+    let firm_pair = bigrams >= config.min_firm_pair_bigrams.min(possible);
+    for (p, &k) in out.iter_mut().zip(&kept_bigrams) {
+        p.firm = firm_pair || whole_sentences(p, k);
+    }
     if !established {
-        let need = config.min_sentence_bigrams.min(possible);
-        let mut k = 0;
-        out.retain(|p| {
-            let keep = kept_bigrams[k] >= need
-                && sentence_cover(a.tokens, &p.a) >= config.min_sentence_cover
-                && sentence_cover(b.tokens, &p.b) >= config.min_sentence_cover;
-            k += 1;
-            keep
-        });
+        // Below the pair's bar, only passages of whole sentences are kept (all of them firm).
+        out.retain(|p| p.firm);
     }
     out
 }

@@ -335,6 +335,7 @@ mod tests {
             a: 0..17,
             b: 14..37,
             matches: 4,
+            firm: true,
         }];
         let o = origin(
             Verdict::Copy,
@@ -372,6 +373,7 @@ mod tests {
             a: 8..44,
             b: 0..36,
             matches: 4,
+            firm: true,
         }];
         let o = origin(
             Verdict::Copy,
@@ -392,6 +394,7 @@ mod tests {
             a: 0..20,
             b: 400..500,
             matches: 4,
+            firm: true,
         }];
         let o = origin(
             Verdict::Copy,
@@ -440,11 +443,13 @@ mod tests {
             a: 14..15,
             b: 500..600,
             matches: 4,
+            firm: true,
         }];
         let swapped = [Passage {
             a: 500..600,
             b: 14..15,
             matches: 4,
+            firm: true,
         }];
         for (x, y) in [(1.0, 0.4), (0.3, 0.2), (0.7, 0.8), (0.26, 0.16)] {
             for ca in &cues {

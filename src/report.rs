@@ -53,6 +53,10 @@ pub struct PairReport {
     /// B's wire cues.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub b_wire: Option<WireCues>,
+    /// The document through which the pair was found, when the two texts do not align directly
+    /// but one aligns with a whole copy of the other (see [`crate::bridge`]); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
     /// Cluster number (see [`ClusterReport`]), with `--clusters`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster: Option<usize>,
@@ -89,6 +93,7 @@ impl PairReport {
             origin_reason: String::new(),
             a_wire: None,
             b_wire: None,
+            via: None,
             cluster: None,
             passages: with_passages.then(|| {
                 c.passages
@@ -196,6 +201,7 @@ mod tests {
                 a: 0..23,
                 b: 6..29,
                 matches: 3,
+                firm: true,
             }],
         };
         let json =

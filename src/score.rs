@@ -25,6 +25,8 @@ pub struct Passage {
     pub b: Range<usize>,
     /// Number of content terms matched inside the passage (evidence strength).
     pub matches: usize,
+    /// The passage stands on its own evidence (see [`Alignment::firm`]).
+    pub firm: bool,
 }
 
 /// The scores of one pair of texts.
@@ -61,6 +63,7 @@ impl Comparison {
                 a: a.get(al.a.start).start..a.get(al.a.end - 1).end,
                 b: b.get(al.b.start).start..b.get(al.b.end - 1).end,
                 matches: al.matches,
+                firm: al.firm,
             })
             .collect();
         Comparison {
@@ -95,6 +98,7 @@ mod tests {
             a: 0..3,
             b: 1..4,
             matches: 3,
+            firm: true,
         }];
         let c = Comparison::from_alignment(0.25, &ta, &tb, &alignment);
         assert_eq!(c.containment_a_in_b, 3.0 / 4.0);

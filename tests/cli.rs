@@ -336,7 +336,7 @@ fn scan_formats_table_and_csv() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("a,b,resemblance,containment_a_in_b,containment_b_in_a,cluster,origin,origin_reason,verdict,pair_origin,pair_origin_reason,a_agencies,b_agencies")
+        Some("a,b,resemblance,containment_a_in_b,containment_b_in_a,cluster,origin,origin_reason,verdict,pair_origin,pair_origin_reason,a_agencies,b_agencies,via")
     );
     let row = lines.next().unwrap();
     assert!(row.starts_with("page.txt,wire.txt,"), "{row}");
@@ -346,7 +346,10 @@ fn scan_formats_table_and_csv() {
         row.contains(",copy,b,\"all of B is in A (1.00), which adds text of its own"),
         "{row}"
     );
-    assert!(row.ends_with(",AFP,AFP"), "{row}");
+    assert!(
+        row.ends_with(",AFP,AFP,"),
+        "found directly, through no copy: {row}"
+    );
     let table = stdout(&run(&["scan", d, "--quiet"]));
     assert!(table.lines().next().unwrap().contains("a_in_b"), "{table}");
     assert!(table.contains("page.txt → wire.txt"), "{table}");

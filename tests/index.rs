@@ -33,13 +33,19 @@ fn index_is_send_and_sync() {
 }
 
 /// Every pair `scan` reports on the corpus is found by querying one document against an index of
-/// the others, with the same scores: the index loses no copy that scan finds.
+/// the others, with the same scores: the index loses no copy that scan finds. (Pairs scan finds
+/// only through a third document, a whole copy of one of the two, are left out: the index
+/// compares a page with each indexed document on its own.)
 #[test]
 fn finds_what_scan_finds_on_the_corpus() {
     let docs = corpus();
     let detector = Detector::default();
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
-    let scanned = scan(&detector, &texts, &ScanOptions::default(), &());
+    let options = ScanOptions {
+        bridge: false,
+        ..ScanOptions::default()
+    };
+    let scanned = scan(&detector, &texts, &options, &());
     assert!(scanned.pairs.len() > 50, "the corpus has copies");
 
     let index = Index::new(IndexOptions::default()).unwrap();

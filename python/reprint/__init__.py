@@ -159,19 +159,23 @@ def scan(
     max_bucket: int = DEFAULT_MAX_BUCKET,
     passages: bool = False,
     config: Optional[Dict[str, Any]] = None,
+    bridge: bool = True,
 ) -> Dict[str, Any]:
     """``reprint scan`` on texts in memory, on one machine: every pair where one copies the other.
 
     Returns ``{"pairs": [...], "stats": {...}}``: ``pairs`` holds the records ``reprint scan
     --format jsonl`` prints, sorted by input position, ``a`` being the earlier text; ``stats``
     the work counters (documents, candidates, buckets skipped as larger than ``max_bucket``,
-    pairs verified and reported). ``ids`` default to the texts' positions as strings.
+    pairs verified, found through a whole copy, and reported). ``ids`` default to the texts'
+    positions as strings. With ``bridge`` (the default, as in the CLI), pairs that do not align
+    directly but are found through a third text, a whole copy of one of the two, are reported
+    too, with ``via`` naming it; ``bridge=False`` is ``reprint scan --no-bridge``.
     """
     texts = _texts(texts)
     n = len(texts[1]) - 1 if isinstance(texts, tuple) else len(texts)
     ids = [str(i) for i in range(n)] if ids is None else [str(i) for i in ids]
     return json.loads(
-        _reprint.scan(texts, ids, min_score, max_bucket, passages, _config(config))
+        _reprint.scan(texts, ids, min_score, max_bucket, passages, _config(config), bridge)
     )
 
 

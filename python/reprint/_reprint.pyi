@@ -51,6 +51,7 @@ def scan(
     max_bucket: int,
     passages: bool,
     config: Optional[str] = None,
+    bridge: bool = True,
 ) -> str: ...
 
 class _Index:

@@ -21,8 +21,10 @@ once per Arrow batch inside the workers:
 :func:`clusters` then groups the pairs by connected components with the large-star/small-star
 algorithm of Kiveris et al. (2014), also as DataFrame operations.
 
-On the same texts and options this reports exactly the pairs and scores of ``reprint scan``
-(tested on ``corpus/``), provided pairs are oriented in the same input order (``order_col``).
+On the same texts and options this reports exactly the pairs and scores of ``reprint scan
+--no-bridge`` (tested on ``corpus/``), provided pairs are oriented in the same input order
+(``order_col``). The pairs ``scan`` finds only through a third text, a whole copy of one of the
+two (its ``via`` records), are not derived here yet.
 """
 
 from __future__ import annotations
@@ -160,7 +162,8 @@ def find_copies(
     order_col: Optional[str] = None,
     config: Optional[Dict[str, Any]] = None,
 ) -> "DataFrame":
-    """Every pair of documents of ``df`` where one copies the other, as ``reprint scan`` finds.
+    """Every pair of documents of ``df`` where one copies the other, as ``reprint scan --no-bridge``
+    finds.
 
     ``id_col`` must be unique (rows with a null id are ignored). Returns a DataFrame of
     ``id_a``, ``id_b``, ``resemblance``, ``containment_a_in_b``, ``containment_b_in_a`` (rounded

@@ -109,7 +109,8 @@ pub(crate) fn compare_many(
 /// `reprint scan` on texts in memory: its records and work counters, as one JSON object (see
 /// `reprint.scan`).
 #[pyfunction]
-#[pyo3(signature = (texts, ids, min_score, max_bucket, passages, config=None))]
+#[pyo3(signature = (texts, ids, min_score, max_bucket, passages, config=None, bridge=true))]
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn scan(
     py: Python<'_>,
     texts: &Bound<'_, PyAny>,
@@ -118,6 +119,7 @@ pub(crate) fn scan(
     max_bucket: usize,
     passages: bool,
     config: Option<&str>,
+    bridge: bool,
 ) -> PyResult<String> {
     let detector = detector(config)?;
     let held = Texts::extract(texts, "texts")?;
@@ -137,6 +139,7 @@ pub(crate) fn scan(
     let options = reprint::scan::ScanOptions {
         min_score,
         max_bucket,
+        bridge,
     };
     Ok(py.detach(|| {
         let result = reprint::scan::scan(&detector, &texts, &options, &());
@@ -157,7 +160,7 @@ pub(crate) fn scan(
             .map(|p| {
                 let (a, b) = (p.a, p.b);
                 let w = |i: usize| wires[i].as_ref().expect("cues of a reported document");
-                record(
+                let mut r = record(
                     &ids[a],
                     texts[a],
                     &ids[b],
@@ -165,7 +168,9 @@ pub(crate) fn scan(
                     &p.comparison,
                     passages,
                     (w(a), w(b)),
-                )
+                );
+                r.via = p.via.map(|x| ids[x].clone());
+                r
             })
             .collect();
         serde_json::json!({ "pairs": pairs, "stats": result.stats }).to_string()

@@ -1320,6 +1320,7 @@ pub fn scan_via_index<S: AsRef<str> + Sync>(
                             containment_b_in_a: m.containment_doc_in_query,
                             passages: m.passages,
                         },
+                        via: None,
                     })
                 })
                 .collect())

@@ -24,6 +24,11 @@
 //!    (`index::profile`: content bigrams, shingles, fingerprints in common), and aligns
 //!    the rest with [`Detector::compare_analyzed`], so scores are exactly `reprint compare`'s. A
 //!    pair is reported when its best score is positive and reaches [`ScanOptions::min_score`].
+//! 5. **Bridges.** With [`ScanOptions::bridge`], pairs that did not align are derived through a
+//!    third document that is a whole copy of one of the two and shares firm passages with the
+//!    other ([`crate::bridge`]): a page quoting one rendering of a story is paired with the
+//!    story's other renderings, with `via` naming the rendering. They are reported on the same
+//!    terms.
 //!
 //! Time and memory grow linearly with the number of documents: per document, the work of step 3
 //! is bounded by its keys times `max_bucket`, and what is held between steps is the keys.
@@ -33,7 +38,8 @@
 //!   number of threads: parallel stages collect in input order, and each pair's weighted count
 //!   is summed in the order of the first document's keys.
 //! - Pairs are reported once, as `(a, b)` with `a < b` (input order), sorted by `(a, b)`.
-//! - Every pair reported scores what `Detector::compare` gives the two texts.
+//! - Every pair reported directly (`via` empty) scores what `Detector::compare` gives the two
+//!   texts.
 
 mod analyzer;
 mod buckets;
@@ -53,6 +59,9 @@ pub struct ScanOptions {
     pub min_score: f64,
     /// Keys held by more documents than this are ignored.
     pub max_bucket: usize,
+    /// Also report the pairs found through a whole copy of one of the two texts
+    /// ([`crate::bridge`]): a page quoting one rendering of a story quotes the story.
+    pub bridge: bool,
 }
 
 impl Default for ScanOptions {
@@ -60,6 +69,7 @@ impl Default for ScanOptions {
         ScanOptions {
             min_score: DEFAULT_MIN_SCORE,
             max_bucket: 200,
+            bridge: true,
         }
     }
 }
@@ -127,6 +137,9 @@ pub struct ScoredPair {
     pub b: usize,
     /// Its scores and passages.
     pub comparison: Comparison,
+    /// The document through which the pair was found, when neither text aligns with the other
+    /// directly but one aligns with a whole copy of the other ([`crate::bridge`]).
+    pub via: Option<usize>,
 }
 
 /// Counts that say how much work a scan did.
@@ -146,6 +159,9 @@ pub struct ScanStats {
     pub candidates: usize,
     /// Candidates aligned: those the exact pre-alignment bound could not settle.
     pub verified: usize,
+    /// Pairs found through a whole copy of one of the two ([`crate::bridge`]), reported or
+    /// not.
+    pub bridged: usize,
     /// Pairs reported.
     pub reported: usize,
 }
@@ -241,7 +257,7 @@ fn run(
     drop(buckets);
     stats.candidates = candidates.len();
     progress.start(Stage::Verify, candidates.len() as u64);
-    let (pairs, verified) = verify::verify(
+    let (mut pairs, verified) = verify::verify(
         detector,
         stats.documents,
         &candidates,
@@ -250,6 +266,31 @@ fn run(
         progress,
     );
     stats.verified = verified;
+    if options.bridge {
+        let words = |i: usize, out: &mut crate::normalize::Tokens| {
+            let mut analyzer = Analyzer::new(detector);
+            let mut a = analyzer::empty();
+            fill(i, &mut analyzer, &mut a);
+            *out = a.tokens;
+        };
+        let derived = crate::bridge::derive(
+            &pairs,
+            n_docs,
+            &crate::verdict::VerdictThresholds::default(),
+            &words,
+        );
+        stats.bridged = derived.len();
+        // A derived pair replaces the direct comparison of the same two texts, which found no
+        // passage (only shingles in common, if anything).
+        let replaced: std::collections::HashSet<(usize, usize)> =
+            derived.iter().map(|p| (p.a, p.b)).collect();
+        pairs.retain(|p| !replaced.contains(&(p.a, p.b)));
+        pairs.extend(derived.into_iter().filter(|p| {
+            let s = p.comparison.max_score();
+            s >= options.min_score && s > 0.0
+        }));
+        pairs.sort_unstable_by_key(|p| (p.a, p.b));
+    }
     stats.reported = pairs.len();
     ScanResult { pairs, stats }
 }
@@ -334,6 +375,7 @@ pub(crate) mod test_support {
                 containment_b_in_a: b_in_a,
                 passages: vec![],
             },
+            via: None,
         }
     }
 }

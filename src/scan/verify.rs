@@ -64,7 +64,12 @@ pub(super) fn verify(
                     let score = comparison.max_score();
                     if score >= options.min_score && score > 0.0 {
                         let (a, b) = (a as usize, b as usize);
-                        found.push(ScoredPair { a, b, comparison });
+                        found.push(ScoredPair {
+                            a,
+                            b,
+                            comparison,
+                            via: None,
+                        });
                     }
                 }
             }

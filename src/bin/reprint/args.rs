@@ -121,6 +121,10 @@ pub struct EvalArgs {
     /// `scan`'s candidate generation: measures the index's recall.
     #[arg(long)]
     pub via_index: bool,
+    /// Do not report pairs found only through a whole copy of one of the two (as `scan
+    /// --no-bridge`).
+    #[arg(long)]
+    pub no_bridge: bool,
     /// Also search the verdict thresholds for the fewest wrong verdicts on these labels, and
     /// print the range of each threshold that reaches it.
     #[arg(long)]
@@ -188,6 +192,11 @@ pub struct ScanArgs {
     /// Also print groups of documents linked by copies, each with its likely origin.
     #[arg(long)]
     pub clusters: bool,
+    /// Do not report pairs that do not align directly and are found only through a third
+    /// document, a whole copy of one of the two (a page quoting one rendering of a story, paired
+    /// with another rendering; such pairs carry `via`).
+    #[arg(long)]
+    pub no_bridge: bool,
     /// Also write the evidence report to this HTML file: a table of the pairs, and each pair's
     /// passages side by side with the shared words highlighted (self-contained, loads nothing).
     #[arg(long, value_name = "FILE")]

@@ -197,6 +197,7 @@ fn eval(args: EvalArgs) -> anyhow::Result<u8> {
     // in the metrics, and average precision sees the full ranking.
     let options = ScanOptions {
         min_score: 0.0,
+        bridge: !args.no_bridge,
         ..ScanOptions::default()
     };
     let pairs = if args.via_index {
@@ -506,6 +507,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
     let options = ScanOptions {
         min_score: args.min_score,
+        bridge: !args.no_bridge,
         ..ScanOptions::default()
     };
     let result = reprint::scan::scan(&detector, &texts, &options, &Bar(bar.clone()));
@@ -531,12 +533,15 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     };
     let record = |p: &reprint::scan::ScoredPair, passages: bool| {
         let (a, b) = (&docs[p.a], &docs[p.b]);
-        PairReport::new(&a.id, &a.text, &b.id, &b.text, &p.comparison, passages).with_evidence(
-            &p.comparison,
-            &evidence(p.a),
-            &evidence(p.b),
-            &VerdictThresholds::default(),
-        )
+        let mut r = PairReport::new(&a.id, &a.text, &b.id, &b.text, &p.comparison, passages)
+            .with_evidence(
+                &p.comparison,
+                &evidence(p.a),
+                &evidence(p.b),
+                &VerdictThresholds::default(),
+            );
+        r.via = p.via.map(|x| docs[x].id.clone());
+        r
     };
     // A cluster's origin rests on its pairs' own origins.
     let clusters: Option<Vec<ClusterReport>> = args.clusters.then(|| {
@@ -630,6 +635,10 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
             counted(s.reported, "pair"),
             s.seconds
         );
+        let via = result.pairs.iter().filter(|p| p.via.is_some()).count();
+        if via > 0 {
+            line += &format!(" ({via} of them through a whole copy of one of the two)");
+        }
         if s.skipped_inputs + s.lossy_inputs > 0 {
             line += &format!(
                 "; {} skipped, {} decoded lossily (see warnings above)",

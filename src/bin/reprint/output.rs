@@ -72,6 +72,7 @@ impl Exporter for Csv {
                 "pair_origin_reason",
                 "a_agencies",
                 "b_agencies",
+                "via",
             ]);
             w.write_record(&header)?;
             self.header_done = true;
@@ -103,6 +104,7 @@ impl Exporter for Csv {
             p.origin_reason.clone(),
             agencies(&p.a_wire),
             agencies(&p.b_wire),
+            p.via.clone().unwrap_or_default(),
         ]);
         w.write_record(&row)?;
         w.flush()?;
@@ -147,6 +149,13 @@ impl Exporter for Table {
             p.b,
             wire_note(p)
         )?;
+        if let Some(via) = &p.via {
+            writeln!(
+                out,
+                "{:22}found through {via}, a whole copy of one of them",
+                ""
+            )?;
+        }
         if let Some(passages) = &p.passages {
             for ps in passages {
                 writeln!(out, "{:22}A {:?}", "", one_line(&ps.a_text, 90))?;
