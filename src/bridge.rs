@@ -189,8 +189,14 @@ fn words_in(tokens: &Tokens, bytes: &Range<usize>) -> Range<usize> {
     first..last.max(first)
 }
 
-/// The pair (`a`, `b`) through `x`: `copy` links `x` with one of them, `link` with the other.
-fn compose(
+/// The pair (`a`, `b`) through `x`, for engines that find the routes themselves (the Spark job):
+/// `copy` is the comparison of `x` with one of `a` and `b` (a whole copy), `link` that of `x`
+/// with the other, each a [`ScoredPair`] as `scan` makes it (its `a` the document that comes
+/// first, compared with the later one); `ta` and `tb` are the words of `a` and `b`, and `a`
+/// comes before `b`. The result is oriented from `a` to `b`. [`derive`] applies the rules (a
+/// whole copy, firm passages, no direct passage) before calling this; this composes whatever it
+/// is given.
+pub fn compose(
     a: usize,
     b: usize,
     x: usize,

@@ -197,7 +197,7 @@ fn pair_section(h: &mut String, n: usize, p: &HtmlPair, limits: &HtmlLimits) {
          <dt>containment of A in B</dt><dd>{:.4}</dd><dt>containment of B in A</dt><dd>{:.4}</dd>\
          <dt>resemblance</dt><dd>{:.4}</dd><dt>verdict</dt><dd class=\"v-{v}\">{v}</dd>\
          <dt>origin</dt><dd>{} — {}</dd><dt>wire cues of A</dt><dd>{}</dd><dt>wire cues of B</dt><dd>{}</dd>\
-         <dt>passages</dt><dd>{}</dd></dl>\n",
+         <dt>passages</dt><dd>{}</dd>{}</dl>\n",
         escape(&r.a),
         escape(&r.b),
         escape(&r.a),
@@ -217,6 +217,11 @@ fn pair_section(h: &mut String, n: usize, p: &HtmlPair, limits: &HtmlLimits) {
                 .collect::<Vec<_>>()
                 .join(" ")
         },
+        r.via.as_ref().map_or(String::new(), |via| format!(
+            "<dt>found through</dt><dd>{} — a whole copy of one of the two, with which the other \
+             shares these passages; they are carried over from it</dd>",
+            escape(via)
+        )),
         v = r.verdict.as_str(),
     );
     for (m, ps) in passages.iter().enumerate() {
@@ -302,7 +307,8 @@ mod tests {
         let (a, b) = (a.as_str(), b.as_str());
         let c = crate::compare(a, b);
         assert!(c.containment_a_in_b > 0.5);
-        let r = PairReport::new("<b>a</b>.txt", a, "b\".txt", b, &c, true);
+        let mut r = PairReport::new("<b>a</b>.txt", a, "b\".txt", b, &c, true);
+        r.via = Some("<u>x</u>.txt".into());
         let page = report_page(
             "t<i>",
             "n",
@@ -317,6 +323,7 @@ mod tests {
         assert!(!page.contains("<img"), "{page}");
         assert!(!page.contains("<b>a</b>"));
         assert!(page.contains("&lt;b&gt;a&lt;/b&gt;.txt"));
+        assert!(page.contains("<dt>found through</dt><dd>&lt;u&gt;x&lt;/u&gt;.txt — "));
         assert!(page.contains("<mark>effondré</mark>"), "{page}");
         // Exactly one script element: the page's own.
         assert_eq!(page.matches("<script>").count(), 1);

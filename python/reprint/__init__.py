@@ -55,6 +55,7 @@ __all__ = [
     "signatures",
     "verify",
     "verify_indexed",
+    "bridge_indexed",
 ]
 
 
@@ -260,8 +261,9 @@ def verify(
 
     Returns ``resemblance``, ``containment_a_in_b``, ``containment_b_in_a`` (float64, rounded to
     4 decimals exactly as the CLI prints them), ``max_score`` (float64, the largest of the three
-    before rounding: what scan compares with ``min_score``) and ``passages`` (int32, the number of
-    shared passages).
+    before rounding: what scan compares with ``min_score``), ``passages`` (int32, the number of
+    shared passages), and two booleans for scan's bridging stage: ``copy`` (the verdict is
+    ``copy``) and ``firm`` (a passage stands on its own evidence).
     """
     return _reprint.verify(_texts(a_texts), _texts(b_texts), _config(config))
 
@@ -369,3 +371,25 @@ def verify_indexed(
     a = np.ascontiguousarray(a, dtype=np.int64)
     b = np.ascontiguousarray(b, dtype=np.int64)
     return _reprint.verify_indexed(_texts(texts), a, b, _config(config))
+
+
+def bridge_indexed(
+    texts: Union[Sequence[str], Any],
+    near: Any,
+    x: Any,
+    far: Any,
+    near_before_x: Any,
+    x_before_far: Any,
+    near_before_far: Any,
+    *,
+    config: Optional[Dict[str, Any]] = None,
+) -> Dict[str, np.ndarray]:
+    """Pairs found through a whole copy, as ``reprint scan`` derives them: for each route ``i``,
+    ``texts[x[i]]`` is a whole copy of ``texts[near[i]]`` and shares firm passages with
+    ``texts[far[i]]`` (``copy`` and ``firm`` of :func:`verify`); the three booleans give the
+    documents' order (scan's input order, which decides which side of a pair is A). Returns the
+    columns of :func:`verify` for the pair of near and far, oriented from the earlier of the two
+    to the later. Each text is analyzed once per call. Used by :mod:`reprint.spark`."""
+    ints = [np.ascontiguousarray(v, dtype=np.int64) for v in (near, x, far)]
+    bools = [np.ascontiguousarray(v, dtype=np.bool_) for v in (near_before_x, x_before_far, near_before_far)]
+    return _reprint.bridge_indexed(_texts(texts), *ints, *bools, _config(config))

@@ -33,6 +33,16 @@ def verify_indexed(
     b: npt.NDArray[np.int64],
     config: Optional[str] = None,
 ) -> Dict[str, npt.NDArray[Any]]: ...
+def bridge_indexed(
+    texts: _Texts,
+    near: npt.NDArray[np.int64],
+    x: npt.NDArray[np.int64],
+    far: npt.NDArray[np.int64],
+    near_before_x: npt.NDArray[np.bool_],
+    x_before_far: npt.NDArray[np.bool_],
+    near_before_far: npt.NDArray[np.bool_],
+    config: Optional[str] = None,
+) -> Dict[str, npt.NDArray[Any]]: ...
 def compare(
     a: str, b: str, passages: bool, a_id: str, b_id: str, config: Optional[str] = None
 ) -> str: ...

@@ -190,5 +190,119 @@ fn score_columns<'py>(
         .map(|c| i32::try_from(c.passages.len()).unwrap_or(i32::MAX))
         .collect();
     out.set_item("passages", passages.into_pyarray(py))?;
+    // What the bridging stage of scan needs to know of a pair: whether it is a whole copy, and
+    // whether it has a firm passage (see `reprint::bridge`).
+    let thresholds = reprint::verdict::VerdictThresholds::default();
+    let copy: Vec<bool> = scores
+        .iter()
+        .map(|c| {
+            !c.passages.is_empty()
+                && thresholds.verdict(c.containment_a_in_b, c.containment_b_in_a)
+                    == reprint::verdict::Verdict::Copy
+        })
+        .collect();
+    let firm: Vec<bool> = scores
+        .iter()
+        .map(|c| c.passages.iter().any(|p| p.firm))
+        .collect();
+    out.set_item("copy", copy.into_pyarray(py))?;
+    out.set_item("firm", firm.into_pyarray(py))?;
     Ok(out)
+}
+
+/// Pairs found through a whole copy, as `reprint scan` derives them (see `reprint.bridge_indexed`):
+/// for each route `i`, `texts[near[i]]` is a whole copy of `texts[x[i]]`, which shares firm
+/// passages with `texts[far[i]]`; the booleans give the order of the three documents (scan's
+/// input order). Returns the score columns of `verify`, oriented from the earlier of near and far
+/// to the later.
+#[pyfunction]
+#[pyo3(signature = (texts, near, x, far, near_before_x, x_before_far, near_before_far, config=None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn bridge_indexed<'py>(
+    py: Python<'py>,
+    texts: &Bound<'py, PyAny>,
+    near: PyReadonlyArray1<'py, i64>,
+    x: PyReadonlyArray1<'py, i64>,
+    far: PyReadonlyArray1<'py, i64>,
+    near_before_x: PyReadonlyArray1<'py, bool>,
+    x_before_far: PyReadonlyArray1<'py, bool>,
+    near_before_far: PyReadonlyArray1<'py, bool>,
+    config: Option<&str>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let detector = detector(config)?;
+    let held = Texts::extract(texts, "texts")?;
+    let texts = held.strs()?;
+    let (near, x, far) = (near.as_slice()?, x.as_slice()?, far.as_slice()?);
+    let (p, q, r) = (
+        near_before_x.as_slice()?,
+        x_before_far.as_slice()?,
+        near_before_far.as_slice()?,
+    );
+    let n = near.len();
+    if [x.len(), far.len(), p.len(), q.len(), r.len()]
+        .iter()
+        .any(|&l| l != n)
+    {
+        return Err(PyValueError::new_err(
+            "near, x, far and the three order arrays must have the same length",
+        ));
+    }
+    let index = |i: i64| {
+        usize::try_from(i)
+            .ok()
+            .filter(|&i| i < texts.len())
+            .ok_or_else(|| {
+                PyValueError::new_err(format!("index {i} is outside texts (0..{})", texts.len()))
+            })
+    };
+    let routes: Vec<([usize; 3], [bool; 3])> = (0..n)
+        .map(|i| {
+            Ok((
+                [index(near[i])?, index(x[i])?, index(far[i])?],
+                [p[i], q[i], r[i]],
+            ))
+        })
+        .collect::<PyResult<_>>()?;
+    let scores: Vec<reprint::Comparison> = py.detach(|| {
+        let analyses: Vec<reprint::Analysis> = texts
+            .par_iter()
+            .map(|t| detector.analyze_unsketched(t))
+            .collect();
+        routes
+            .par_iter()
+            .map(|&([ni, xi, fi], [p, q, r])| {
+                // Ranks of near, x and far in scan's order: the number of the others before each.
+                let rank = |after: [bool; 2]| 2 - after.iter().filter(|&&b| b).count();
+                let (rn, rx, rf) = (rank([p, r]), rank([!p, q]), rank([!r, !q]));
+                let doc = [(rn, ni), (rx, xi), (rf, fi)];
+                let pair = |u: (usize, usize), v: (usize, usize)| {
+                    let (first, second) = if u.0 < v.0 { (u, v) } else { (v, u) };
+                    reprint::scan::ScoredPair {
+                        a: first.0,
+                        b: second.0,
+                        comparison: detector
+                            .compare_analyzed(&analyses[first.1], &analyses[second.1]),
+                        via: None,
+                    }
+                };
+                let copy = pair(doc[0], doc[1]);
+                let link = pair(doc[1], doc[2]);
+                let (a, b) = if rn < rf {
+                    (doc[0], doc[2])
+                } else {
+                    (doc[2], doc[0])
+                };
+                reprint::bridge::compose(
+                    a.0,
+                    b.0,
+                    rx,
+                    &copy,
+                    &link,
+                    &analyses[a.1].tokens,
+                    &analyses[b.1].tokens,
+                )
+            })
+            .collect()
+    });
+    score_columns(py, &scores)
 }

@@ -34,6 +34,7 @@ fn _reprint(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(batch::candidate_keys, m)?)?;
     m.add_function(wrap_pyfunction!(batch::verify, m)?)?;
     m.add_function(wrap_pyfunction!(batch::verify_indexed, m)?)?;
+    m.add_function(wrap_pyfunction!(batch::bridge_indexed, m)?)?;
     m.add_function(wrap_pyfunction!(pair::compare, m)?)?;
     m.add_function(wrap_pyfunction!(pair::compare_many, m)?)?;
     m.add_function(wrap_pyfunction!(pair::scan, m)?)?;

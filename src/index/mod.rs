@@ -411,6 +411,23 @@ fn persisted(options: &IndexOptions) -> serde_json::Value {
     serde_json::json!({ "detector": options.detector, "sample_rate": options.sample_rate })
 }
 
+/// The stored part of the options, as a manifest holds it.
+#[derive(serde::Deserialize)]
+struct Stored {
+    detector: Config,
+    sample_rate: u32,
+}
+
+/// Stored settings as this version reads them: a setting added since the index was written takes
+/// its default, so that an index written before it was added still opens (and is still compared
+/// field by field with the options given). Settings that do not parse are left as they are.
+fn as_read_now(stored: &serde_json::Value) -> serde_json::Value {
+    match serde_json::from_value::<Stored>(stored.clone()) {
+        Ok(s) => serde_json::json!({ "detector": s.detector, "sample_rate": s.sample_rate }),
+        Err(_) => stored.clone(),
+    }
+}
+
 impl Index {
     /// An empty index in memory (texts included), lost when dropped.
     pub fn new(options: IndexOptions) -> Result<Index> {
@@ -488,9 +505,10 @@ impl Index {
             }
         };
         let given = persisted(&options);
-        if manifest.config != given {
+        let stored = as_read_now(&manifest.config);
+        if stored != given {
             let mut diffs = Vec::new();
-            differences("", &manifest.config, &given, &mut diffs);
+            differences("", &stored, &given, &mut diffs);
             return Err(Error::InvalidParameter {
                 name: "options",
                 reason: format!(
@@ -511,11 +529,6 @@ impl Index {
         let Some(m) = store::read_manifest(dir)? else {
             return Ok(None);
         };
-        #[derive(serde::Deserialize)]
-        struct Stored {
-            detector: Config,
-            sample_rate: u32,
-        }
         let s: Stored = serde_json::from_value(m.config).map_err(|e| Error::CorruptIndex {
             path: store::manifest_path(dir),
             reason: format!("settings do not parse: {e}"),
@@ -1344,5 +1357,29 @@ impl Disk {
         })?;
         w.len += rec.len() as u64;
         Ok((w.file.clone(), pos))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_added_since_an_index_was_written_take_their_defaults() {
+        let given = persisted(&IndexOptions::default());
+        // As an index written before `min_firm_pair_bigrams` existed stores its settings.
+        let mut old = given.clone();
+        old["detector"]["align"]
+            .as_object_mut()
+            .unwrap()
+            .remove("min_firm_pair_bigrams");
+        assert_ne!(old, given);
+        assert_eq!(as_read_now(&old), given);
+        // A setting that matters still tells: a different sample rate is a difference.
+        let mut other = old.clone();
+        other["sample_rate"] = serde_json::json!(2);
+        let mut diffs = Vec::new();
+        differences("", &as_read_now(&other), &given, &mut diffs);
+        assert_eq!(diffs, ["sample_rate: index 2, given 4"]);
     }
 }
