@@ -17,14 +17,19 @@ once per Arrow batch inside the workers:
 4. **Verification.** Both texts are joined onto each pair and ``mapInArrow`` runs
    :func:`reprint.verify_indexed` on each batch (each distinct text analyzed once per batch);
    pairs whose best score is positive and reaches ``min_score`` are kept.
+5. **Bridges.** As scan does (``src/bridge.rs``): the pairs that are whole copies are joined with
+   the pairs having a firm passage on their shared document X, giving routes near–X–far; routes
+   whose two ends were paired directly are dropped, at most 16 per pair are kept (those through
+   the earliest X), their three texts are joined on and :func:`reprint.bridge_indexed` composes
+   each; each pair keeps its best route, and is reported with ``via`` = X when it reaches
+   ``min_score``, replacing a direct pair of the same two documents that had no passage.
 
 :func:`clusters` then groups the pairs by connected components with the large-star/small-star
 algorithm of Kiveris et al. (2014), also as DataFrame operations.
 
-On the same texts and options this reports exactly the pairs and scores of ``reprint scan
---no-bridge`` (tested on ``corpus/``), provided pairs are oriented in the same input order
-(``order_col``). The pairs ``scan`` finds only through a third text, a whole copy of one of the
-two (its ``via`` records), are not derived here yet.
+On the same texts and options this reports exactly the pairs, scores and ``via`` of ``reprint
+scan`` (tested on ``corpus/``), provided pairs are oriented in the same input order
+(``order_col``).
 """
 
 from __future__ import annotations
@@ -45,6 +50,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame
 
 __all__ = ["candidate_pairs", "clusters", "find_copies", "key_rows"]
+
+# As in src/bridge.rs: whole copies considered per intermediary, intermediaries per pair.
+_MAX_COPIES_PER_INTERMEDIARY = 256
+_MAX_INTERMEDIARIES = 16
 
 
 def key_rows(
@@ -161,14 +170,16 @@ def find_copies(
     *,
     order_col: Optional[str] = None,
     config: Optional[Dict[str, Any]] = None,
+    bridge: bool = True,
 ) -> "DataFrame":
-    """Every pair of documents of ``df`` where one copies the other, as ``reprint scan --no-bridge``
-    finds.
+    """Every pair of documents of ``df`` where one copies the other, as ``reprint scan`` finds.
 
     ``id_col`` must be unique (rows with a null id are ignored). Returns a DataFrame of
     ``id_a``, ``id_b``, ``resemblance``, ``containment_a_in_b``, ``containment_b_in_a`` (rounded
-    to 4 decimals as the CLI prints them) and ``passages`` (number of shared passages), one row
-    per pair whose best score is positive and reaches ``min_score``. ``a`` is the document that
+    to 4 decimals as the CLI prints them), ``passages`` (number of shared passages) and ``via``
+    (the id of the document a pair was found through, null for a pair found directly), one row
+    per pair whose best score is positive and reaches ``min_score``. ``bridge=False`` is ``scan
+    --no-bridge``: no pair is found through a third document. ``a`` is the document that
     comes first by ``order_col`` (scan's input order, which decides which side is A), or by id
     without it. Keys held by more than ``max_bucket`` documents are skipped, as in scan.
     ``config`` is a dict of detector overrides (see :func:`reprint.default_config`).
@@ -218,6 +229,16 @@ def find_copies(
         ]
     )
     names = [f.name for f in out_schema.fields]
+    # What the bridging stage needs of a pair: its best score unrounded, whether it is a whole
+    # copy, whether it has a firm passage.
+    out_schema = T.StructType(
+        out_schema.fields
+        + [
+            T.StructField("_max", T.DoubleType(), False),
+            T.StructField("_copy", T.BooleanType(), False),
+            T.StructField("_firm", T.BooleanType(), False),
+        ]
+    )
 
     def verify(batches):  # runs in the workers
         import numpy as np
@@ -237,11 +258,123 @@ def find_copies(
             s = reprint.verify_indexed(texts, codes[:n], codes[n:], config=config)
             keep = pa.array((s["max_score"] >= min_score) & (s["max_score"] > 0))
             cols = [batch.column(0).filter(keep), batch.column(1).filter(keep)] + [
-                pa.array(s[name]).filter(keep) for name in names[2:]
+                pa.array(s[name]).filter(keep)
+                for name in names[2:] + ["max_score", "copy", "firm"]
             ]
-            yield pa.RecordBatch.from_arrays(cols, names=names)
+            yield pa.RecordBatch.from_arrays(cols, names=[f.name for f in out_schema.fields])
 
-    return joined.mapInArrow(verify, out_schema)
+    verified = joined.mapInArrow(verify, out_schema)
+    public = names + ["via"]
+    if not bridge:
+        return verified.withColumn("via", F.lit(None).cast(id_type)).select(*public)
+    # Read by every branch of the bridging stage: verify once.
+    verified = verified.persist()
+    if order_col:
+        order = docs.select(F.col(id_col).alias("id"), F.col(order_col).alias("o"))
+    else:
+        order = docs.select(F.col(id_col).alias("id"), F.col(id_col).alias("o"))
+
+    def ordered(df, col):
+        return df.join(order.withColumnRenamed("id", col).withColumnRenamed("o", "o_" + col), col)
+
+    ends = verified.select(
+        F.col("id_a").alias("x"), F.col("id_b").alias("other"), "_copy", "_firm"
+    ).unionByName(
+        verified.select(F.col("id_b").alias("x"), F.col("id_a").alias("other"), "_copy", "_firm")
+    )
+    from pyspark.sql.window import Window
+
+    # Scan takes, per intermediary, its whole copies of earliest position only.
+    copies = ordered(ends.where("_copy").select("x", F.col("other").alias("near")), "near")
+    copies = (
+        copies.withColumn(
+            "_r", F.row_number().over(Window.partitionBy("x").orderBy("o_near"))
+        )
+        .where(F.col("_r") <= _MAX_COPIES_PER_INTERMEDIARY)
+        .drop("_r")
+    )
+    links = ends.where("_firm").select("x", F.col("other").alias("far"))
+    routes = ordered(ordered(copies.join(links, "x").where(F.col("near") != F.col("far")), "far"), "x")
+    first = F.col("o_near") < F.col("o_far")
+    routes = routes.withColumn("id_a", F.when(first, F.col("near")).otherwise(F.col("far")))
+    routes = routes.withColumn("id_b", F.when(first, F.col("far")).otherwise(F.col("near")))
+    direct = verified.where(F.col("passages") > 0).select("id_a", "id_b")
+    routes = routes.join(direct, ["id_a", "id_b"], "left_anti")
+    routes = routes.withColumn(
+        "_r", F.row_number().over(Window.partitionBy("id_a", "id_b").orderBy("o_x"))
+    ).where(F.col("_r") <= _MAX_INTERMEDIARIES)
+    routes = routes.select(
+        "id_a",
+        "id_b",
+        "near",
+        "x",
+        "far",
+        "o_x",
+        (F.col("o_near") < F.col("o_x")).alias("nx"),
+        (F.col("o_x") < F.col("o_far")).alias("xf"),
+        first.alias("nf"),
+    )
+    for col in ("near", "x", "far"):
+        routes = routes.join(
+            texts.withColumnRenamed("id", col).withColumnRenamed("text", "t_" + col), col
+        )
+    o_type = order.schema["o"].dataType
+    route_schema = T.StructType(
+        [
+            T.StructField("id_a", id_type, False),
+            T.StructField("id_b", id_type, False),
+            T.StructField("via", id_type, False),
+            T.StructField("o_x", o_type, True),
+        ]
+        + [f for f in out_schema.fields if f.name in names[2:] or f.name == "_max"]
+    )
+    route_names = [f.name for f in route_schema.fields]
+    rcols = ["id_a", "id_b", "x", "o_x", "near", "far", "nx", "xf", "nf", "t_near", "t_x", "t_far"]
+
+    def compose(batches):  # runs in the workers
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        import reprint
+
+        for batch in batches:
+            n = batch.num_rows
+            c = {name: batch.column(i) for i, name in enumerate(rcols)}
+            ids = pa.concat_arrays([c["near"], c["x"], c["far"]])
+            codes = pc.dictionary_encode(ids).indices.to_numpy(zero_copy_only=False)
+            first_at = np.unique(codes, return_index=True)[1]
+            all_texts = pa.concat_arrays([c["t_near"], c["t_x"], c["t_far"]]).take(pa.array(first_at))
+            flag = lambda k: c[k].to_numpy(zero_copy_only=False).astype(bool)  # noqa: E731
+            s = reprint.bridge_indexed(
+                all_texts,
+                codes[:n],
+                codes[n : 2 * n],
+                codes[2 * n :],
+                flag("nx"),
+                flag("xf"),
+                flag("nf"),
+                config=config,
+            )
+            cols = [c["id_a"], c["id_b"], c["x"], c["o_x"]] + [
+                pa.array(s[name] if name != "_max" else s["max_score"]) for name in route_names[4:]
+            ]
+            yield pa.RecordBatch.from_arrays(cols, names=route_names)
+
+    composed = routes.select(*rcols).mapInArrow(compose, route_schema)
+    best = (
+        composed.withColumn(
+            "_r",
+            F.row_number().over(
+                Window.partitionBy("id_a", "id_b").orderBy(F.col("_max").desc(), F.col("o_x"))
+            ),
+        )
+        .where((F.col("_r") == 1) & (F.col("_max") > 0))
+    )
+    derived = best.where(F.col("_max") >= min_score).select(*public)
+    # A derived pair replaces a direct pair of the same two documents (one without a passage).
+    kept = verified.join(best.select("id_a", "id_b"), ["id_a", "id_b"], "left_anti")
+    return kept.withColumn("via", F.lit(None).cast(id_type)).select(*public).unionByName(derived)
 
 
 def clusters(

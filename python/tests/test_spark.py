@@ -52,10 +52,9 @@ def found(spark, corpus):
     return pairs
 
 
-def test_find_copies_reports_what_the_cli_reports(found, cli):
+def _cli_scores(cli, *extra):
     out = subprocess.run(
-        # The distributed job has no bridging stage (pairs found through a whole copy).
-        [str(cli), "scan", str(CORPUS), "--format", "jsonl", "--quiet", "--no-bridge"],
+        [str(cli), "scan", str(CORPUS), "--format", "jsonl", "--quiet", *extra],
         capture_output=True,
         check=True,
     )
@@ -66,13 +65,30 @@ def test_find_copies_reports_what_the_cli_reports(found, cli):
             r["resemblance"],
             r["containment_a_in_b"],
             r["containment_b_in_a"],
+            r.get("via"),
         )
+    return expected
+
+
+def test_find_copies_reports_what_the_cli_reports(found, cli):
+    expected = _cli_scores(cli)
     rows = [r.asDict() for r in found.collect()]
     assert len(expected) > 50
-    # Exact pairs, orientation and scores: both sides round the same f64 the same way.
-    assert _scores(rows) == expected
+    # Exact pairs, orientation, scores and the copy a pair was found through: both sides round
+    # the same f64 the same way.
+    got = {k: v + (r["via"],) for r in rows for k, v in _scores([r]).items()}
+    assert got == expected
     assert len(rows) == len(expected), "no pair twice"
     assert all(r["passages"] >= 1 for r in rows if r["containment_a_in_b"] > 0)
+    assert sum(1 for v in expected.values() if v[3]) >= 5, "corpus/ has pairs found via a copy"
+
+
+def test_without_bridges_find_copies_is_scan_no_bridge(spark, corpus, cli):
+    rows = rs.find_copies(
+        _docs_frame(spark, corpus), "id", "text", order_col="pos", bridge=False
+    ).collect()
+    got = {k: v + (r["via"],) for r in rows for k, v in _scores([r]).items()}
+    assert got == _cli_scores(cli, "--no-bridge")
 
 
 def test_bucket_cap_matches_scan(spark, corpus):
@@ -83,7 +99,13 @@ def test_bucket_cap_matches_scan(spark, corpus):
     full = reprint.scan(texts, ids, min_score=0.0, bridge=False)
     assert len(local["pairs"]) < len(full["pairs"])
     rows = rs.find_copies(
-        _docs_frame(spark, corpus), "id", "text", min_score=0.0, max_bucket=3, order_col="pos"
+        _docs_frame(spark, corpus),
+        "id",
+        "text",
+        min_score=0.0,
+        max_bucket=3,
+        order_col="pos",
+        bridge=False,
     ).collect()
     expected = {
         (p["a"], p["b"]): (p["resemblance"], p["containment_a_in_b"], p["containment_b_in_a"])

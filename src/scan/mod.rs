@@ -60,7 +60,9 @@ pub struct ScanOptions {
     /// Keys held by more documents than this are ignored.
     pub max_bucket: usize,
     /// Also report the pairs found through a whole copy of one of the two texts
-    /// ([`crate::bridge`]): a page quoting one rendering of a story quotes the story.
+    /// ([`crate::bridge`]): a page quoting one rendering of a story quotes the story. They are
+    /// derived from the pairs reported directly: a pair under `min_score` neither carries one
+    /// nor keeps one from being derived.
     pub bridge: bool,
 }
 
