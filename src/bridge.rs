@@ -47,6 +47,11 @@ use std::ops::Range;
 /// already explain.
 pub const MAX_COPIES_PER_INTERMEDIARY: usize = 256;
 
+/// Documents sharing firm passages with an intermediary considered, at most (those of lowest
+/// index): with the cap on copies, the routes through one intermediary stay below a million
+/// whatever the corpus.
+pub const MAX_LINKS_PER_INTERMEDIARY: usize = 4096;
+
 /// Intermediaries tried per derived pair, at most (those of lowest index).
 const MAX_INTERMEDIARIES: usize = 16;
 
@@ -95,9 +100,12 @@ pub fn derive(
         let mut near: Vec<usize> = copies[x].clone();
         near.sort_unstable_by_key(|&k| other(k, x));
         near.truncate(MAX_COPIES_PER_INTERMEDIARY);
+        let mut far: Vec<usize> = links[x].clone();
+        far.sort_unstable_by_key(|&k| other(k, x));
+        far.truncate(MAX_LINKS_PER_INTERMEDIARY);
         for &ck in &near {
             let a = other(ck, x);
-            for &lk in &links[x] {
+            for &lk in &far {
                 let b = other(lk, x);
                 if a == b || direct.contains(&ordered(a, b)) {
                     continue;

@@ -52,15 +52,19 @@ pub struct Term {
 /// Extracts the terms of `tokens` into `out` (cleared first).
 pub fn extract_into(tokens: &Tokens, config: &TermConfig, out: &mut Vec<Term>) {
     out.clear();
+    let lexicon = lexicon();
     for i in 0..tokens.len() {
         let word = tokens.norm(i);
-        if config.drop_stop_words && is_stop_word(word) {
+        // One probe of one table says whether the word is a function word and whether it is a
+        // quantity (a sixth of term extraction went to the second probe).
+        let class = lexicon.class(word);
+        if config.drop_stop_words && (class & STOP != 0 || is_letter_or_empty(word)) {
             continue;
         }
         let tok = tokens.get(i);
         let entity = (tok.capitalized && !tok.sentence_start)
             || word.bytes().all(|b| b.is_ascii_digit())
-            || quantity_words().contains(word);
+            || class & QUANTITY != 0;
         out.push(Term {
             token: i as u32,
             hash: hash_term(word, config),
@@ -79,8 +83,13 @@ pub fn extract(tokens: &Tokens, config: &TermConfig) -> Vec<Term> {
 /// The hash of one normalized word under `config`.
 #[inline]
 pub fn hash_term(word: &str, config: &TermConfig) -> u64 {
-    let cut = if config.prefix == 0 {
+    let bytes = word.as_bytes();
+    let cut = if config.prefix == 0 || bytes.len() <= config.prefix {
+        // No longer in bytes than the prefix in characters: the whole word.
         word.len()
+    } else if bytes[..config.prefix].is_ascii() {
+        // That many ASCII bytes are that many characters, and a character starts after them.
+        config.prefix
     } else {
         word.char_indices()
             .nth(config.prefix)
@@ -92,22 +101,34 @@ pub fn hash_term(word: &str, config: &TermConfig) -> u64 {
 /// True for French and English function words, and for single letters (elided articles and
 /// pronouns such as the `l` of `l'Iran` or the `s` of `it's`). Expects a normalized word.
 pub fn is_stop_word(word: &str) -> bool {
-    let mut chars = word.chars();
-    match (chars.next(), chars.next()) {
-        (None, _) => return true,
-        (Some(c), None) => return c.is_alphabetic(),
-        _ => {}
-    }
-    stop_words().contains(word)
+    is_letter_or_empty(word) || lexicon().class(word) & STOP != 0
 }
 
-/// A set of short words, each packed into one integer and kept in a small open-addressing
-/// table: membership is a multiplication and, almost always, one comparison. Every word of every
-/// text is tested against two such sets; string comparisons were a sixth of the crawler
-/// index's time per page, and a binary search over the packed words still 7% (perf, both).
+/// No character, or a single letter.
+fn is_letter_or_empty(word: &str) -> bool {
+    let mut chars = word.chars();
+    match (chars.next(), chars.next()) {
+        (None, _) => true,
+        (Some(c), None) => c.is_alphabetic(),
+        _ => false,
+    }
+}
+
+/// Class bit of [`STOP_WORDS`] in the lexicon.
+const STOP: u8 = 1;
+/// Class bit of [`QUANTITY_WORDS`] in the lexicon.
+const QUANTITY: u8 = 2;
+
+/// A set of short words with a few class bits each, each word packed into one integer and kept
+/// in a small open-addressing table: a lookup is a multiplication and, almost always, one
+/// comparison. Every word of every text is looked up; string comparisons were a sixth of the
+/// crawler index's time per page, and a binary search over the packed words still 7% (perf,
+/// both).
 struct WordSet {
     /// Packed words, 0 where empty (no packed word is 0), at most a quarter full.
     slots: Vec<u128>,
+    /// The class bits of the word in the same slot.
+    classes: Vec<u8>,
     /// 64 − log2(slots.len()): the top bits of the product choose the slot.
     shift: u32,
 }
@@ -130,47 +151,50 @@ impl WordSet {
         (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
 
-    fn new(words: &[&str]) -> WordSet {
-        let size = (4 * words.len()).next_power_of_two().max(16);
+    /// The words of every list, each with the bits of every list it is in.
+    fn new(lists: &[(&[&str], u8)]) -> WordSet {
+        let n: usize = lists.iter().map(|(l, _)| l.len()).sum();
+        let size = (4 * n).next_power_of_two().max(16);
         let mut set = WordSet {
             slots: vec![0; size],
+            classes: vec![0; size],
             shift: 64 - size.trailing_zeros(),
         };
-        for w in words {
-            let k = WordSet::pack(w).expect("listed words are 1 to 16 bytes");
-            let mut i = set.home(k);
-            while set.slots[i] != 0 && set.slots[i] != k {
-                i = (i + 1) & (size - 1);
+        for &(words, bits) in lists {
+            for w in words {
+                let k = WordSet::pack(w).expect("listed words are 1 to 16 bytes");
+                let mut i = set.home(k);
+                while set.slots[i] != 0 && set.slots[i] != k {
+                    i = (i + 1) & (size - 1);
+                }
+                set.slots[i] = k;
+                set.classes[i] |= bits;
             }
-            set.slots[i] = k;
         }
         set
     }
 
-    fn contains(&self, word: &str) -> bool {
+    /// The class bits of `word`, 0 when it is in no list.
+    fn class(&self, word: &str) -> u8 {
         let Some(k) = WordSet::pack(word) else {
-            return false;
+            return 0;
         };
         let mask = self.slots.len() - 1;
         let mut i = self.home(k);
         loop {
             match self.slots[i] {
-                0 => return false,
-                v if v == k => return true,
+                0 => return 0,
+                v if v == k => return self.classes[i],
                 _ => i = (i + 1) & mask,
             }
         }
     }
 }
 
-fn stop_words() -> &'static WordSet {
+/// Function words ([`STOP`]) and quantities ([`QUANTITY`]) in one table.
+fn lexicon() -> &'static WordSet {
     static SET: std::sync::OnceLock<WordSet> = std::sync::OnceLock::new();
-    SET.get_or_init(|| WordSet::new(STOP_WORDS))
-}
-
-fn quantity_words() -> &'static WordSet {
-    static SET: std::sync::OnceLock<WordSet> = std::sync::OnceLock::new();
-    SET.get_or_init(|| WordSet::new(QUANTITY_WORDS))
+    SET.get_or_init(|| WordSet::new(&[(STOP_WORDS, STOP), (QUANTITY_WORDS, QUANTITY)]))
 }
 
 /// Number words and the units that go with figures, in French and English (normalized, sorted):
@@ -509,6 +533,29 @@ mod tests {
     use super::*;
     use crate::normalize::tokenize;
 
+    impl WordSet {
+        fn contains(&self, word: &str) -> bool {
+            self.class(word) != 0
+        }
+    }
+
+    #[test]
+    fn a_prefix_is_cut_at_a_character_boundary() {
+        let c = TermConfig::default();
+        let same = |a: &str, b: &str| hash_term(a, &c) == hash_term(b, &c);
+        assert!(same("condamnent", "condamne"));
+        assert!(same("etats", "etatsunis"));
+        assert!(same("e\u{301}tats", "e\u{301}tat")); // 5 characters, 6 bytes
+        assert!(!same("e\u{301}tats", "e\u{301}ta"));
+        assert!(same("数据中心建设", "数据中心建"));
+        assert!(!same("abcd", "abcde"));
+        let whole = TermConfig { prefix: 0, ..c };
+        assert_ne!(
+            hash_term("condamnent", &whole),
+            hash_term("condamne", &whole)
+        );
+    }
+
     #[test]
     fn stop_words_are_sorted_and_normalized() {
         assert!(
@@ -535,10 +582,18 @@ mod tests {
 
     #[test]
     fn packed_word_sets_agree_with_the_lists() {
-        for list in [STOP_WORDS, QUANTITY_WORDS] {
-            let set = WordSet::new(list);
+        let both = lexicon();
+        for (list, bit) in [(STOP_WORDS, STOP), (QUANTITY_WORDS, QUANTITY)] {
+            let set = WordSet::new(&[(list, 1)]);
             for w in list {
                 assert!(set.contains(w), "{w}");
+                assert!(both.class(w) & bit != 0, "{w}");
+                let other = if bit == STOP {
+                    QUANTITY_WORDS
+                } else {
+                    STOP_WORDS
+                };
+                assert_eq!(both.class(w) & !bit != 0, other.contains(w), "{w}");
                 // A word one letter longer or shorter is another word.
                 let longer = format!("{w}s");
                 assert_eq!(

@@ -20,7 +20,7 @@ once per Arrow batch inside the workers:
 5. **Bridges.** As scan does (``src/bridge.rs``): the pairs that are whole copies are joined with
    the pairs having a firm passage on their shared document X, giving routes near–X–far; routes
    whose two ends were paired directly are dropped, at most 16 per pair are kept (those through
-   the earliest X), their three texts are joined on and :func:`reprint.bridge_indexed` composes
+   the earliest X; and per X, its 256 earliest copies and 4,096 earliest links), their three texts are joined on and :func:`reprint.bridge_indexed` composes
    each; each pair keeps its best route, and is reported with ``via`` = X when it reaches
    ``min_score``, replacing a direct pair of the same two documents that had no passage.
 
@@ -53,6 +53,7 @@ __all__ = ["candidate_pairs", "clusters", "find_copies", "key_rows"]
 
 # As in src/bridge.rs: whole copies considered per intermediary, intermediaries per pair.
 _MAX_COPIES_PER_INTERMEDIARY = 256
+_MAX_LINKS_PER_INTERMEDIARY = 4096
 _MAX_INTERMEDIARIES = 16
 
 
@@ -189,6 +190,7 @@ def find_copies(
     """
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
+    from pyspark.sql.window import Window
 
     if not 0.0 <= min_score <= 1.0:
         raise ValueError(f"min_score must be in [0, 1], got {min_score}")
@@ -282,8 +284,6 @@ def find_copies(
     ).unionByName(
         verified.select(F.col("id_b").alias("x"), F.col("id_a").alias("other"), "_copy", "_firm")
     )
-    from pyspark.sql.window import Window
-
     # Scan takes, per intermediary, its whole copies of earliest position only.
     copies = ordered(ends.where("_copy").select("x", F.col("other").alias("near")), "near")
     copies = (
@@ -293,8 +293,13 @@ def find_copies(
         .where(F.col("_r") <= _MAX_COPIES_PER_INTERMEDIARY)
         .drop("_r")
     )
-    links = ends.where("_firm").select("x", F.col("other").alias("far"))
-    routes = ordered(ordered(copies.join(links, "x").where(F.col("near") != F.col("far")), "far"), "x")
+    links = ordered(ends.where("_firm").select("x", F.col("other").alias("far")), "far")
+    links = (
+        links.withColumn("_r", F.row_number().over(Window.partitionBy("x").orderBy("o_far")))
+        .where(F.col("_r") <= _MAX_LINKS_PER_INTERMEDIARY)
+        .drop("_r")
+    )
+    routes = ordered(copies.join(links, "x").where(F.col("near") != F.col("far")), "x")
     first = F.col("o_near") < F.col("o_far")
     routes = routes.withColumn("id_a", F.when(first, F.col("near")).otherwise(F.col("far")))
     routes = routes.withColumn("id_b", F.when(first, F.col("far")).otherwise(F.col("near")))

@@ -20,11 +20,19 @@ use std::sync::RwLock;
 /// Shards, so that threads inserting consecutive serials take different locks.
 const SHARDS: usize = 64;
 
+/// Documents with fewer keys than this are marked small (see [`Reader::small`]).
+pub(crate) const SMALL_KEYS: usize = 64;
+
 #[derive(Default)]
 struct Ring {
     /// `s / SHARDS` of the serial at the front.
     first: u32,
     counts: VecDeque<u16>,
+    /// One bit per position, set for a live document of fewer than [`SMALL_KEYS`] keys: bit
+    /// `p % 64` of word `p / 64 − small_first`. A sixteenth of `counts`, small enough to stay in
+    /// a core's cache where `counts` does not.
+    small: VecDeque<u64>,
+    small_first: u32,
 }
 
 /// See the module docs.
@@ -50,6 +58,20 @@ impl KeyCounts {
             r.counts.resize(pos + 1, 0);
         }
         r.counts[pos] = keys.min(usize::from(u16::MAX)) as u16;
+        let at = s / SHARDS as u32;
+        let Some(word) = (at / 64).checked_sub(r.small_first) else {
+            return;
+        };
+        let word = word as usize;
+        if word >= r.small.len() {
+            r.small.resize(word + 1, 0);
+        }
+        let bit = 1u64 << (at % 64);
+        if keys > 0 && keys < SMALL_KEYS {
+            r.small[word] |= bit;
+        } else {
+            r.small[word] &= !bit;
+        }
     }
 
     /// A view of every shard under one read lock each, for a query that looks up hundreds of
@@ -71,13 +93,26 @@ impl KeyCounts {
             }
             r.first += 1;
         }
+        // Words whose every position is now before `first`.
+        while r.small_first < r.first / 64 {
+            if r.small.pop_front().is_none() {
+                r.small_first = r.first / 64;
+                break;
+            }
+            r.small_first += 1;
+        }
     }
 
     /// Bytes of memory held.
     pub(crate) fn bytes(&self) -> usize {
         self.shards
             .iter()
-            .map(|s| read(s).counts.capacity() * 2 + std::mem::size_of::<RwLock<Ring>>())
+            .map(|s| {
+                let r = read(s);
+                r.counts.capacity() * 2
+                    + r.small.capacity() * 8
+                    + std::mem::size_of::<RwLock<Ring>>()
+            })
             .sum()
     }
 }
@@ -95,6 +130,21 @@ impl Reader<'_> {
             .checked_sub(r.first)
             .and_then(|pos| r.counts.get(pos as usize))
             .map_or(0, |&n| usize::from(n))
+    }
+
+    /// Whether serial `s` is a live document of fewer than [`SMALL_KEYS`] keys, from one bit:
+    /// when it is not, its key count is at least that (or it is not live), which bounds the
+    /// share of its keys a query can hold without reading the count.
+    pub(crate) fn small(&self, s: u32) -> bool {
+        let r = &self.shards[s as usize % SHARDS];
+        let at = s / SHARDS as u32;
+        if at < r.first {
+            return false; // trimmed, though its word may still hold later positions
+        }
+        (at / 64)
+            .checked_sub(r.small_first)
+            .and_then(|w| r.small.get(w as usize))
+            .is_some_and(|&w| w & (1 << (at % 64)) != 0)
     }
 }
 
@@ -127,5 +177,39 @@ mod tests {
         assert_eq!(c.reader().get(1), 0);
         c.set(1 + 64 * 5001, 4);
         assert_eq!(c.reader().get(1 + 64 * 5001), 4);
+    }
+
+    #[test]
+    fn small_marks_agree_with_the_counts() {
+        let c = KeyCounts::new();
+        let mut x = 0x9E37_79B9u32;
+        let mut model = std::collections::HashMap::new();
+        for s in 0..20_000u32 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            let keys = (x % 150) as usize;
+            c.set(s, keys);
+            model.insert(s, keys);
+        }
+        for trim in [0u32, 5_000, 12_345, 19_999] {
+            if trim > 0 {
+                c.trim_through(trim);
+                model.retain(|&s, _| s % SHARDS as u32 != trim % SHARDS as u32 || s > trim);
+            }
+            let r = c.reader();
+            for s in 0..20_000u32 {
+                let n = r.get(s);
+                assert_eq!(r.small(s), n > 0 && n < SMALL_KEYS, "serial {s}");
+                if n > 0 {
+                    assert_eq!(Some(&n), model.get(&s));
+                }
+            }
+        }
+        // A document removed (count 0) is no longer small.
+        c.set(19_998, 3);
+        assert!(c.reader().small(19_998));
+        c.set(19_998, 0);
+        assert!(!c.reader().small(19_998));
     }
 }
