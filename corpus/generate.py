@@ -705,24 +705,32 @@ def main():
                              read_sites(f"sites-late-{lang}.txt")) for lang in ("fr", "en")}
     late_briefs = {lang: Pool(deco, f"filler briefs in generate_filler/briefs-late-{lang}.txt",
                               read_briefs(f"briefs-late-{lang}.txt")) for lang in ("fr", "en")}
-    for name, rendering in EXCERPT_RENDERING:
+    def excerpt_page(name, rendering, choose, b, sites, briefs, how):
+        """A page of briefs pasting paragraph `choose(wire, paragraphs of wire)` of `rendering`,
+        labeled `excerpt` against the rendering and `excerpt-translation` against the wire."""
         a = f"wire/{name}.txt"
         wire, alt = read_doc(a), read_doc(rendering)
         pw, pr = paragraphs(wire), paragraphs(alt)
         if len(pw) != len(pr):
             sys.exit(f"{rendering} is not paragraph-aligned with {a}")
-        short = [i for i in range(1, len(pw)) if word_count(wire, *pw[i]) / word_count(wire) <= 0.13]
-        i = pick(rng, short)
+        i = choose(wire, pw)
         span = alt[pr[i][0]:pr[i][1]]
-        b = f"copies/excerpt-rendering-{name}.txt"
-        site = late_sites[lang_of(name)].take()[0]
-        generated[b], decoration[b] = brief_page(deco, span, site, late_briefs[lang_of(name)])
+        site = sites[lang_of(name)].take()[0]
+        generated[b], decoration[b] = brief_page(deco, span, site, briefs[lang_of(name)])
         labels.append((rendering, b, "excerpt", fmt(word_count(alt, *pr[i]) / word_count(alt)),
                        f"paragraph {i + 1} of {len(pr)} inside unrelated briefs"))
         labels.append((a, b, "excerpt-translation",
                        fmt(word_count(wire, *pw[i]) / word_count(wire)),
-                       f"paragraph {i + 1} of {len(pw)}, as {rendering} renders it, inside "
+                       f"paragraph {i + 1} of {len(pw)}, as {rendering} {how}, inside "
                        f"unrelated briefs"))
+
+    def short_paragraph(wire, pw):
+        return pick(rng, [i for i in range(1, len(pw))
+                          if word_count(wire, *pw[i]) / word_count(wire) <= 0.13])
+
+    for name, rendering in EXCERPT_RENDERING:
+        excerpt_page(name, rendering, short_paragraph, f"copies/excerpt-rendering-{name}.txt",
+                     late_sites, late_briefs, "renders it")
 
     # Excerpts found only through a whole copy: drawn after the excerpts above, from pools of
     # their own, so that adding them left every earlier page as it was.
@@ -731,21 +739,9 @@ def main():
     via_briefs = {lang: Pool(deco, f"filler briefs in generate_filler/briefs-via-copy-{lang}.txt",
                              read_briefs(f"briefs-via-copy-{lang}.txt")) for lang in ("fr", "en")}
     for name, rendering, i in EXCERPT_THROUGH_COPY:
-        a = f"wire/{name}.txt"
-        wire, alt = read_doc(a), read_doc(rendering)
-        pw, pr = paragraphs(wire), paragraphs(alt)
-        if len(pw) != len(pr):
-            sys.exit(f"{rendering} is not paragraph-aligned with {a}")
-        span = alt[pr[i][0]:pr[i][1]]
-        b = f"copies/excerpt-via-copy-{name}.txt"
-        site = via_sites[lang_of(name)].take()[0]
-        generated[b], decoration[b] = brief_page(deco, span, site, via_briefs[lang_of(name)])
-        labels.append((rendering, b, "excerpt", fmt(word_count(alt, *pr[i]) / word_count(alt)),
-                       f"paragraph {i + 1} of {len(pr)} inside unrelated briefs"))
-        labels.append((a, b, "excerpt-translation",
-                       fmt(word_count(wire, *pw[i]) / word_count(wire)),
-                       f"paragraph {i + 1} of {len(pw)}, as {rendering} rewords it, inside "
-                       f"unrelated briefs; shares too little with the wire alone"))
+        excerpt_page(name, rendering, lambda wire, pw, i=i: i,
+                     f"copies/excerpt-via-copy-{name}.txt", via_sites, via_briefs,
+                     "rewords it (too much to align with the wire alone)")
 
     # Hand-labeled pairs.
     for a, b, relation, cont, note in HAND_PAIRS:

@@ -52,6 +52,18 @@ impl Run {
             .find(|p| (p.a, p.b) == (a.min(b), a.max(b)))
     }
 
+    /// The predicted containment of A in B is within `tolerance` of the label's.
+    fn assert_measured(&self, l: &Label, tolerance: f64) {
+        let (c, _) = self.predicted(l);
+        assert!(
+            (c - l.containment).abs() <= tolerance,
+            "{} in {}: predicted {c}, true {}",
+            l.a,
+            l.b,
+            l.containment
+        );
+    }
+
     /// Containment of A in B and of B in A as the scan reported them (0 when not reported).
     fn predicted(&self, l: &Label) -> (f64, f64) {
         let (a, b) = (self.index(&l.a), self.index(&l.b));
@@ -92,14 +104,7 @@ fn verbatim_copies_in_boilerplate_score_at_least_095() {
 fn partial_copies_are_measured_within_005() {
     let r = run();
     for l in r.of_kind("partial") {
-        let (c, _) = r.predicted(l);
-        assert!(
-            (c - l.containment).abs() <= 0.05,
-            "{} in {}: predicted {c}, true {}",
-            l.a,
-            l.b,
-            l.containment
-        );
+        r.assert_measured(l, 0.05);
     }
 }
 
@@ -197,13 +202,7 @@ fn short_excerpts_are_found_measured_and_ranked() {
             let (c, _) = r.predicted(l);
             if c > 0.0 {
                 found += 1;
-                assert!(
-                    (c - l.containment).abs() <= max_error,
-                    "{} in {}: predicted {c}, true {}",
-                    l.a,
-                    l.b,
-                    l.containment
-                );
+                r.assert_measured(l, max_error);
             }
         }
         assert!(found >= min_found, "{kind}: {found} found");
@@ -237,14 +236,7 @@ fn excerpts_of_a_reworded_paragraph_are_found_through_the_whole_copy() {
             .unwrap_or_else(|| panic!("{} in {} not found", l.a, l.b));
         assert_eq!(p.via, Some(with.index(&rendering.a)), "{} in {}", l.a, l.b);
         assert!(p.comparison.passages.iter().all(|x| x.firm));
-        let (c, _) = with.predicted(l);
-        assert!(
-            (c - l.containment).abs() <= 0.05,
-            "{} in {}: predicted {c}, true {}",
-            l.a,
-            l.b,
-            l.containment
-        );
+        with.assert_measured(l, 0.05);
         assert_eq!(without.predicted(l), (0.0, 0.0), "{} in {}", l.a, l.b);
     }
 }

@@ -138,30 +138,38 @@ pub(crate) fn verify_indexed<'py>(
             b.len()
         )));
     }
-    let index = |i: i64| {
-        usize::try_from(i)
-            .ok()
-            .filter(|&i| i < texts.len())
-            .ok_or_else(|| {
-                PyValueError::new_err(format!("index {i} is outside texts (0..{})", texts.len()))
-            })
-    };
+    let index = position_in(texts.len());
     let pairs: Vec<(usize, usize)> = a
         .iter()
         .zip(b)
         .map(|(&x, &y)| Ok((index(x)?, index(y)?)))
         .collect::<PyResult<_>>()?;
     let scores: Vec<reprint::Comparison> = py.detach(|| {
-        let analyses: Vec<reprint::Analysis> = texts
-            .par_iter()
-            .map(|t| detector.analyze_unsketched(t))
-            .collect();
+        let analyses = analyze_all(&detector, &texts);
         pairs
             .par_iter()
             .map(|&(x, y)| detector.compare_analyzed(&analyses[x], &analyses[y]))
             .collect()
     });
     score_columns(py, &scores)
+}
+
+/// Checks a position into `len` texts: `ValueError` when it is outside them.
+fn position_in(len: usize) -> impl Fn(i64) -> PyResult<usize> {
+    move |i: i64| {
+        usize::try_from(i)
+            .ok()
+            .filter(|&i| i < len)
+            .ok_or_else(|| PyValueError::new_err(format!("index {i} is outside texts (0..{len})")))
+    }
+}
+
+/// Every text analyzed once, in parallel: what verifying pairs among them needs.
+fn analyze_all(detector: &reprint::Detector, texts: &[&str]) -> Vec<reprint::Analysis> {
+    texts
+        .par_iter()
+        .map(|t| detector.analyze_unsketched(t))
+        .collect()
 }
 
 /// The columns `verify` returns: scores rounded as the CLI prints them, the unrounded best score
@@ -247,14 +255,7 @@ pub(crate) fn bridge_indexed<'py>(
             "near, x, far and the three order arrays must have the same length",
         ));
     }
-    let index = |i: i64| {
-        usize::try_from(i)
-            .ok()
-            .filter(|&i| i < texts.len())
-            .ok_or_else(|| {
-                PyValueError::new_err(format!("index {i} is outside texts (0..{})", texts.len()))
-            })
-    };
+    let index = position_in(texts.len());
     let routes: Vec<([usize; 3], [bool; 3])> = (0..n)
         .map(|i| {
             Ok((
@@ -264,10 +265,7 @@ pub(crate) fn bridge_indexed<'py>(
         })
         .collect::<PyResult<_>>()?;
     let scores: Vec<reprint::Comparison> = py.detach(|| {
-        let analyses: Vec<reprint::Analysis> = texts
-            .par_iter()
-            .map(|t| detector.analyze_unsketched(t))
-            .collect();
+        let analyses = analyze_all(&detector, &texts);
         routes
             .par_iter()
             .map(|&([ni, xi, fi], [p, q, r])| {
