@@ -166,3 +166,98 @@ fn public_types_are_send_and_sync() {
     check::<reprint::corpus::Loaded>();
     check::<reprint::Error>();
 }
+
+/// The invariants every reported pair keeps, found directly or through a copy.
+fn check_pairs(texts: &[&str], pairs: &[reprint::scan::ScoredPair]) -> Result<(), TestCaseError> {
+    for p in pairs {
+        prop_assert!(p.a < p.b && p.b < texts.len());
+        let c = &p.comparison;
+        for s in [c.resemblance, c.containment_a_in_b, c.containment_b_in_a] {
+            prop_assert!((0.0..=1.0).contains(&s));
+        }
+        prop_assert!(c.max_score() > 0.0);
+        if let Some(x) = p.via {
+            prop_assert!(x != p.a && x != p.b && x < texts.len());
+            prop_assert!(!c.passages.is_empty());
+        }
+        let (a, b) = (texts[p.a], texts[p.b]);
+        let mut by_b: Vec<&std::ops::Range<usize>> = Vec::new();
+        for (k, q) in c.passages.iter().enumerate() {
+            prop_assert!(q.a.start < q.a.end && q.a.end <= a.len());
+            prop_assert!(q.b.start < q.b.end && q.b.end <= b.len());
+            prop_assert!(a.is_char_boundary(q.a.start) && a.is_char_boundary(q.a.end));
+            prop_assert!(b.is_char_boundary(q.b.start) && b.is_char_boundary(q.b.end));
+            if k > 0 {
+                prop_assert!(c.passages[k - 1].a.end <= q.a.start, "sorted, apart in A");
+            }
+            by_b.push(&q.b);
+        }
+        by_b.sort_by_key(|r| r.start);
+        prop_assert!(
+            by_b.windows(2).all(|w| w[0].end <= w[1].start),
+            "apart in B"
+        );
+    }
+    Ok(())
+}
+
+/// Cuts `text` at the char boundary nearest below `at` (a fraction of its length).
+fn cut_at(text: &str, at: f64) -> usize {
+    let mut i = (text.len() as f64 * at) as usize;
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A wire story, a rendering of it that is a whole copy, and a page pasting a paragraph of
+    /// the rendering that does not align with the story on its own (`corpus/`): whatever is cut
+    /// from the page or the rendering and whatever is pasted into them, the pairs scan reports,
+    /// those found through the copy included, keep their invariants, and bridging only adds
+    /// pairs (or replaces a direct pair that has no passage).
+    #[test]
+    fn pairs_found_through_a_copy_keep_the_invariants(
+        page_cut in (0.0f64..1.0, 0.0f64..1.0),
+        rendering_cut in (0.0f64..1.0, 0.0f64..0.3),
+        pasted in messy_text(),
+        into_page in 0.0f64..1.0,
+    ) {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
+        let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
+        let wire = read("wire/fr-election.txt");
+        let mut rendering = read("rewrites/fr-election-mt.txt");
+        let mut page = read("copies/excerpt-via-copy-fr-election.txt");
+        // Drop a span of the page (anywhere) and a smaller one of the rendering; paste messy
+        // text into the page.
+        let (lo, hi) = (page_cut.0.min(page_cut.1), page_cut.0.max(page_cut.1));
+        let (lo, hi) = (cut_at(&page, lo), cut_at(&page, lo + (hi - lo) / 4.0));
+        page.replace_range(lo..hi, "");
+        let at = cut_at(&page, into_page);
+        page.insert_str(at, &pasted);
+        let lo = cut_at(&rendering, rendering_cut.0);
+        let hi = cut_at(&rendering, (rendering_cut.0 + rendering_cut.1).min(1.0)).max(lo);
+        rendering.replace_range(lo..hi, "");
+        let texts = [wire.as_str(), rendering.as_str(), page.as_str()];
+        let d = reprint::Detector::default();
+        let run = |bridge: bool| {
+            let options = reprint::scan::ScanOptions {
+                min_score: 0.0,
+                bridge,
+                ..Default::default()
+            };
+            reprint::scan::scan(&d, &texts, &options, &()).pairs
+        };
+        let (with, without) = (run(true), run(false));
+        check_pairs(&texts, &with)?;
+        for p in &without {
+            match with.iter().find(|q| (q.a, q.b) == (p.a, p.b)) {
+                Some(q) if q.via.is_none() => prop_assert_eq!(&q.comparison, &p.comparison),
+                Some(_) => prop_assert!(p.comparison.passages.is_empty()),
+                None => prop_assert!(false, "bridging lost the pair {} {}", p.a, p.b),
+            }
+        }
+    }
+}
