@@ -120,23 +120,22 @@ pub fn derive(
     }
     let wanted: Vec<_> = wanted.into_iter().collect();
     let derived: Vec<Option<ScoredPair>> = wanted
-        .par_iter()
+        .into_par_iter()
         .map_init(
             || (Tokens::new(), Tokens::new()),
-            |(ta, tb), ((a, b), routes)| {
-                tokens(*a, ta);
-                tokens(*b, tb);
-                let mut routes = routes.clone();
+            |(ta, tb), ((a, b), mut routes)| {
+                tokens(a, ta);
+                tokens(b, tb);
                 routes.sort_unstable();
                 routes.truncate(MAX_INTERMEDIARIES);
                 let mut best: Option<ScoredPair> = None;
                 for r in &routes {
                     let (x, ck, lk) = (r.via, r.copy, r.link);
-                    let c = compose(*a, *b, x, &pairs[ck], &pairs[lk], ta, tb);
+                    let c = compose(a, b, x, &pairs[ck], &pairs[lk], ta, tb);
                     if c.max_score() > best.as_ref().map_or(0.0, |p| p.comparison.max_score()) {
                         best = Some(ScoredPair {
-                            a: *a,
-                            b: *b,
+                            a,
+                            b,
                             comparison: c,
                             via: Some(x),
                         });
@@ -263,7 +262,7 @@ pub fn compose(
     }
     kept.sort_by_key(|k| k.0.start);
     let to_bytes = |t: &Tokens, r: &Range<usize>| t.get(r.start).start..t.get(r.end - 1).end;
-    let passages: Vec<Passage> = kept
+    let mut passages: Vec<Passage> = kept
         .iter()
         .map(|(n, f, m)| {
             let (pa, pb) = if near == a {
@@ -286,7 +285,7 @@ pub fn compose(
     } else {
         (cover_far, cover_near)
     };
-    let mut passages = passages;
+    // Sorted by `near`: by A already when `near` is A.
     passages.sort_by_key(|p| p.a.start);
     Comparison {
         resemblance: 0.0,

@@ -20,8 +20,8 @@ once per Arrow batch inside the workers:
 5. **Bridges.** As scan does (``src/bridge.rs``): the pairs that are whole copies are joined with
    the pairs having a firm passage on their shared document X, giving routes near–X–far; routes
    whose two ends were paired directly are dropped, at most 16 per pair are kept (those through
-   the earliest X; and per X, its 256 earliest copies and 4,096 earliest links), their three texts are joined on and :func:`reprint.bridge_indexed` composes
-   each; each pair keeps its best route, and is reported with ``via`` = X when it reaches
+   the earliest X; and per X, its 256 earliest copies and 4,096 earliest links), their three
+   texts are joined on and :func:`reprint.bridge_indexed` composes each; each pair keeps its best route, and is reported with ``via`` = X when it reaches
    ``min_score``, replacing a direct pair of the same two documents that had no passage.
 
 :func:`clusters` then groups the pairs by connected components with the large-star/small-star
@@ -243,9 +243,7 @@ def find_copies(
     )
 
     def verify(batches):  # runs in the workers
-        import numpy as np
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         import reprint
 
@@ -253,10 +251,9 @@ def find_copies(
             # A document recurs in a batch (the join leaves pairs sorted by id_b): analyze each
             # distinct one once.
             n = batch.num_rows
-            ids = pa.concat_arrays([batch.column(0), batch.column(1)])
-            codes = pc.dictionary_encode(ids).indices.to_numpy(zero_copy_only=False)
-            first = np.unique(codes, return_index=True)[1]
-            texts = pa.concat_arrays([batch.column(2), batch.column(3)]).take(pa.array(first))
+            codes, texts = _distinct_texts(
+                [batch.column(0), batch.column(1)], [batch.column(2), batch.column(3)]
+            )
             s = reprint.verify_indexed(texts, codes[:n], codes[n:], config=config)
             keep = pa.array((s["max_score"] >= min_score) & (s["max_score"] > 0))
             cols = [batch.column(0).filter(keep), batch.column(1).filter(keep)] + [
@@ -284,30 +281,23 @@ def find_copies(
     ).unionByName(
         verified.select(F.col("id_b").alias("x"), F.col("id_a").alias("other"), "_copy", "_firm")
     )
-    # Scan takes, per intermediary, its whole copies of earliest position only.
+    def earliest(df, by, order_by, n):
+        """The first `n` rows of each `by` group by `order_by`, as scan's caps take them."""
+        rank = F.row_number().over(Window.partitionBy(*by).orderBy(order_by))
+        return df.withColumn("_r", rank).where(F.col("_r") <= n).drop("_r")
+
+    # Per intermediary, scan takes its earliest whole copies and links only.
     copies = ordered(ends.where("_copy").select("x", F.col("other").alias("near")), "near")
-    copies = (
-        copies.withColumn(
-            "_r", F.row_number().over(Window.partitionBy("x").orderBy("o_near"))
-        )
-        .where(F.col("_r") <= _MAX_COPIES_PER_INTERMEDIARY)
-        .drop("_r")
-    )
+    copies = earliest(copies, ["x"], "o_near", _MAX_COPIES_PER_INTERMEDIARY)
     links = ordered(ends.where("_firm").select("x", F.col("other").alias("far")), "far")
-    links = (
-        links.withColumn("_r", F.row_number().over(Window.partitionBy("x").orderBy("o_far")))
-        .where(F.col("_r") <= _MAX_LINKS_PER_INTERMEDIARY)
-        .drop("_r")
-    )
+    links = earliest(links, ["x"], "o_far", _MAX_LINKS_PER_INTERMEDIARY)
     routes = ordered(copies.join(links, "x").where(F.col("near") != F.col("far")), "x")
     first = F.col("o_near") < F.col("o_far")
     routes = routes.withColumn("id_a", F.when(first, F.col("near")).otherwise(F.col("far")))
     routes = routes.withColumn("id_b", F.when(first, F.col("far")).otherwise(F.col("near")))
     direct = verified.where(F.col("passages") > 0).select("id_a", "id_b")
     routes = routes.join(direct, ["id_a", "id_b"], "left_anti")
-    routes = routes.withColumn(
-        "_r", F.row_number().over(Window.partitionBy("id_a", "id_b").orderBy("o_x"))
-    ).where(F.col("_r") <= _MAX_INTERMEDIARIES)
+    routes = earliest(routes, ["id_a", "id_b"], "o_x", _MAX_INTERMEDIARIES)
     routes = routes.select(
         "id_a",
         "id_b",
@@ -337,19 +327,16 @@ def find_copies(
     rcols = ["id_a", "id_b", "x", "o_x", "near", "far", "nx", "xf", "nf", "t_near", "t_x", "t_far"]
 
     def compose(batches):  # runs in the workers
-        import numpy as np
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         import reprint
 
         for batch in batches:
             n = batch.num_rows
             c = {name: batch.column(i) for i, name in enumerate(rcols)}
-            ids = pa.concat_arrays([c["near"], c["x"], c["far"]])
-            codes = pc.dictionary_encode(ids).indices.to_numpy(zero_copy_only=False)
-            first_at = np.unique(codes, return_index=True)[1]
-            all_texts = pa.concat_arrays([c["t_near"], c["t_x"], c["t_far"]]).take(pa.array(first_at))
+            codes, all_texts = _distinct_texts(
+                [c["near"], c["x"], c["far"]], [c["t_near"], c["t_x"], c["t_far"]]
+            )
             flag = lambda k: c[k].to_numpy(zero_copy_only=False).astype(bool)  # noqa: E731
             s = reprint.bridge_indexed(
                 all_texts,
@@ -380,6 +367,20 @@ def find_copies(
     # A derived pair replaces a direct pair of the same two documents (one without a passage).
     kept = verified.join(best.select("id_a", "id_b"), ["id_a", "id_b"], "left_anti")
     return kept.withColumn("via", F.lit(None).cast(id_type)).select(*public).unionByName(derived)
+
+
+def _distinct_texts(id_columns, text_columns):
+    """Codes of the ids of a batch's columns (equal ids, equal codes; ids of all the columns
+    concatenated) and the text of each code once: Rust then analyzes each distinct text once."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    codes = pc.dictionary_encode(pa.concat_arrays(id_columns)).indices.to_numpy(
+        zero_copy_only=False
+    )
+    first = np.unique(codes, return_index=True)[1]
+    return codes, pa.concat_arrays(text_columns).take(pa.array(first))
 
 
 def clusters(

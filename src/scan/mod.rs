@@ -46,6 +46,7 @@ mod buckets;
 mod verify;
 
 use crate::detector::{Analysis, Detector};
+use crate::normalize::{tokenize_into, Tokens};
 use crate::score::Comparison;
 use analyzer::Analyzer;
 use buckets::{Buckets, KeyChunk};
@@ -64,6 +65,15 @@ pub struct ScanOptions {
     /// derived from the pairs reported directly: a pair under `min_score` neither carries one
     /// nor keeps one from being derived.
     pub bridge: bool,
+}
+
+impl ScanOptions {
+    /// Whether a pair scoring `c` is reported: its best score is positive and reaches
+    /// `min_score`.
+    pub(crate) fn reports(&self, c: &Comparison) -> bool {
+        let s = c.max_score();
+        s >= self.min_score && s > 0.0
+    }
 }
 
 impl Default for ScanOptions {
@@ -208,7 +218,16 @@ pub fn scan<S: AsRef<str> + Sync>(
         .collect();
     let fill =
         |i: usize, an: &mut Analyzer, out: &mut Analysis| an.analyze_into(texts[i].as_ref(), out);
-    run(detector, texts.len(), keys, &fill, options, progress)
+    let words = |i: usize, out: &mut Tokens| tokenize_into(texts[i].as_ref(), out);
+    run(
+        detector,
+        texts.len(),
+        keys,
+        &fill,
+        &words,
+        options,
+        progress,
+    )
 }
 
 /// Like [`scan`], for documents already analyzed by the same detector (signatures unused).
@@ -231,7 +250,16 @@ pub fn scan_analyzed(
         })
         .collect();
     let fill = |i: usize, _: &mut Analyzer, out: &mut Analysis| out.clone_from(&analyses[i]);
-    run(detector, analyses.len(), keys, &fill, options, progress)
+    let words = |i: usize, out: &mut Tokens| out.clone_from(&analyses[i].tokens);
+    run(
+        detector,
+        analyses.len(),
+        keys,
+        &fill,
+        &words,
+        options,
+        progress,
+    )
 }
 
 /// Documents keyed per parallel task: a chunk's keys are one allocation, so that the many
@@ -241,12 +269,16 @@ const KEY_CHUNK: usize = 1024;
 /// Puts document `i`'s analysis into the buffer given, with the worker's analyzer.
 type Fill<'f> = dyn Fn(usize, &mut Analyzer, &mut Analysis) + Sync + 'f;
 
+/// Puts document `i`'s words into the buffer given: all that bridging needs of a text.
+type Words<'f> = dyn Fn(usize, &mut Tokens) + Sync + 'f;
+
 /// Steps 2 to 4, from each document's keys.
 fn run(
     detector: &Detector,
     n_docs: usize,
     keys: Vec<KeyChunk>,
     fill: &Fill<'_>,
+    words: &Words<'_>,
     options: &ScanOptions,
     progress: &dyn Progress,
 ) -> ScanResult {
@@ -269,17 +301,11 @@ fn run(
     );
     stats.verified = verified;
     if options.bridge {
-        let words = |i: usize, out: &mut crate::normalize::Tokens| {
-            let mut analyzer = Analyzer::new(detector);
-            let mut a = analyzer::empty();
-            fill(i, &mut analyzer, &mut a);
-            *out = a.tokens;
-        };
         let derived = crate::bridge::derive(
             &pairs,
             n_docs,
             &crate::verdict::VerdictThresholds::default(),
-            &words,
+            words,
         );
         stats.bridged = derived.len();
         // A derived pair replaces the direct comparison of the same two texts, which found no
@@ -287,10 +313,11 @@ fn run(
         let replaced: std::collections::HashSet<(usize, usize)> =
             derived.iter().map(|p| (p.a, p.b)).collect();
         pairs.retain(|p| !replaced.contains(&(p.a, p.b)));
-        pairs.extend(derived.into_iter().filter(|p| {
-            let s = p.comparison.max_score();
-            s >= options.min_score && s > 0.0
-        }));
+        pairs.extend(
+            derived
+                .into_iter()
+                .filter(|p| options.reports(&p.comparison)),
+        );
         pairs.sort_unstable_by_key(|p| (p.a, p.b));
     }
     stats.reported = pairs.len();

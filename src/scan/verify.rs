@@ -61,8 +61,7 @@ pub(super) fn verify(
                 if may_report_pair(&x.profile, &y.profile, options.min_score, min_pair) {
                     aligned += 1;
                     let comparison = detector.compare_analyzed(&x.analysis, &y.analysis);
-                    let score = comparison.max_score();
-                    if score >= options.min_score && score > 0.0 {
+                    if options.reports(&comparison) {
                         let (a, b) = (a as usize, b as usize);
                         found.push(ScoredPair {
                             a,
