@@ -203,8 +203,34 @@ fn line_cues(text: &str, base: usize, line: &str, cues: &mut Vec<WireCue>) {
     }
 }
 
+/// Which bytes can begin an agency's name (both cases where case does not matter).
+/// [`agency_at`] is tried at every word of every line of every reported document; this test
+/// turns away most words in one load (wire cues were a tenth of a scan's time without it).
+const AGENCY_FIRST_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < AGENCIES.len() {
+        let (surface, _, exact) = AGENCIES[i];
+        let b = surface.as_bytes()[0];
+        table[b as usize] = true;
+        if !exact {
+            table[b.to_ascii_lowercase() as usize] = true;
+            table[b.to_ascii_uppercase() as usize] = true;
+        }
+        i += 1;
+    }
+    table
+};
+
 /// Matches one agency at the start of `s`; returns its canonical name and length in bytes.
 fn agency_at(s: &str) -> Option<(&'static str, usize)> {
+    if !s
+        .as_bytes()
+        .first()
+        .is_some_and(|&b| AGENCY_FIRST_BYTES[b as usize])
+    {
+        return None;
+    }
     for &(surface, canonical, exact) in AGENCIES {
         let Some(head) = s.get(..surface.len()) else {
             continue;

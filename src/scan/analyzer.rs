@@ -1,41 +1,30 @@
-//! The analysis scan repeats for every document and every candidate pair, made cheaper by
-//! remembering words.
+//! The analysis scan repeats for every document and every candidate pair, into reused buffers.
 //!
-//! [`Detector::analyze_unsketched`] decides for every word whether it is a stop word, hashes its
-//! prefix and checks whether it is a figure or a quantity word: a binary search in two word
-//! lists and a hash, per word, for every text. Scan analyzes each text once for its keys and again
-//! for each candidate pair it is in, and a corpus's words recur: an [`Analyzer`] (one per worker
-//! thread) makes those three decisions once per distinct normalized word, through
-//! [`crate::terms::extract`] itself, and looks them up afterwards. It also reuses its buffers.
+//! Scan analyzes each text once for its keys and again for each candidate pair it is in (a
+//! 60,000-document corpus means some 250,000 analyses), so an [`Analyzer`] (one per worker
+//! thread) keeps the buffers of the term hashes between texts, and fills an [`Analysis`] whose
+//! own buffers the caller reuses.
+//!
+//! Until commit cf807d6 it also remembered each distinct normalized word's fate (stop word,
+//! term hash, figure) in a hash table. Once term extraction became one probe of a packed
+//! lexicon and a hash of a five-byte prefix, the memo cost more than it saved: hashing the word
+//! for the table and comparing it with a key stored behind a pointer (a cache miss) took 28% of
+//! the scan of the 60,000-document peer corpus; extracting directly took scan from 13.4–14.0 s
+//! to 10.1–10.5 s (two interleaved runs each, 2 threads).
 //!
 //! # Invariants
 //! - `analyze_into(text, out)` leaves in `out` the tokens, terms and shingles that
-//!   `Detector::analyze_unsketched(text)` gives (no signatures): all three decisions depend on
-//!   the normalized word alone, and each is taken from `extract` applied to that word. A word
-//!   that does not tokenize back to itself (which normalization's idempotence rules out) sends
-//!   the whole text through `analyze_unsketched`.
-//! - Memory is bounded: the memo is emptied when it reaches `MAX_WORDS` words.
+//!   `Detector::analyze_unsketched(text)` gives (no signatures).
 
 use crate::detector::{Analysis, Detector};
 use crate::minhash::Signature;
 use crate::normalize::{tokenize_into, Tokens};
 use crate::shingle;
-use crate::terms::{extract_into, Term};
-use std::collections::HashMap;
-
-/// Distinct words remembered per analyzer (about 40 bytes each, with the table's slack).
-const MAX_WORDS: usize = 1 << 20;
-
-/// What a normalized word becomes: `None` for a stop word, else its term hash and whether it is
-/// a figure or a quantity word.
-type Fate = Option<(u64, bool)>;
+use crate::terms::extract_into;
 
 /// See the module docs. Not `Sync`: one per thread.
 pub(crate) struct Analyzer<'d> {
     detector: &'d Detector,
-    memo: HashMap<Box<str>, Fate, ahash::RandomState>,
-    probe: Tokens,
-    probe_terms: Vec<Term>,
     hashes: Vec<u64>,
 }
 
@@ -54,69 +43,21 @@ impl<'d> Analyzer<'d> {
     pub(crate) fn new(detector: &'d Detector) -> Analyzer<'d> {
         Analyzer {
             detector,
-            // Fixed seeds: the table's layout never shows in results, but fixed is simpler to
-            // reason about than random.
-            memo: HashMap::with_hasher(ahash::RandomState::with_seeds(7, 11, 13, 17)),
-            probe: Tokens::new(),
-            probe_terms: Vec::new(),
             hashes: Vec::new(),
         }
     }
 
     /// Fills `out` as `Detector::analyze_unsketched(text)` would, reusing its buffers.
     pub(crate) fn analyze_into(&mut self, text: &str, out: &mut Analysis) {
+        let config = self.detector.config();
         out.signature = Signature::default();
         out.windows.clear();
         tokenize_into(text, &mut out.tokens);
-        out.terms.clear();
-        for i in 0..out.tokens.len() {
-            let word = out.tokens.norm(i);
-            let fate = match self.memo.get(word) {
-                Some(&f) => f,
-                None => match self.learn(word) {
-                    Some(f) => f,
-                    None => {
-                        *out = self.detector.analyze_unsketched(text);
-                        return;
-                    }
-                },
-            };
-            if let Some((hash, figure)) = fate {
-                let tok = out.tokens.get(i);
-                out.terms.push(Term {
-                    token: i as u32,
-                    hash,
-                    // As `extract` decides: a name inside a sentence, or a figure.
-                    entity: (tok.capitalized && !tok.sentence_start) || figure,
-                });
-            }
-        }
-        let config = self.detector.config();
+        extract_into(&out.tokens, &config.terms, &mut out.terms);
         self.hashes.clear();
         self.hashes.extend(out.terms.iter().map(|t| t.hash));
         shingle::shingles_into(&self.hashes, config.shingle, config.seed, &mut out.shingles);
         shingle::into_set(&mut out.shingles);
-    }
-
-    /// Decides `word`'s fate with `extract` on the word alone and remembers it; `None` when the
-    /// word does not tokenize back to itself.
-    fn learn(&mut self, word: &str) -> Option<Fate> {
-        tokenize_into(word, &mut self.probe);
-        if self.probe.len() != 1 || self.probe.norm(0) != word {
-            return None;
-        }
-        extract_into(
-            &self.probe,
-            &self.detector.config().terms,
-            &mut self.probe_terms,
-        );
-        // Alone, the word starts its text, so `entity` is the figure test alone.
-        let fate = self.probe_terms.first().map(|t| (t.hash, t.entity));
-        if self.memo.len() >= MAX_WORDS {
-            self.memo.clear();
-        }
-        self.memo.insert(word.into(), fate);
-        Some(fate)
     }
 }
 
@@ -163,7 +104,7 @@ mod tests {
             let d = Detector::new(config).unwrap();
             let mut an = Analyzer::new(&d);
             let mut out = empty();
-            // Twice: the second pass reads everything from the memo.
+            // Twice: buffers reused from a longer or shorter text leave nothing behind.
             for _ in 0..2 {
                 for t in &texts {
                     an.analyze_into(t, &mut out);
