@@ -21,7 +21,6 @@
 
 use crate::normalize::Tokens;
 use std::ops::Range;
-use xxhash_rust::xxh3::xxh3_64;
 
 /// Words per hashed window of the fingerprints.
 const K: usize = 8;
@@ -33,12 +32,6 @@ pub struct Run {
     pub a: Range<usize>,
     /// Tokens of B.
     pub b: Range<usize>,
-}
-
-fn word_hashes(t: &Tokens) -> Vec<u64> {
-    (0..t.len())
-        .map(|i| xxh3_64(t.norm(i).as_bytes()))
-        .collect()
 }
 
 /// Hashes of every `k`-word window of `words` (a polynomial rolling hash).
@@ -69,8 +62,8 @@ pub fn runs(a: &Tokens, b: &Tokens, min_words: usize) -> Vec<Run> {
     if min_words == 0 || a.len() < min_words || b.len() < min_words {
         return Vec::new();
     }
-    let (wa, wb) = (word_hashes(a), word_hashes(b));
-    let (ha, hb) = (window_hashes(&wa, min_words), window_hashes(&wb, min_words));
+    let (wa, wb) = (a.word_hashes(), b.word_hashes());
+    let (ha, hb) = (window_hashes(wa, min_words), window_hashes(wb, min_words));
     // A's windows sorted by hash, searched for each of B's: one allocation, where a hash map of
     // position lists made one per distinct window of A.
     let mut at: Vec<(u64, u32)> = ha.iter().enumerate().map(|(i, &h)| (h, i as u32)).collect();
@@ -113,7 +106,7 @@ pub fn fingerprints(t: &Tokens, min_words: usize) -> Vec<u32> {
     }
     let k = K.min(min_words);
     let window = min_words - k + 1;
-    let h = window_hashes(&word_hashes(t), k);
+    let h = window_hashes(t.word_hashes(), k);
     let mut out: Vec<u32> = if h.len() <= window {
         // The whole text is one window (or shorter than one run): its minimum, if any.
         h.iter().min().map(|&m| m as u32).into_iter().collect()
