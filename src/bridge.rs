@@ -3,7 +3,7 @@
 //! Wire copy reaches pages through intermediaries. Site X publishes a machine translation of wire
 //! story A; page B pastes a paragraph of X. B and A may share too few words to align (two
 //! renderings of one sentence can differ in almost every content word), yet B aligns with X word
-//! for word, and X with A as a whole. When the corpus holds the intermediary, [`derive`] composes
+//! for word, and X with A as a whole. When the corpus holds the intermediary, [`derive()`] composes
 //! the two alignments: the passages of X found in B are carried back into A through the passages
 //! of A found in X, and the pair (A, B) is reported with the passages so found and `via` = X.
 //!
@@ -200,7 +200,7 @@ fn words_in(tokens: &Tokens, bytes: &Range<usize>) -> Range<usize> {
 /// `copy` is the comparison of `x` with one of `a` and `b` (a whole copy), `link` that of `x`
 /// with the other, each a [`ScoredPair`] as `scan` makes it (its `a` the document that comes
 /// first, compared with the later one); `ta` and `tb` are the words of `a` and `b`, and `a`
-/// comes before `b`. The result is oriented from `a` to `b`. [`derive`] applies the rules (a
+/// comes before `b`. The result is oriented from `a` to `b`. [`derive()`] applies the rules (a
 /// whole copy, firm passages, no direct passage) before calling this; this composes whatever it
 /// is given.
 pub fn compose(

@@ -26,6 +26,16 @@ pub(super) struct Buckets {
     of_doc: Vec<u32>,
     /// Total weight of each document's shingle keys.
     doc_weight: Vec<f64>,
+    /// Whether each document holds a fingerprint too widely held to be a bucket: two such
+    /// documents may share a verbatim run that no candidate pair records.
+    pub(super) stock: Vec<bool>,
+}
+
+/// Candidate pairs `(a, b)`, `a < b`, sorted, and whether each shares a fingerprint bucket (a
+/// verbatim run).
+pub(super) struct Candidates {
+    pub(super) pairs: Vec<(u32, u32)>,
+    pub(super) share_run: Vec<bool>,
 }
 
 /// The keys of consecutive documents, flat: document `i` of the chunk holds
@@ -64,6 +74,7 @@ impl Buckets {
             doc_start: Vec::new(),
             of_doc: Vec::new(),
             doc_weight: vec![0.0; n_docs],
+            stock: vec![false; n_docs],
         };
         let mut per_doc = vec![0u32; n_docs];
         let parts = total
@@ -127,6 +138,11 @@ impl Buckets {
             };
             if run.len() > cap {
                 stats.oversized_buckets += 1;
+                if fingerprint {
+                    for &(_, d) in run {
+                        b.stock[d as usize] = true;
+                    }
+                }
                 continue;
             }
             b.start.push(b.docs.len() as u32);
@@ -161,12 +177,14 @@ impl Buckets {
         b.docs.shrink_to_fit();
     }
 
-    /// Candidate pairs `(a, b)`, `a < b`, sorted.
-    pub(super) fn candidates(&self, stats: &mut ScanStats) -> Vec<(u32, u32)> {
+    /// The candidate pairs.
+    pub(super) fn candidates(&self, stats: &mut ScanStats) -> Candidates {
         let n_docs = self.doc_weight.len();
         let min_share = MIN_KEY_SHARE;
         // Per worker: a weighted count per document and the documents touched, reset after use.
-        let per_doc: Vec<(Vec<u32>, u32, u32)> = (0..n_docs)
+        // Per first document: (second document, shares a run), and the counts by reason.
+        type Found = (Vec<(u32, bool)>, u32, u32);
+        let per_doc: Vec<Found> = (0..n_docs)
             .into_par_iter()
             .map_init(
                 || (vec![0f64; n_docs], Vec::new()),
@@ -193,10 +211,10 @@ impl Buckets {
                         let smaller = self.doc_weight[a].min(self.doc_weight[d as usize]);
                         if c.is_infinite() {
                             by_runs += 1;
-                            out.push(d);
+                            out.push((d, true));
                         } else if c >= min_share * smaller {
                             by_keys += 1;
-                            out.push(d);
+                            out.push((d, false));
                         }
                     }
                     touched.clear();
@@ -204,12 +222,19 @@ impl Buckets {
                 },
             )
             .collect();
-        let mut pairs = Vec::with_capacity(per_doc.iter().map(|x| x.0.len()).sum());
+        let n: usize = per_doc.iter().map(|x| x.0.len()).sum();
+        let mut out = Candidates {
+            pairs: Vec::with_capacity(n),
+            share_run: Vec::with_capacity(n),
+        };
         for (a, (bs, by_keys, by_runs)) in per_doc.into_iter().enumerate() {
             stats.shared_key_candidates += by_keys as usize;
             stats.verbatim_candidates += by_runs as usize;
-            pairs.extend(bs.into_iter().map(|b| (a as u32, b)));
+            for (b, run) in bs {
+                out.pairs.push((a as u32, b));
+                out.share_run.push(run);
+            }
         }
-        pairs
+        out
     }
 }

@@ -4,8 +4,9 @@
 //!    reduced to its keys ([`candidate_keys`]): the term-pair shingles whose hash falls in the
 //!    lowest `1 / SAMPLE_RATE` of the range (a fixed-rate sample, as in FracMinHash: Irber et al.,
 //!    2022, and as the crawler's [`crate::index`] does), and the winnowed fingerprints of its
-//!    verbatim runs ([`crate::verbatim::fingerprints`]). The analysis is dropped: a document
-//!    costs its keys (a few hundred bytes), not its tokens, terms and signatures.
+//!    verbatim runs ([`crate::verbatim::fingerprints`]), and its pre-alignment profile is kept
+//!    narrowed (`index::profile::Narrow`). The analysis is dropped: a document costs its keys
+//!    and narrowed profile (about 2 KB), not its tokens, terms and signatures.
 //! 2. **Buckets.** All `(key, document)` pairs are sorted (in parallel, deterministically) and
 //!    grouped by key. A key held by more than [`ScanOptions::max_bucket`] documents (a
 //!    fingerprint: more than [`MAX_RUN_BUCKET`]) is shared boilerplate or a phrase of the
@@ -19,10 +20,11 @@
 //!    term pairs, a page on the same topic the common ones. A pair is a candidate when its
 //!    weighted share reaches [`MIN_KEY_SHARE`], or when it shares a verbatim-run fingerprint (a
 //!    sentence pasted word for word can be too short to share sampled term pairs).
-//! 4. **Verification.** Candidates are grouped by their first document; each group re-analyzes
-//!    its texts, settles most pairs with an exact bound on what alignment could report
-//!    (`index::profile`: content bigrams, shingles, fingerprints in common), and aligns
-//!    the rest with [`Detector::compare_analyzed`], so scores are exactly `reprint compare`'s. A
+//! 4. **Verification.** An exact bound on what alignment could report (`index::profile`:
+//!    content bigrams, shingles, fingerprints in common) settles most candidates from the
+//!    narrowed profiles, before any text is analyzed again. The rest are visited cluster by
+//!    cluster; their texts are re-analyzed, the bound checked on the full profiles, and the
+//!    pairs aligned with [`Detector::compare_analyzed`], so scores are exactly `reprint compare`'s. A
 //!    pair is reported when its best score is positive and reaches [`ScanOptions::min_score`].
 //! 5. **Bridges.** With [`ScanOptions::bridge`], pairs that did not align are derived through a
 //!    third document that is a whole copy of one of the two and shares firm passages with the
@@ -46,6 +48,7 @@ mod buckets;
 mod verify;
 
 use crate::detector::{Analysis, Detector};
+use crate::index::profile::{Narrow, Profile};
 use crate::normalize::{tokenize_into, Tokens};
 use crate::score::Comparison;
 use analyzer::Analyzer;
@@ -169,6 +172,10 @@ pub struct ScanStats {
     pub verbatim_candidates: usize,
     /// Distinct candidate pairs (either reason).
     pub candidates: usize,
+    /// Candidates settled before their texts were analyzed again: the exact pre-alignment bound
+    /// on the profiles held from the first analysis, cut to 16 bits a value, shows that
+    /// alignment could not report them.
+    pub settled_by_profiles: usize,
     /// Candidates aligned: those the exact pre-alignment bound could not settle.
     pub verified: usize,
     /// Pairs found through a whole copy of one of the two ([`crate::bridge`]), reported or
@@ -189,8 +196,8 @@ pub struct ScanResult {
 
 /// Analyzes `texts` and reports every pair that reaches `options.min_score`.
 ///
-/// Only the keys of each text are held between stages; a text is analyzed again for each
-/// candidate pair it is in.
+/// Only the keys and narrowed profile of each text are held between stages; a text is analyzed
+/// again for the candidate pairs the profiles do not settle.
 pub fn scan<S: AsRef<str> + Sync>(
     detector: &Detector,
     texts: &[S],
@@ -198,24 +205,23 @@ pub fn scan<S: AsRef<str> + Sync>(
     progress: &dyn Progress,
 ) -> ScanResult {
     progress.start(Stage::Analyze, texts.len() as u64);
-    let keys: Vec<KeyChunk> = texts
+    let (keys, profiles): (Vec<KeyChunk>, Vec<Narrow>) = texts
         .par_chunks(KEY_CHUNK)
         .map_init(
             || (Analyzer::new(detector), analyzer::empty(), Vec::new()),
             |(an, a, buf), texts| {
-                let mut chunk = KeyChunk::default();
+                let mut chunk = (KeyChunk::default(), Narrow::default());
                 for t in texts {
                     an.analyze_into(t.as_ref(), a);
-                    doc_keys(detector, a, buf);
-                    chunk.keys.extend_from_slice(buf);
-                    chunk.ends.push(chunk.keys.len() as u32);
+                    key_chunk_push(detector, a, buf, &mut chunk);
                     progress.advance(1);
                 }
-                chunk.keys.shrink_to_fit();
+                chunk.0.keys.shrink_to_fit();
+                chunk.1.shrink_to_fit();
                 chunk
             },
         )
-        .collect();
+        .unzip();
     let fill =
         |i: usize, an: &mut Analyzer, out: &mut Analysis| an.analyze_into(texts[i].as_ref(), out);
     let words = |i: usize, out: &mut Tokens| tokenize_into(texts[i].as_ref(), out);
@@ -223,11 +229,26 @@ pub fn scan<S: AsRef<str> + Sync>(
         detector,
         texts.len(),
         keys,
+        profiles,
         &fill,
         &words,
         options,
         progress,
     )
+}
+
+/// Files one analyzed document in its chunk: its keys, and its profile cut to 16 bits.
+fn key_chunk_push(
+    detector: &Detector,
+    analysis: &Analysis,
+    buf: &mut Vec<u32>,
+    (keys, profiles): &mut (KeyChunk, Narrow),
+) {
+    let profile = Profile::of(analysis, detector.config());
+    keys_of(analysis, profile.verbatim(), buf);
+    keys.keys.extend_from_slice(buf);
+    keys.ends.push(keys.keys.len() as u32);
+    profiles.push(&profile);
 }
 
 /// Like [`scan`], for documents already analyzed by the same detector (signatures unused).
@@ -237,24 +258,23 @@ pub fn scan_analyzed(
     options: &ScanOptions,
     progress: &dyn Progress,
 ) -> ScanResult {
-    let keys: Vec<KeyChunk> = analyses
+    let (keys, profiles): (Vec<KeyChunk>, Vec<Narrow>) = analyses
         .par_chunks(KEY_CHUNK)
         .map_init(Vec::new, |buf, analyses| {
-            let mut chunk = KeyChunk::default();
+            let mut chunk = (KeyChunk::default(), Narrow::default());
             for a in analyses {
-                doc_keys(detector, a, buf);
-                chunk.keys.extend_from_slice(buf);
-                chunk.ends.push(chunk.keys.len() as u32);
+                key_chunk_push(detector, a, buf, &mut chunk);
             }
             chunk
         })
-        .collect();
+        .unzip();
     let fill = |i: usize, _: &mut Analyzer, out: &mut Analysis| out.clone_from(&analyses[i]);
     let words = |i: usize, out: &mut Tokens| out.clone_from(&analyses[i].tokens);
     run(
         detector,
         analyses.len(),
         keys,
+        profiles,
         &fill,
         &words,
         options,
@@ -272,11 +292,14 @@ type Fill<'f> = dyn Fn(usize, &mut Analyzer, &mut Analysis) + Sync + 'f;
 /// Puts document `i`'s words into the buffer given: all that bridging needs of a text.
 type Words<'f> = dyn Fn(usize, &mut Tokens) + Sync + 'f;
 
-/// Steps 2 to 4, from each document's keys.
+/// Steps 2 to 4, from each document's keys and narrow profile (chunks of [`KEY_CHUNK`]
+/// documents).
+#[allow(clippy::too_many_arguments)]
 fn run(
     detector: &Detector,
     n_docs: usize,
     keys: Vec<KeyChunk>,
+    profiles: Vec<Narrow>,
     fill: &Fill<'_>,
     words: &Words<'_>,
     options: &ScanOptions,
@@ -286,10 +309,14 @@ fn run(
         documents: n_docs,
         ..ScanStats::default()
     };
-    let buckets = Buckets::new(keys, n_docs, options.max_bucket, &mut stats);
+    let mut buckets = Buckets::new(keys, n_docs, options.max_bucket, &mut stats);
     let candidates = buckets.candidates(&mut stats);
+    let stock = std::mem::take(&mut buckets.stock);
     drop(buckets);
-    stats.candidates = candidates.len();
+    stats.candidates = candidates.pairs.len();
+    let candidates = verify::sieve(detector, &profiles, KEY_CHUNK, &stock, candidates, options);
+    drop(profiles);
+    stats.settled_by_profiles = stats.candidates - candidates.len();
     progress.start(Stage::Verify, candidates.len() as u64);
     let (mut pairs, verified) = verify::verify(
         detector,
@@ -372,6 +399,13 @@ pub fn key_weight(n: usize, total: usize) -> f64 {
 
 /// The keys of one analyzed document into `out`; see [`candidate_keys`].
 fn doc_keys(detector: &Detector, analysis: &Analysis, out: &mut Vec<u32>) {
+    let fingerprints =
+        crate::verbatim::fingerprints(&analysis.tokens, detector.config().align.min_verbatim_words);
+    keys_of(analysis, &fingerprints, out);
+}
+
+/// The keys of a document whose verbatim-run fingerprints are known, into `out`.
+fn keys_of(analysis: &Analysis, fingerprints: &[u32], out: &mut Vec<u32>) {
     out.clear();
     let limit = u64::MAX / SAMPLE_RATE;
     out.extend(
@@ -381,8 +415,6 @@ fn doc_keys(detector: &Detector, analysis: &Analysis, out: &mut Vec<u32>) {
             .filter(|&&h| h <= limit)
             .map(|&h| h as u32 & !FINGERPRINT_TAG),
     );
-    let fingerprints =
-        crate::verbatim::fingerprints(&analysis.tokens, detector.config().align.min_verbatim_words);
     out.extend(fingerprints.iter().map(|&f| f | FINGERPRINT_TAG));
     out.sort_unstable();
     out.dedup();
