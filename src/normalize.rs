@@ -173,20 +173,105 @@ pub(crate) fn for_each_word<F: FnMut(&mut String, &Word)>(
     buf: &mut String,
     on_word: F,
 ) {
-    words_impl::<true, F>(text, buf, on_word)
+    words_impl::<true, false, _>(text, buf, Each(on_word))
+}
+
+/// Receives the words of the tokenizer.
+pub(crate) trait WordSink {
+    /// A word, whose normalized form is `buf[w.norm_start..]`; the sink may keep or truncate
+    /// `buf`.
+    fn word(&mut self, buf: &mut String, w: &Word);
+    /// From [`for_each_norm_word`] only: a word's normalized form, when the word is 1 to 15
+    /// ASCII letters and digits with ASCII (or nothing) on both sides. Its offsets and flags
+    /// are not worked out.
+    fn ascii_word(&mut self, lower: &[u8]);
+}
+
+/// A closure as a [`WordSink`] of [`for_each_word`], which never hands out bare ASCII words.
+struct Each<F>(F);
+
+impl<F: FnMut(&mut String, &Word)> WordSink for Each<F> {
+    #[inline(always)]
+    fn word(&mut self, buf: &mut String, w: &Word) {
+        (self.0)(buf, w)
+    }
+    fn ascii_word(&mut self, _: &[u8]) {
+        unreachable!("for_each_word hands out every word through `word`")
+    }
+}
+
+/// The words [`for_each_word`] reads, for callers that need only their normalized forms (the
+/// signature path, [`crate::sketch`]): an ASCII word of fewer than 16 bytes between ASCII
+/// separators (nearly every word of English or French text) is found, lowercased and handed
+/// to [`WordSink::ascii_word`] eight bytes at a time, without the byte-by-byte loop, the
+/// buffer or the offsets; every other word goes to [`WordSink::word`] as in
+/// [`for_each_word`].
+#[inline]
+pub(crate) fn for_each_norm_word<S: WordSink>(text: &str, buf: &mut String, sink: S) {
+    words_impl::<true, true, S>(text, buf, sink)
+}
+
+/// Eight bytes with the same value.
+const fn lanes(b: u8) -> u64 {
+    u64::from_le_bytes([b; 8])
+}
+
+/// Bit 7 of each byte of `x` set where the byte is an ASCII letter or digit (SWAR: Lamport,
+/// "Multiple byte processing with full-word instructions", CACM 1975; the range test adds
+/// `0x80 - lo` to 7-bit bytes, whose sum cannot carry into the next byte).
+#[inline(always)]
+fn ascii_alnum_lanes(x: u64) -> u64 {
+    const HIGH: u64 = lanes(0x80);
+    let y = x & !HIGH;
+    let within = |v: u64, lo: u8, hi: u8| {
+        (v.wrapping_add(lanes(0x80 - lo)) & !v.wrapping_add(lanes(0x7F - hi))) & HIGH
+    };
+    let digit = within(y, b'0', b'9');
+    let letter = within(y | lanes(0x20), b'a', b'z');
+    (digit | letter) & !(x & HIGH)
+}
+
+/// The word of ASCII letters and digits starting at `i` (whose byte is one), lowercased, when
+/// it is shorter than 16 bytes and followed by an ASCII byte within the text; its length.
+#[inline(always)]
+fn ascii_word_at(bytes: &[u8], i: usize) -> Option<(usize, [u8; 16])> {
+    let block = bytes.get(i..i + 16)?;
+    let (lo, hi) = block.split_at(8);
+    let x0 = u64::from_le_bytes(lo.try_into().ok()?);
+    let x1 = u64::from_le_bytes(hi.try_into().ok()?);
+    let (a0, a1) = (ascii_alnum_lanes(x0), ascii_alnum_lanes(x1));
+    // Bytes up to the first that is not a letter or digit.
+    let n0 = ((!a0 & lanes(0x80)).trailing_zeros() / 8) as usize;
+    let n = if n0 < 8 {
+        n0
+    } else {
+        8 + ((!a1 & lanes(0x80)).trailing_zeros() / 8) as usize
+    };
+    if n >= 16 || block[n] >= 0x80 {
+        // Too long, or a letter such as `é` may continue the word: the general path decides.
+        return None;
+    }
+    // Setting bit 5 lowercases a letter and leaves a digit as it is (see `words_impl`).
+    let l0 = (x0 | (a0 >> 2)).to_le_bytes();
+    let l1 = (x1 | (a1 >> 2)).to_le_bytes();
+    let mut lower = [0u8; 16];
+    lower[..8].copy_from_slice(&l0);
+    lower[8..].copy_from_slice(&l1);
+    Some((n, lower))
 }
 
 /// With `FAST` false, every character takes the general path one at a time: the plain
-/// definition, kept for the tests that check the fast paths against it.
+/// definition, kept for the tests that check the fast paths against it. With `LEAN`, ASCII
+/// words go to [`WordSink::ascii_word`] ([`for_each_norm_word`]).
 #[inline]
-fn words_impl<const FAST: bool, F: FnMut(&mut String, &Word)>(
+fn words_impl<const FAST: bool, const LEAN: bool, S: WordSink>(
     text: &str,
     buf: &mut String,
-    on_word: F,
+    sink: S,
 ) {
     let mut b = Builder {
         buf,
-        on_word,
+        sink,
         open: None,
         open_chars: 0,
         open_upper: false,
@@ -199,6 +284,14 @@ fn words_impl<const FAST: bool, F: FnMut(&mut String, &Word)>(
         let byte = bytes[i];
         if FAST && byte.is_ascii() {
             if byte.is_ascii_alphanumeric() {
+                if LEAN && b.open.is_none() {
+                    if let Some((n, lower)) = ascii_word_at(bytes, i) {
+                        b.boundary = false;
+                        b.sink.ascii_word(&lower[..n]);
+                        i += n;
+                        continue;
+                    }
+                }
                 // A run of ASCII letters and digits is lowercased as it is copied, in one loop:
                 // setting bit 5 lowercases a letter and leaves a digit as it is. (Finding the
                 // run's end first, then copying and lowercasing it, cost three passes over
@@ -245,9 +338,9 @@ fn words_impl<const FAST: bool, F: FnMut(&mut String, &Word)>(
     b.close(text.len());
 }
 
-struct Builder<'a, F> {
+struct Builder<'a, S> {
     buf: &'a mut String,
-    on_word: F,
+    sink: S,
     /// Byte offset (original) and buffer offset where the open word began.
     open: Option<(usize, usize)>,
     /// Characters of the original text in the open word.
@@ -257,7 +350,7 @@ struct Builder<'a, F> {
     boundary: bool,
 }
 
-impl<F: FnMut(&mut String, &Word)> Builder<'_, F> {
+impl<S: WordSink> Builder<'_, S> {
     #[inline]
     fn open_at(&mut self, i: usize, upper: bool) {
         if self.open.is_none() {
@@ -287,7 +380,7 @@ impl<F: FnMut(&mut String, &Word)> Builder<'_, F> {
             capitalized: self.open_upper,
             norm_start,
         };
-        (self.on_word)(self.buf, &word);
+        self.sink.word(self.buf, &word);
     }
 
     /// Any character: the definition the fast paths must agree with.
@@ -561,17 +654,21 @@ mod tests {
     fn reference(text: &str) -> (String, Vec<Token>) {
         let mut buf = String::new();
         let mut tokens = Vec::new();
-        words_impl::<false, _>(text, &mut buf, |buf, w| {
-            tokens.push(Token {
-                start: w.start,
-                end: w.end,
-                chars: w.chars,
-                sentence_start: w.sentence_start,
-                capitalized: w.capitalized,
-                norm_start: w.norm_start as u32,
-                norm_end: buf.len() as u32,
-            })
-        });
+        words_impl::<false, false, _>(
+            text,
+            &mut buf,
+            Each(|buf: &mut String, w: &Word| {
+                tokens.push(Token {
+                    start: w.start,
+                    end: w.end,
+                    chars: w.chars,
+                    sentence_start: w.sentence_start,
+                    capitalized: w.capitalized,
+                    norm_start: w.norm_start as u32,
+                    norm_end: buf.len() as u32,
+                })
+            }),
+        );
         (buf, tokens)
     }
 
@@ -604,12 +701,57 @@ mod tests {
         assert!(tabled > 1500, "most entries take the fast path: {tabled}");
     }
 
+    /// The normalized words [`for_each_norm_word`] hands out, in order.
+    fn lean_words(text: &str) -> Vec<String> {
+        struct Collect(Vec<String>);
+        impl WordSink for &mut Collect {
+            fn word(&mut self, buf: &mut String, w: &Word) {
+                self.0.push(buf[w.norm_start..].to_string());
+            }
+            fn ascii_word(&mut self, lower: &[u8]) {
+                self.0.push(String::from_utf8(lower.to_vec()).unwrap());
+            }
+        }
+        let mut c = Collect(Vec::new());
+        for_each_norm_word(text, &mut String::new(), &mut c);
+        c.0
+    }
+
+    #[test]
+    fn lean_words_at_the_edges_of_the_ascii_path() {
+        // Words of every length around the 8- and 16-byte blocks, next to the bytes that
+        // bound the letter and digit ranges, to letters and marks that continue a word, and
+        // at the end of the text.
+        let word = "AbcdefghIjklmnoPqrstuvWxyz0123456789";
+        let edges = [
+            " ", "@", "[", "`", "{", "/", ":", "é", "\u{301}", "’", "ß", "中", "\n", ".",
+        ];
+        for n in 1..=20 {
+            for (x, y) in edges.iter().flat_map(|x| edges.iter().map(move |y| (x, y))) {
+                let text = format!("{x}{}{y}{}{x}", &word[..n], &word[n..]);
+                assert_eq!(lean_words(&text), words(&text), "{text:?}");
+                let text = format!("{}{y}", &word[..n]);
+                assert_eq!(lean_words(&text), words(&text), "{text:?}");
+            }
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn fast_paths_equal_the_definition(text in "\\PC{0,80}", ascii in "[ -~\n]{0,80}") {
             check_fast_equals_reference(&text);
             check_fast_equals_reference(&ascii);
             check_fast_equals_reference(&format!("{ascii}{text}{ascii}"));
+        }
+
+        #[test]
+        fn lean_words_are_the_words(
+            text in "\\PC{0,80}",
+            mixed in "([A-Za-z0-9]{1,20}[ -/:-@\\[-`{-~éÉß’\u{301}中\n]{1,2}){0,12}",
+        ) {
+            for t in [text.clone(), mixed.clone(), format!("{mixed}{text}{mixed}")] {
+                proptest::prop_assert_eq!(lean_words(&t), words(&t));
+            }
         }
     }
 
