@@ -24,8 +24,9 @@
 //!    content bigrams, shingles, fingerprints in common) settles most candidates from the
 //!    narrowed profiles, before any text is analyzed again. The rest are visited cluster by
 //!    cluster; their texts are re-analyzed, the bound checked on the full profiles, and the
-//!    pairs aligned with [`Detector::compare_analyzed`], so scores are exactly `reprint compare`'s. A
-//!    pair is reported when its best score is positive and reaches [`ScanOptions::min_score`].
+//!    pairs aligned with [`Detector::compare_analyzed`], so scores are exactly
+//!    `reprint compare`'s. A pair is reported when its best score is positive and reaches
+//!    [`ScanOptions::min_score`].
 //! 5. **Bridges.** With [`ScanOptions::bridge`], pairs that did not align are derived through a
 //!    third document that is a whole copy of one of the two and shares firm passages with the
 //!    other ([`crate::bridge`]): a page quoting one rendering of a story is paired with the
@@ -173,8 +174,8 @@ pub struct ScanStats {
     /// Distinct candidate pairs (either reason).
     pub candidates: usize,
     /// Candidates settled before their texts were analyzed again: the exact pre-alignment bound
-    /// on the profiles held from the first analysis, cut to 16 bits a value, shows that
-    /// alignment could not report them.
+    /// on the profiles held, narrowed, from the first analysis shows that alignment could not
+    /// report them.
     pub settled_by_profiles: usize,
     /// Candidates aligned: those the exact pre-alignment bound could not settle.
     pub verified: usize,
@@ -237,7 +238,7 @@ pub fn scan<S: AsRef<str> + Sync>(
     )
 }
 
-/// Files one analyzed document in its chunk: its keys, and its profile cut to 16 bits.
+/// Files one analyzed document in its chunk: its keys, and its profile narrowed.
 fn key_chunk_push(
     detector: &Detector,
     analysis: &Analysis,
