@@ -173,8 +173,23 @@ const NONE: u32 = u32::MAX;
 
 /// Finds the passages A and B share. See the module docs for the method.
 pub fn align(a: Side<'_>, b: Side<'_>, config: &AlignConfig) -> Vec<Alignment> {
+    align_known(a, b, config, true)
+}
+
+/// [`align`], told whether the texts may share a verbatim run: callers holding both texts'
+/// winnowed fingerprints ([`crate::verbatim::fingerprints`]) know that texts sharing none share
+/// no run of `min_verbatim_words` words, and searching for runs is then wasted (a sixth of an
+/// alignment, most alignments in a scan).
+pub(crate) fn align_known(
+    a: Side<'_>,
+    b: Side<'_>,
+    config: &AlignConfig,
+    may_share_run: bool,
+) -> Vec<Alignment> {
     let mut out = align_terms(a, b, config);
-    add_verbatim_runs(&mut out, a.tokens, b.tokens, config.min_verbatim_words);
+    if may_share_run {
+        add_verbatim_runs(&mut out, a.tokens, b.tokens, config.min_verbatim_words);
+    }
     out
 }
 

@@ -14,7 +14,7 @@
 //! assert!(c.containment_b_in_a < 0.9);
 //! ```
 
-use crate::align::{align, AlignConfig, Side};
+use crate::align::{align_known, AlignConfig, Side};
 use crate::error::{Error, Result};
 use crate::lsh::LshParams;
 use crate::minhash::{MinHasher, Signature};
@@ -214,8 +214,20 @@ impl Detector {
 
     /// Scores two analyzed documents: exact Jaccard of their shingles and the aligned passages.
     pub fn compare_analyzed(&self, a: &Analysis, b: &Analysis) -> Comparison {
+        self.compare_known(a, b, true)
+    }
+
+    /// [`compare_analyzed`](Detector::compare_analyzed), told whether the two may share a
+    /// verbatim run (false only when their fingerprints show they do not:
+    /// [`crate::align::align_known`]).
+    pub(crate) fn compare_known(
+        &self,
+        a: &Analysis,
+        b: &Analysis,
+        may_share_run: bool,
+    ) -> Comparison {
         let resemblance = shingle::jaccard(&a.shingles, &b.shingles).unwrap_or(0.0);
-        let alignment = align(
+        let alignment = align_known(
             Side {
                 tokens: &a.tokens,
                 terms: &a.terms,
@@ -225,6 +237,7 @@ impl Detector {
                 terms: &b.terms,
             },
             &self.config.align,
+            may_share_run,
         );
         Comparison::from_alignment(resemblance, &a.tokens, &b.tokens, &alignment)
     }

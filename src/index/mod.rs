@@ -1094,7 +1094,8 @@ impl Index {
             let text = std::str::from_utf8(&text).map_err(|_| self.corrupt())?;
             self.counters.verified.fetch_add(1, Ordering::Relaxed);
             let doc = self.detector.analyze_unsketched(text);
-            let c = self.detector.compare_analyzed(a, &doc);
+            let run = profile::may_share_run(profile, h.profile);
+            let c = self.detector.compare_known(a, &doc, run);
             if c.max_score() < self.options.min_score || c.max_score() == 0.0 {
                 return Ok(None);
             }

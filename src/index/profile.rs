@@ -205,6 +205,28 @@ pub(crate) fn may_report(
     )
 }
 
+/// Whether two documents may share a verbatim run: false only when their fingerprints show
+/// they share none (see [`crate::align::align_known`]).
+pub(crate) fn may_share_run(a: &Profile, b: StoredProfile<'_>) -> bool {
+    let (mut x, mut y) = (
+        a.verbatim.iter().copied().peekable(),
+        words(b.verbatim).peekable(),
+    );
+    while let (Some(&u), Some(&v)) = (x.peek(), y.peek()) {
+        match u.cmp(&v) {
+            std::cmp::Ordering::Less => _ = x.next(),
+            std::cmp::Ordering::Greater => _ = y.next(),
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
+}
+
+/// [`may_share_run`] for two profiles in memory.
+pub(crate) fn may_share_run_pair(a: &Profile, b: &Profile) -> bool {
+    common(&a.verbatim, &b.verbatim) > 0
+}
+
 /// [`may_report`] for two profiles in memory (what `scan` holds while verifying).
 pub(crate) fn may_report_pair(
     a: &Profile,
@@ -212,8 +234,13 @@ pub(crate) fn may_report_pair(
     min_score: f64,
     min_bigrams: usize,
 ) -> bool {
-    let shares_run = common(&a.verbatim, &b.verbatim) > 0;
-    bound(a.lists(), b.lists(), shares_run, min_score, min_bigrams)
+    bound(
+        a.lists(),
+        b.lists(),
+        may_share_run_pair(a, b),
+        min_score,
+        min_bigrams,
+    )
 }
 
 /// A hash as a list holds it: whole (`u32`) or cut to its low 16 or 24 bits.
@@ -420,14 +447,23 @@ mod tests {
         }
         assert_eq!(narrow.ends.len(), texts.len());
         let min_pair = d.config().align.min_bigrams_for_a_passage();
-        let (mut pairs, mut skipped, mut narrow_skipped) = (0, 0, 0);
+        let (mut pairs, mut skipped, mut narrow_skipped, mut skipped_runs) = (0, 0, 0, 0);
         let mut scratch = Vec::new();
         for i in 0..texts.len() {
             for j in 0..texts.len() {
                 if i == j {
                     continue;
                 }
-                let score = d.compare_analyzed(&analyses[i], &analyses[j]).max_score();
+                let full = d.compare_analyzed(&analyses[i], &analyses[j]);
+                let score = full.max_score();
+                // Texts whose fingerprints do not meet share no verbatim run: aligning them
+                // without looking for runs gives the same comparison.
+                let run = may_share_run(&profiles[i].0, decode(&mut &profiles[j].1[..]).unwrap());
+                assert_eq!(run, may_share_run_pair(&profiles[i].0, &profiles[j].0));
+                skipped_runs += usize::from(!run);
+                if !run {
+                    assert_eq!(d.compare_known(&analyses[i], &analyses[j], false), full);
+                }
                 let stored = decode(&mut &profiles[j].1[..]).unwrap();
                 for min_score in [0.01, 0.1, 0.3] {
                     pairs += 1;
@@ -453,6 +489,12 @@ mod tests {
         }
         // And it is worth having: most pairs of different stories are settled without aligning.
         assert!(skipped * 10 > pairs * 7, "{skipped} of {pairs} skipped");
+        // Most pairs share no run: the reverse-order copies and the same story told twice do.
+        assert!(
+            skipped_runs * 10 > texts.len() * (texts.len() - 1) * 8,
+            "{skipped_runs}"
+        );
+        assert!(skipped_runs < texts.len() * (texts.len() - 1));
         // Cut to 16 bits, it settles nearly as many.
         assert!(
             narrow_skipped * 100 > skipped * 98,

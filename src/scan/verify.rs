@@ -36,7 +36,7 @@ use super::analyzer::{self, Analyzer};
 use super::buckets::Candidates;
 use super::{Fill, Progress, ScanOptions, ScoredPair};
 use crate::detector::{Analysis, Detector};
-use crate::index::profile::{may_report_pair, Narrow, Profile};
+use crate::index::profile::{may_report_pair, may_share_run_pair, Narrow, Profile};
 use rayon::prelude::*;
 use std::collections::HashMap;
 
@@ -101,7 +101,8 @@ pub(super) fn verify(
                 let (x, y) = (&cache.slots[i], &cache.slots[j]);
                 if may_report_pair(&x.profile, &y.profile, options.min_score, min_pair) {
                     aligned += 1;
-                    let comparison = detector.compare_analyzed(&x.analysis, &y.analysis);
+                    let run = may_share_run_pair(&x.profile, &y.profile);
+                    let comparison = detector.compare_known(&x.analysis, &y.analysis, run);
                     if options.reports(&comparison) {
                         let (a, b) = (a as usize, b as usize);
                         found.push(ScoredPair {
