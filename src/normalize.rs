@@ -133,15 +133,7 @@ pub fn tokenize_into(text: &str, out: &mut Tokens) {
     } = out;
     for_each_word(text, buf, |buf, w| {
         hashes.push(xxh3_64(&buf.as_bytes()[w.norm_start..]));
-        tokens.push(Token {
-            start: w.start,
-            end: w.end,
-            chars: w.chars,
-            sentence_start: w.sentence_start,
-            capitalized: w.capitalized,
-            norm_start: w.norm_start as u32,
-            norm_end: buf.len() as u32,
-        })
+        tokens.push(w.token(buf.len()))
     });
     debug_assert!(out.tokens.windows(2).all(|w| w[0].end <= w[1].start));
 }
@@ -155,6 +147,21 @@ pub(crate) struct Word {
     pub(crate) sentence_start: bool,
     pub(crate) capitalized: bool,
     pub(crate) norm_start: usize,
+}
+
+impl Word {
+    /// The token of this word, whose normalized form ends at `norm_end` in the buffer.
+    fn token(&self, norm_end: usize) -> Token {
+        Token {
+            start: self.start,
+            end: self.end,
+            chars: self.chars,
+            sentence_start: self.sentence_start,
+            capitalized: self.capitalized,
+            norm_start: self.norm_start as u32,
+            norm_end: norm_end as u32,
+        }
+    }
 }
 
 /// The tokenizer itself, shared by [`tokenize_into`] and the signature fast path
@@ -657,17 +664,7 @@ mod tests {
         words_impl::<false, false, _>(
             text,
             &mut buf,
-            Each(|buf: &mut String, w: &Word| {
-                tokens.push(Token {
-                    start: w.start,
-                    end: w.end,
-                    chars: w.chars,
-                    sentence_start: w.sentence_start,
-                    capitalized: w.capitalized,
-                    norm_start: w.norm_start as u32,
-                    norm_end: buf.len() as u32,
-                })
-            }),
+            Each(|buf: &mut String, w: &Word| tokens.push(w.token(buf.len()))),
         );
         (buf, tokens)
     }

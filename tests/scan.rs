@@ -174,15 +174,7 @@ fn candidate_keys_reproduce_the_scan() {
         "{:?}",
         result.stats
     );
-    let reported: Vec<(usize, usize)> = pairs
-        .into_iter()
-        .filter(|&(a, b)| {
-            let s = detector
-                .compare_analyzed(&analyses[a], &analyses[b])
-                .max_score();
-            s >= options.min_score && s > 0.0
-        })
-        .collect();
+    let reported = reported_directly(&detector, &analyses, pairs, &options);
     let scanned: Vec<(usize, usize)> = result.pairs.iter().map(|p| (p.a, p.b)).collect();
     assert!(!scanned.is_empty());
     assert_eq!(reported, scanned);
@@ -225,15 +217,7 @@ fn candidate_keys_reproduce_the_bucket_cap() {
         );
         // Pairs sharing a verbatim run only through a fingerprint too common to be a bucket
         // are settled by neither bucket: verification must still see them.
-        let reported: Vec<(usize, usize)> = candidates
-            .into_iter()
-            .filter(|&(a, b)| {
-                let s = detector
-                    .compare_analyzed(&analyses[a], &analyses[b])
-                    .max_score();
-                s >= options.min_score && s > 0.0
-            })
-            .collect();
+        let reported = reported_directly(&detector, &analyses, candidates, &options);
         let scanned: Vec<(usize, usize)> = result.pairs.iter().map(|p| (p.a, p.b)).collect();
         assert_eq!(reported, scanned, "cap {max_bucket}");
         assert!(
@@ -255,6 +239,25 @@ fn scanning_analyses_gives_what_scanning_texts_gives() {
     assert!(!from_texts.pairs.is_empty());
     assert_eq!(from_texts.pairs, from_analyses.pairs);
     assert_eq!(from_texts.stats, from_analyses.stats);
+}
+
+/// The candidate pairs that `reprint compare` scores at `options.min_score` or above (and above
+/// 0): what scan must report directly.
+fn reported_directly(
+    detector: &reprint::Detector,
+    analyses: &[reprint::detector::Analysis],
+    candidates: BTreeSet<(usize, usize)>,
+    options: &ScanOptions,
+) -> Vec<(usize, usize)> {
+    candidates
+        .into_iter()
+        .filter(|&(a, b)| {
+            let s = detector
+                .compare_analyzed(&analyses[a], &analyses[b])
+                .max_score();
+            s >= options.min_score && s > 0.0
+        })
+        .collect()
 }
 
 /// The texts of the shipped corpus, in the order `reprint scan corpus/docs` reads them.
