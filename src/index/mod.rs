@@ -1074,19 +1074,24 @@ impl Index {
         let mut scratch = Vec::new();
         for (serial, head) in &heads {
             let h = store::decode_head(head).ok_or_else(|| self.corrupt())?;
-            if exclude != Some(h.id)
-                && profile::may_report(
-                    profile,
-                    h.profile,
-                    self.options.min_score,
-                    min_bigrams,
-                    &mut scratch,
-                )
-            {
-                open.push((*serial, h));
+            if exclude == Some(h.id) {
+                continue;
+            }
+            // Kept for the alignment, which skips looking for runs the fingerprints rule out.
+            let run = profile::may_share_run(profile, h.profile, &mut scratch);
+            let min_score = self.options.min_score;
+            if profile::may_report(
+                profile,
+                h.profile,
+                run,
+                min_score,
+                min_bigrams,
+                &mut scratch,
+            ) {
+                open.push((*serial, h, run));
             }
         }
-        let verify = |(serial, h): &(u32, store::Head<'_>)| -> Result<Option<Match>> {
+        let verify = |(serial, h, run): &(u32, store::Head<'_>, bool)| -> Result<Option<Match>> {
             // Removed since its head was read: as if it had not been found.
             let Some(text) = self.body(*serial, Part::Text)? else {
                 return Ok(None);
@@ -1094,8 +1099,7 @@ impl Index {
             let text = std::str::from_utf8(&text).map_err(|_| self.corrupt())?;
             self.counters.verified.fetch_add(1, Ordering::Relaxed);
             let doc = self.detector.analyze_unsketched(text);
-            let run = profile::may_share_run(profile, h.profile);
-            let c = self.detector.compare_known(a, &doc, run);
+            let c = self.detector.compare_known(a, &doc, *run);
             if c.max_score() < self.options.min_score || c.max_score() == 0.0 {
                 return Ok(None);
             }

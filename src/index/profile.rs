@@ -173,11 +173,13 @@ fn common<T: Value>(a: &[T], b: &[T]) -> usize {
 }
 
 /// Whether verifying the pair could report it at `min_score`: false only when neither a passage
-/// nor the resemblance can reach it. `min_bigrams` is the aligner's
+/// nor the resemblance can reach it. `shares_run` is [`may_share_run`] of the pair (which the
+/// caller keeps for the alignment); `min_bigrams` is the aligner's
 /// [`AlignConfig::min_bigrams_for_a_passage`](crate::align::AlignConfig::min_bigrams_for_a_passage).
 pub(crate) fn may_report(
     q: &Profile,
     d: StoredProfile<'_>,
+    shares_run: bool,
     min_score: f64,
     min_bigrams: usize,
     scratch: &mut Vec<u32>,
@@ -185,13 +187,8 @@ pub(crate) fn may_report(
     // The stored lists, copied out of their bytes once (a few hundred values) into the caller's
     // buffer: a query checks dozens of profiles.
     scratch.clear();
-    scratch.extend(
-        words(d.shingles)
-            .chain(words(d.bigrams))
-            .chain(words(d.verbatim)),
-    );
-    let (shingles, rest) = scratch.split_at(d.shingles.len() / 4);
-    let (bigrams, verbatim) = rest.split_at(d.bigrams.len() / 4);
+    scratch.extend(words(d.shingles).chain(words(d.bigrams)));
+    let (shingles, bigrams) = scratch.split_at(d.shingles.len() / 4);
     bound(
         q.lists(),
         Lists {
@@ -199,27 +196,18 @@ pub(crate) fn may_report(
             bigrams,
             content_pairs: d.content_pairs,
         },
-        common(&q.verbatim, verbatim) > 0,
+        shares_run,
         min_score,
         min_bigrams,
     )
 }
 
 /// Whether two documents may share a verbatim run: false only when their fingerprints show
-/// they share none (see [`crate::align::align_known`]).
-pub(crate) fn may_share_run(a: &Profile, b: StoredProfile<'_>) -> bool {
-    let (mut x, mut y) = (
-        a.verbatim.iter().copied().peekable(),
-        words(b.verbatim).peekable(),
-    );
-    while let (Some(&u), Some(&v)) = (x.peek(), y.peek()) {
-        match u.cmp(&v) {
-            std::cmp::Ordering::Less => _ = x.next(),
-            std::cmp::Ordering::Greater => _ = y.next(),
-            std::cmp::Ordering::Equal => return true,
-        }
-    }
-    false
+/// they share none (see [`crate::align::align_known`]). `scratch` is the caller's buffer.
+pub(crate) fn may_share_run(q: &Profile, d: StoredProfile<'_>, scratch: &mut Vec<u32>) -> bool {
+    scratch.clear();
+    scratch.extend(words(d.verbatim));
+    common(&q.verbatim, scratch) > 0
 }
 
 /// [`may_share_run`] for two profiles in memory.
@@ -231,16 +219,11 @@ pub(crate) fn may_share_run_pair(a: &Profile, b: &Profile) -> bool {
 pub(crate) fn may_report_pair(
     a: &Profile,
     b: &Profile,
+    shares_run: bool,
     min_score: f64,
     min_bigrams: usize,
 ) -> bool {
-    bound(
-        a.lists(),
-        b.lists(),
-        may_share_run_pair(a, b),
-        min_score,
-        min_bigrams,
-    )
+    bound(a.lists(), b.lists(), shares_run, min_score, min_bigrams)
 }
 
 /// A hash as a list holds it: whole (`u32`) or cut to its low 16 or 24 bits.
@@ -414,7 +397,10 @@ mod tests {
         assert_eq!(words(s.shingles).collect::<Vec<_>>(), p.shingles);
         assert_eq!(words(s.bigrams).collect::<Vec<_>>(), p.bigrams);
         assert_eq!(words(s.verbatim).collect::<Vec<_>>(), p.verbatim);
-        assert!(may_report(&p, s, 0.1, 4, &mut Vec::new()));
+        let mut scratch = Vec::new();
+        let run = may_share_run(&p, s, &mut scratch);
+        assert!(run);
+        assert!(may_report(&p, s, run, 0.1, 4, &mut scratch));
         assert!(decode(&mut &buf[..buf.len() - 5]).is_none());
     }
 
@@ -458,22 +444,27 @@ mod tests {
                 let score = full.max_score();
                 // Texts whose fingerprints do not meet share no verbatim run: aligning them
                 // without looking for runs gives the same comparison.
-                let run = may_share_run(&profiles[i].0, decode(&mut &profiles[j].1[..]).unwrap());
+                let stored = decode(&mut &profiles[j].1[..]).unwrap();
+                let run = may_share_run(&profiles[i].0, stored, &mut scratch);
                 assert_eq!(run, may_share_run_pair(&profiles[i].0, &profiles[j].0));
                 skipped_runs += usize::from(!run);
                 if !run {
                     assert_eq!(d.compare_known(&analyses[i], &analyses[j], false), full);
                 }
-                let stored = decode(&mut &profiles[j].1[..]).unwrap();
                 for min_score in [0.01, 0.1, 0.3] {
                     pairs += 1;
-                    let full =
-                        may_report(&profiles[i].0, stored, min_score, min_pair, &mut scratch);
+                    let full = may_report(
+                        &profiles[i].0,
+                        stored,
+                        run,
+                        min_score,
+                        min_pair,
+                        &mut scratch,
+                    );
                     assert_eq!(
                         full,
-                        may_report_pair(&profiles[i].0, &profiles[j].0, min_score, min_pair)
+                        may_report_pair(&profiles[i].0, &profiles[j].0, run, min_score, min_pair)
                     );
-                    let run = common(&profiles[i].0.verbatim, &profiles[j].0.verbatim) > 0;
                     let n = narrow.may_report(i, &narrow, j, run, min_score, min_pair);
                     narrow_skipped += usize::from(!n);
                     assert!(n || !full, "pair {i}, {j} at {min_score}: narrow skips it");

@@ -206,50 +206,51 @@ pub fn scan<S: AsRef<str> + Sync>(
     progress: &dyn Progress,
 ) -> ScanResult {
     progress.start(Stage::Analyze, texts.len() as u64);
-    let (keys, profiles): (Vec<KeyChunk>, Vec<Narrow>) = texts
+    let chunks: Vec<Chunk> = texts
         .par_chunks(KEY_CHUNK)
         .map_init(
             || (Analyzer::new(detector), analyzer::empty(), Vec::new()),
             |(an, a, buf), texts| {
-                let mut chunk = (KeyChunk::default(), Narrow::default());
+                let mut chunk = Chunk::default();
                 for t in texts {
                     an.analyze_into(t.as_ref(), a);
-                    key_chunk_push(detector, a, buf, &mut chunk);
+                    chunk.push(detector, a, buf);
                     progress.advance(1);
                 }
-                chunk.0.keys.shrink_to_fit();
-                chunk.1.shrink_to_fit();
+                chunk.shrink_to_fit();
                 chunk
             },
         )
-        .unzip();
+        .collect();
     let fill =
         |i: usize, an: &mut Analyzer, out: &mut Analysis| an.analyze_into(texts[i].as_ref(), out);
     let words = |i: usize, out: &mut Tokens| tokenize_into(texts[i].as_ref(), out);
-    run(
-        detector,
-        texts.len(),
-        keys,
-        profiles,
-        &fill,
-        &words,
-        options,
-        progress,
-    )
+    run(detector, chunks, &fill, &words, options, progress)
 }
 
-/// Files one analyzed document in its chunk: its keys, and its profile narrowed.
-fn key_chunk_push(
-    detector: &Detector,
-    analysis: &Analysis,
-    buf: &mut Vec<u32>,
-    (keys, profiles): &mut (KeyChunk, Narrow),
-) {
-    let profile = Profile::of(analysis, detector.config());
-    keys_of(analysis, profile.verbatim(), buf);
-    keys.keys.extend_from_slice(buf);
-    keys.ends.push(keys.keys.len() as u32);
-    profiles.push(&profile);
+/// What the first analysis leaves of [`KEY_CHUNK`] consecutive documents: their keys and their
+/// narrowed profiles.
+#[derive(Default)]
+struct Chunk {
+    keys: KeyChunk,
+    profiles: Narrow,
+}
+
+impl Chunk {
+    /// Files one analyzed document (`buf` is the caller's buffer).
+    fn push(&mut self, detector: &Detector, analysis: &Analysis, buf: &mut Vec<u32>) {
+        let profile = Profile::of(analysis, detector.config());
+        keys_of(analysis, profile.verbatim(), buf);
+        self.keys.keys.extend_from_slice(buf);
+        self.keys.ends.push(self.keys.keys.len() as u32);
+        self.profiles.push(&profile);
+    }
+
+    /// Gives back spare capacity (the chunk is complete).
+    fn shrink_to_fit(&mut self) {
+        self.keys.keys.shrink_to_fit();
+        self.profiles.shrink_to_fit();
+    }
 }
 
 /// Like [`scan`], for documents already analyzed by the same detector (signatures unused).
@@ -259,28 +260,19 @@ pub fn scan_analyzed(
     options: &ScanOptions,
     progress: &dyn Progress,
 ) -> ScanResult {
-    let (keys, profiles): (Vec<KeyChunk>, Vec<Narrow>) = analyses
+    let chunks: Vec<Chunk> = analyses
         .par_chunks(KEY_CHUNK)
         .map_init(Vec::new, |buf, analyses| {
-            let mut chunk = (KeyChunk::default(), Narrow::default());
+            let mut chunk = Chunk::default();
             for a in analyses {
-                key_chunk_push(detector, a, buf, &mut chunk);
+                chunk.push(detector, a, buf);
             }
             chunk
         })
-        .unzip();
+        .collect();
     let fill = |i: usize, _: &mut Analyzer, out: &mut Analysis| out.clone_from(&analyses[i]);
     let words = |i: usize, out: &mut Tokens| out.clone_from(&analyses[i].tokens);
-    run(
-        detector,
-        analyses.len(),
-        keys,
-        profiles,
-        &fill,
-        &words,
-        options,
-        progress,
-    )
+    run(detector, chunks, &fill, &words, options, progress)
 }
 
 /// Documents keyed per parallel task: a chunk's keys are one allocation, so that the many
@@ -293,19 +285,19 @@ type Fill<'f> = dyn Fn(usize, &mut Analyzer, &mut Analysis) + Sync + 'f;
 /// Puts document `i`'s words into the buffer given: all that bridging needs of a text.
 type Words<'f> = dyn Fn(usize, &mut Tokens) + Sync + 'f;
 
-/// Steps 2 to 4, from each document's keys and narrow profile (chunks of [`KEY_CHUNK`]
-/// documents).
-#[allow(clippy::too_many_arguments)]
+/// Steps 2 to 5, from each document's keys and narrowed profile.
 fn run(
     detector: &Detector,
-    n_docs: usize,
-    keys: Vec<KeyChunk>,
-    profiles: Vec<Narrow>,
+    chunks: Vec<Chunk>,
     fill: &Fill<'_>,
     words: &Words<'_>,
     options: &ScanOptions,
     progress: &dyn Progress,
 ) -> ScanResult {
+    let n_docs = chunks.iter().map(|c| c.keys.ends.len()).sum();
+    // The keys go to the buckets, which drop them once grouped; the profiles wait for the sieve.
+    let (keys, profiles): (Vec<KeyChunk>, Vec<Narrow>) =
+        chunks.into_iter().map(|c| (c.keys, c.profiles)).unzip();
     let mut stats = ScanStats {
         documents: n_docs,
         ..ScanStats::default()

@@ -99,9 +99,9 @@ pub(super) fn verify(
                 let i = cache.load(a, usize::MAX, fill);
                 let j = cache.load(b, i, fill);
                 let (x, y) = (&cache.slots[i], &cache.slots[j]);
-                if may_report_pair(&x.profile, &y.profile, options.min_score, min_pair) {
+                let run = may_share_run_pair(&x.profile, &y.profile);
+                if may_report_pair(&x.profile, &y.profile, run, options.min_score, min_pair) {
                     aligned += 1;
-                    let run = may_share_run_pair(&x.profile, &y.profile);
                     let comparison = detector.compare_known(&x.analysis, &y.analysis, run);
                     if options.reports(&comparison) {
                         let (a, b) = (a as usize, b as usize);
