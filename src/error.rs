@@ -78,6 +78,15 @@ pub enum Error {
         /// The repeated id.
         id: String,
     },
+    /// A document's file changed between two readings of its text (a corpus read again from
+    /// its files: [`crate::corpus::Catalog`]). Nothing else was read in its place.
+    #[error("{}{}: changed since it was first read; its text was not read again", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Changed {
+        /// The file.
+        path: PathBuf,
+        /// The document's line, for JSONL input.
+        line: Option<u64>,
+    },
     /// A file of a persisted [`Index`](crate::index::Index) is damaged, truncated, of another
     /// format version, or not an index file at all. Nothing was loaded from it.
     #[error("{}: {reason}", path.display())]

@@ -25,7 +25,7 @@
 //! lives only until it is binned, so a cheaper combination that is exact about distinctness
 //! is enough. Rolling it, with the tokenizer's one-loop ASCII path of the same change, took
 //! signatures from 159 to 188 MB/s on one thread (README); reading ASCII words eight bytes at
-//! a time ([`crate::normalize::for_each_norm_word`]) then to about 250 MB/s.
+//! a time (`normalize::for_each_norm_word`) then to about 250 MB/s.
 //!
 //! # Invariants
 //! - The signature of a text depends only on the text and the [`SketchOptions`]: not on the batch

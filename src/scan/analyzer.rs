@@ -16,6 +16,7 @@
 //! - `analyze_into(text, out)` leaves in `out` the tokens, terms and shingles that
 //!   `Detector::analyze_unsketched(text)` gives (no signatures).
 
+use super::Texts;
 use crate::detector::{Analysis, Detector};
 use crate::minhash::Signature;
 use crate::normalize::{tokenize_into, Tokens};
@@ -26,6 +27,8 @@ use crate::terms::extract_into;
 pub(crate) struct Analyzer<'d> {
     detector: &'d Detector,
     hashes: Vec<u64>,
+    /// Where a text read from a file goes.
+    text: String,
 }
 
 /// An analysis with nothing in it, to be filled by [`Analyzer::analyze_into`].
@@ -44,7 +47,20 @@ impl<'d> Analyzer<'d> {
         Analyzer {
             detector,
             hashes: Vec::new(),
+            text: String::new(),
         }
+    }
+
+    /// Fills `out` with the analysis of document `i` of `texts`.
+    pub(crate) fn analyze_doc(
+        &mut self,
+        texts: &(impl Texts + ?Sized),
+        i: usize,
+        out: &mut Analysis,
+    ) {
+        let mut buf = std::mem::take(&mut self.text);
+        self.analyze_into(texts.text(i, &mut buf), out);
+        self.text = buf;
     }
 
     /// Fills `out` as `Detector::analyze_unsketched(text)` would, reusing its buffers.

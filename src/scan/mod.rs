@@ -33,6 +33,11 @@
 //!    story's other renderings, with `via` naming the rendering. They are reported on the same
 //!    terms.
 //!
+//! Texts are read by position ([`Texts`]) as often as needed: once for the keys, then for the
+//! pairs to verify and to derive. [`scan`] takes them in memory; [`scan_texts`] takes any
+//! [`Texts`], such as a [`crate::corpus::Catalog`], which reads them again from their files, so
+//! that memory holds each document's keys and narrowed profile rather than its text.
+//!
 //! Time and memory grow linearly with the number of documents: per document, the work of step 3
 //! is bounded by its keys times `max_bucket`, and what is held between steps is the keys.
 //!
@@ -205,15 +210,55 @@ pub fn scan<S: AsRef<str> + Sync>(
     options: &ScanOptions,
     progress: &dyn Progress,
 ) -> ScanResult {
-    progress.start(Stage::Analyze, texts.len() as u64);
-    let chunks: Vec<Chunk> = texts
-        .par_chunks(KEY_CHUNK)
+    scan_texts(detector, texts, options, progress)
+}
+
+/// Documents that scan reads by position, as often as it needs them.
+///
+/// Scan reads each text once to key it, and again for each candidate pair it verifies and for
+/// each pair it derives through a whole copy, so the texts need not all be in memory at once:
+/// [`crate::corpus::Catalog`] reads them again from their files. Every read of document `i`
+/// must give the same text.
+pub trait Texts: Sync {
+    /// How many documents there are.
+    fn len(&self) -> usize;
+
+    /// Whether there are none.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Document `i`'s text: borrowed from `self`, or read into `buf` and borrowed from there.
+    fn text<'a>(&'a self, i: usize, buf: &'a mut String) -> &'a str;
+}
+
+impl<S: AsRef<str> + Sync> Texts for [S] {
+    fn len(&self) -> usize {
+        <[S]>::len(self)
+    }
+
+    fn text<'a>(&'a self, i: usize, _: &'a mut String) -> &'a str {
+        self[i].as_ref()
+    }
+}
+
+/// Like [`scan`], for texts read on demand.
+pub fn scan_texts(
+    detector: &Detector,
+    texts: &(impl Texts + ?Sized),
+    options: &ScanOptions,
+    progress: &dyn Progress,
+) -> ScanResult {
+    let n = texts.len();
+    progress.start(Stage::Analyze, n as u64);
+    let chunks: Vec<Chunk> = (0..n.div_ceil(KEY_CHUNK))
+        .into_par_iter()
         .map_init(
             || (Analyzer::new(detector), analyzer::empty(), Vec::new()),
-            |(an, a, buf), texts| {
+            |(an, a, buf), c| {
                 let mut chunk = Chunk::default();
-                for t in texts {
-                    an.analyze_into(t.as_ref(), a);
+                for i in c * KEY_CHUNK..n.min((c + 1) * KEY_CHUNK) {
+                    an.analyze_doc(texts, i, a);
                     chunk.push(detector, a, buf);
                     progress.advance(1);
                 }
@@ -222,9 +267,11 @@ pub fn scan<S: AsRef<str> + Sync>(
             },
         )
         .collect();
-    let fill =
-        |i: usize, an: &mut Analyzer, out: &mut Analysis| an.analyze_into(texts[i].as_ref(), out);
-    let words = |i: usize, out: &mut Tokens| tokenize_into(texts[i].as_ref(), out);
+    let fill = |i: usize, an: &mut Analyzer, out: &mut Analysis| an.analyze_doc(texts, i, out);
+    let words = |i: usize, out: &mut Tokens| {
+        let mut buf = String::new();
+        tokenize_into(texts.text(i, &mut buf), out)
+    };
     run(detector, chunks, &fill, &words, options, progress)
 }
 

@@ -16,7 +16,7 @@ use output::Exporter;
 use reprint::html::{HtmlLimits, HtmlPair};
 use reprint::origin::DocEvidence;
 use reprint::report::{ClusterReport, PairReport, ScanSummary};
-use reprint::scan::{Progress, ScanOptions, Stage};
+use reprint::scan::{Progress, ScanOptions, Stage, Texts};
 use reprint::verdict::VerdictThresholds;
 use reprint::wire::WireCues;
 use std::io::{IsTerminal, Write};
@@ -483,14 +483,9 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     start_threads(args.threads)?;
     let detector = reprint::Detector::new(args.engine.config()).context("invalid configuration")?;
 
-    let loaded = reprint::corpus::load_with(&args.paths, &args.engine.load_options());
-    loaded.problems.iter().for_each(warn);
-    let lossy = loaded
-        .problems
-        .iter()
-        .filter(|p| p.is_warning_only())
-        .count();
-    let skipped = loaded.problems.len() - lossy;
+    // Texts stay in their files, read again when needed: memory holds keys, not the corpus.
+    let docs = reprint::corpus::catalog(&args.paths, &args.engine.load_options());
+    docs.problems.iter().for_each(warn);
 
     let bar = if args.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
@@ -503,17 +498,16 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         );
         b
     };
-    let docs = &loaded.documents;
-    let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
     let options = ScanOptions {
         min_score: args.min_score,
         bridge: !args.no_bridge,
         ..ScanOptions::default()
     };
-    let result = reprint::scan::scan(&detector, &texts, &options, &Bar(bar.clone()));
+    let result = reprint::scan::scan_texts(&detector, &docs, &options, &Bar(bar.clone()));
     bar.finish_and_clear();
 
-    let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+    let entries = &docs.entries;
+    let ids: Vec<&str> = entries.iter().map(|d| d.id.as_str()).collect();
     // Wire cues of the documents in reported pairs, for the records and the origin.
     let wires: Vec<Option<WireCues>> = {
         use rayon::prelude::*;
@@ -522,37 +516,50 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
             used[p.a] = true;
             used[p.b] = true;
         }
-        docs.par_iter()
-            .zip(&used)
-            .map(|(d, &u)| u.then(|| reprint::wire::find(&d.text)))
+        used.par_iter()
+            .enumerate()
+            .map_init(String::new, |buf, (i, &u)| {
+                u.then(|| reprint::wire::find(docs.text(i, buf)))
+            })
             .collect()
     };
     let evidence = |i: usize| DocEvidence {
-        date: docs[i].date.as_deref(),
+        date: entries[i].date.as_deref(),
         wire: wires[i].as_ref(),
     };
-    let record = |p: &reprint::scan::ScoredPair, passages: bool| {
-        let (a, b) = (&docs[p.a], &docs[p.b]);
-        let mut r = PairReport::new(&a.id, &a.text, &b.id, &b.text, &p.comparison, passages)
-            .with_evidence(
-                &p.comparison,
-                &evidence(p.a),
-                &evidence(p.b),
-                &VerdictThresholds::default(),
-            );
-        r.via = p.via.map(|x| docs[x].id.clone());
-        r
-    };
+    // A record with passages quotes the texts, read again: a file changed since the scan read it
+    // is a problem, and the pair is left out.
+    let record =
+        |p: &reprint::scan::ScoredPair, passages: bool| -> Result<PairReport, reprint::Error> {
+            let (a, b) = (&entries[p.a], &entries[p.b]);
+            let (mut ta, mut tb) = (String::new(), String::new());
+            let (a_text, b_text) = if passages {
+                (docs.read(p.a, &mut ta)?, docs.read(p.b, &mut tb)?)
+            } else {
+                ("", "")
+            };
+            let mut r = PairReport::new(&a.id, a_text, &b.id, b_text, &p.comparison, passages)
+                .with_evidence(
+                    &p.comparison,
+                    &evidence(p.a),
+                    &evidence(p.b),
+                    &VerdictThresholds::default(),
+                );
+            r.via = p.via.map(|x| entries[x].id.clone());
+            Ok(r)
+        };
+    let mut late_problems = Vec::new();
     // A cluster's origin rests on its pairs' own origins.
     let clusters: Option<Vec<ClusterReport>> = args.clusters.then(|| {
-        let dates: Vec<Option<&str>> = docs.iter().map(|d| d.date.as_deref()).collect();
+        let dates: Vec<Option<&str>> = entries.iter().map(|d| d.date.as_deref()).collect();
         let sources: Vec<Option<usize>> = result
             .pairs
             .iter()
-            .map(|p| match record(p, false).origin {
-                reprint::origin::Side::A => Some(p.a),
-                reprint::origin::Side::B => Some(p.b),
-                reprint::origin::Side::Unknown => None,
+            .map(|p| match record(p, false).map(|r| r.origin) {
+                Err(_) => unreachable!("a record without passages reads no text"),
+                Ok(reprint::origin::Side::A) => Some(p.a),
+                Ok(reprint::origin::Side::B) => Some(p.b),
+                Ok(reprint::origin::Side::Unknown) => None,
             })
             .collect();
         reprint::cluster::clusters(&result.pairs, &dates, &sources)
@@ -582,7 +589,13 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         });
     }
     for &p in &order {
-        let mut report = record(p, args.passages);
+        let mut report = match record(p, args.passages) {
+            Ok(r) => r,
+            Err(e) => {
+                late_problems.push(e);
+                continue;
+            }
+        };
         report.cluster = cluster_of(p.a);
         exporter.pair(&mut out, &report)?;
     }
@@ -599,30 +612,39 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
                 .total_cmp(&x.comparison.max_score())
         });
         let detailed = HtmlLimits::default().max_detailed_pairs;
-        let reports: Vec<PairReport> = ranked
+        let mut reports: Vec<PairReport> = Vec::with_capacity(ranked.len());
+        for (n, p) in ranked.iter().enumerate() {
+            match record(p, n < detailed) {
+                Ok(r) => reports.push(r),
+                Err(e) => late_problems.push(e),
+            }
+        }
+        // The records carry their passages' text, which the page shows when it is given no
+        // full text to cut them from.
+        let pairs: Vec<HtmlPair> = reports
             .iter()
-            .enumerate()
-            .map(|(n, p)| record(p, n < detailed))
-            .collect();
-        let pairs: Vec<HtmlPair> = ranked
-            .iter()
-            .zip(&reports)
-            .map(|(p, r)| HtmlPair {
+            .map(|r| HtmlPair {
                 report: r,
-                a_text: &docs[p.a].text,
-                b_text: &docs[p.b].text,
+                a_text: "",
+                b_text: "",
             })
             .collect();
         let paths: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
         write_html(path, &format!("reprint scan {}", paths.join(" ")), &pairs)?;
     }
 
+    // Texts that could not be read again (the scan took them as empty), and pairs left out
+    // because their texts could not be quoted: inputs skipped, as much as unreadable ones.
+    let reread: Vec<reprint::Error> = docs.reread_problems().into_iter().map(|x| x.1).collect();
+    reread.iter().chain(&late_problems).for_each(warn);
+    let lossy = docs.problems.iter().filter(|p| p.is_warning_only()).count();
+    let skipped = docs.problems.len() - lossy + reread.len() + late_problems.len();
     if !args.quiet {
         let s = ScanSummary {
-            documents: docs.len(),
+            documents: entries.len(),
             skipped_inputs: skipped,
             lossy_inputs: lossy,
-            skipped_files: loaded.skipped_files,
+            skipped_files: docs.skipped_files,
             verified: result.stats.verified,
             reported: result.stats.reported,
             seconds: started.elapsed().as_secs_f64(),
@@ -654,7 +676,11 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         }
         eprintln!("{line}");
     }
-    Ok(exit_code(&loaded.problems))
+    Ok(if skipped + lossy == 0 {
+        EXIT_OK
+    } else {
+        EXIT_SKIPPED
+    })
 }
 
 /// `n` and the noun, in the plural unless `n` is 1: "1 document", "3 documents".

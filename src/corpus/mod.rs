@@ -7,6 +7,9 @@
 //! - A **file** is a document (or JSONL, by its `.jsonl` extension) whatever its extension.
 //! - `-` is JSONL on standard input.
 //!
+//! [`load`] holds every text in memory; [`catalog`] reads the same inputs but leaves each text in
+//! its file ([`Catalog`]), to be read again when needed, so that a scan need not hold the corpus.
+//!
 //! JSONL lines are objects `{"id": ..., "text": ..., "date": ..., "url": ...}`; `id` (string or
 //! integer) and `text` are required. Blank lines are ignored.
 //!
@@ -23,7 +26,12 @@
 //! - No document holds more than `max_doc_bytes` bytes of input, and no more than that is read
 //!   into memory for a skipped one.
 
+mod catalog;
+
+pub use catalog::{catalog, Catalog, Entry};
+
 use crate::error::Error;
+use catalog::{Origin, Place};
 use std::collections::HashSet;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
@@ -78,42 +86,52 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
 
 /// Reads every input.
 pub fn load_with(paths: &[PathBuf], options: &LoadOptions) -> Loaded {
-    let mut loader = Loader {
-        options: *options,
-        loaded: Loaded::default(),
-        seen: HashSet::new(),
-    };
-    let prefix_ids = paths.len() > 1;
-    for path in paths {
-        if path.as_os_str() == "-" {
-            let stdin = std::io::stdin();
-            loader.read_jsonl(Path::new("-"), stdin.lock());
-            continue;
-        }
-        match std::fs::metadata(path) {
-            Ok(m) if m.is_dir() => {
-                let prefix = prefix_ids.then_some(path.as_path());
-                loader.walk(path, path, prefix);
-            }
-            Ok(_) => loader.read_file(path, display_id(path)),
-            Err(source) => loader.problem(Error::Io {
-                path: path.clone(),
-                source,
-            }),
+    let mut loader = Loader::new(options, None);
+    loader.read_all(paths);
+    loader.loaded
+}
+
+impl Loader {
+    /// A loader that holds the texts (`located` is `None`), or files where they are.
+    fn new(options: &LoadOptions, located: Option<Place>) -> Loader {
+        Loader {
+            options: *options,
+            loaded: Loaded::default(),
+            seen: HashSet::new(),
+            located,
         }
     }
-    loader.loaded
+
+    /// Reads every input; see the module docs for what each path means.
+    fn read_all(&mut self, paths: &[PathBuf]) {
+        let loader = self;
+        let prefix_ids = paths.len() > 1;
+        for path in paths {
+            if path.as_os_str() == "-" {
+                let stdin = std::io::stdin();
+                loader.read_jsonl(Path::new("-"), stdin.lock(), None);
+                continue;
+            }
+            match std::fs::metadata(path) {
+                Ok(m) if m.is_dir() => {
+                    let prefix = prefix_ids.then_some(path.as_path());
+                    loader.walk(path, path, prefix);
+                }
+                Ok(_) => loader.read_file(path, display_id(path)),
+                Err(source) => loader.problem(Error::Io {
+                    path: path.clone(),
+                    source,
+                }),
+            }
+        }
+    }
 }
 
 /// Reads JSONL documents from any reader, naming them `label` in problems (as `-` names standard
 /// input). The same rules as for JSONL files apply.
 pub fn read_jsonl(label: &Path, reader: impl BufRead, options: &LoadOptions) -> Loaded {
-    let mut loader = Loader {
-        options: *options,
-        loaded: Loaded::default(),
-        seen: HashSet::new(),
-    };
-    loader.read_jsonl(label, reader);
+    let mut loader = Loader::new(options, None);
+    loader.read_jsonl(label, reader, None);
     loader.loaded
 }
 
@@ -128,7 +146,8 @@ pub fn decode_bytes(label: &Path, bytes: Vec<u8>, problems: &mut Vec<Error>) -> 
 /// `problems`, when the file is skipped; lossy decoding is recorded in `problems` too.
 pub fn read_text(path: &Path, options: &LoadOptions, problems: &mut Vec<Error>) -> Option<String> {
     match std::fs::File::open(path) {
-        Ok(file) => read_open_file(path, file, options.max_doc_bytes, problems),
+        Ok(file) => read_open_file(path, file, options.max_doc_bytes, problems)
+            .and_then(|bytes| decode(path, bytes, problems)),
         Err(source) => {
             problems.push(Error::Io {
                 path: path.to_path_buf(),
@@ -143,11 +162,14 @@ fn display_id(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 
-/// The state of one [`load_with`] run.
+/// The state of one [`load_with`] or [`catalog`] run.
 struct Loader {
     options: LoadOptions,
+    /// The documents read (when texts are held), problems, files skipped.
     loaded: Loaded,
     seen: HashSet<String>,
+    /// For a catalog: the entries, and the files their texts are in.
+    located: Option<Place>,
 }
 
 impl Loader {
@@ -236,43 +258,84 @@ impl Loader {
                 })
             }
         };
-        if path
+        let jsonl = path
             .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
-        {
-            return self.read_jsonl(path, std::io::BufReader::with_capacity(1 << 16, file));
+            .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
+        // A catalog keeps a JSONL file open, to read its lines again by position.
+        let file_no = match &mut self.located {
+            Some(place) => match place.add_file(path, &file, jsonl) {
+                Ok(n) => Some(n),
+                Err(source) => {
+                    return self.problem(Error::Io {
+                        path: path.to_path_buf(),
+                        source,
+                    })
+                }
+            },
+            None => None,
+        };
+        if jsonl {
+            let reader = std::io::BufReader::with_capacity(1 << 16, file);
+            return self.read_jsonl(path, reader, file_no);
         }
         let limit = self.options.max_doc_bytes;
-        let Some(text) = read_open_file(path, file, limit, &mut self.loaded.problems) else {
+        let Some(bytes) = read_open_file(path, file, limit, &mut self.loaded.problems) else {
             return;
         };
-        let doc = Document {
-            id,
-            text,
-            date: None,
-            url: None,
+        let hash = catalog::digest(&bytes);
+        let Some(text) = decode(path, bytes, &mut self.loaded.problems) else {
+            return;
         };
-        self.push(doc, path, None);
+        let origin = match file_no {
+            Some(file) => Origin::File { file, hash },
+            None => Origin::Held(text),
+        };
+        self.push(id, None, None, origin, path, None);
     }
 
-    fn push(&mut self, doc: Document, path: &Path, line: Option<u64>) {
-        if self.seen.contains(&doc.id) {
-            self.problem(Error::DuplicateId {
+    /// Files a document, unless its id was seen before.
+    fn push(
+        &mut self,
+        id: String,
+        date: Option<String>,
+        url: Option<String>,
+        origin: Origin,
+        path: &Path,
+        line: Option<u64>,
+    ) {
+        if self.seen.contains(&id) {
+            return self.problem(Error::DuplicateId {
                 path: path.to_path_buf(),
                 line,
-                id: doc.id,
+                id,
             });
-        } else {
-            self.seen.insert(doc.id.clone());
-            self.loaded.documents.push(doc);
+        }
+        self.seen.insert(id.clone());
+        match (&mut self.located, origin) {
+            (Some(place), origin) => place.entries.push(Entry {
+                id,
+                date,
+                url,
+                origin,
+            }),
+            (None, Origin::Held(text)) => self.loaded.documents.push(Document {
+                id,
+                text,
+                date,
+                url,
+            }),
+            (None, _) => unreachable!("texts are located only for a catalog"),
         }
     }
 
-    /// Reads JSONL from `reader`, naming `path` in problems.
-    fn read_jsonl(&mut self, path: &Path, mut reader: impl BufRead) {
+    /// Reads JSONL from `reader`, naming `path` in problems; `file_no` is the catalog's number
+    /// for the file, when its lines are located rather than held.
+    fn read_jsonl(&mut self, path: &Path, mut reader: impl BufRead, file_no: Option<u32>) {
         let mut buf = Vec::new();
         let mut line_no = 0u64;
+        let mut offset = 0u64;
         loop {
+            let at = offset;
             let read = match read_line_limited(&mut reader, &mut buf, self.options.max_doc_bytes) {
                 Ok(r) => r,
                 Err(source) => {
@@ -283,6 +346,8 @@ impl Loader {
                 }
             };
             line_no += 1;
+            let (read, consumed) = read;
+            offset += consumed;
             let bad = |reason: String| Error::BadJsonLine {
                 path: path.to_path_buf(),
                 line: line_no,
@@ -313,19 +378,30 @@ impl Loader {
             if line.trim().is_empty() {
                 continue;
             }
-            match serde_json::from_str::<JsonDoc>(line) {
-                Ok(d) => {
-                    let id = match d.id {
+            let parsed = match file_no {
+                // Located: the text is checked and left where it is.
+                Some(file) => {
+                    serde_json::from_str::<JsonDoc<catalog::CheckedText>>(line).map(|d| {
+                        let origin = Origin::Line {
+                            file,
+                            line: line_no,
+                            offset: at,
+                            len: buf.len() as u32,
+                            hash: catalog::digest(&buf),
+                        };
+                        (d.id, d.date, d.url, origin)
+                    })
+                }
+                None => serde_json::from_str::<JsonDoc<String>>(line)
+                    .map(|d| (d.id, d.date, d.url, Origin::Held(d.text))),
+            };
+            match parsed {
+                Ok((id, date, url, origin)) => {
+                    let id = match id {
                         JsonId::Text(s) => s,
                         JsonId::Number(n) => n.to_string(),
                     };
-                    let doc = Document {
-                        id,
-                        text: d.text,
-                        date: d.date,
-                        url: d.url,
-                    };
-                    self.push(doc, path, Some(line_no));
+                    self.push(id, date, url, origin, path, Some(line_no));
                 }
                 Err(e) => self.problem(bad(e.to_string())),
             }
@@ -335,17 +411,19 @@ impl Loader {
 
 enum LineRead {
     Eof,
+    /// The line is in the buffer, its newline included.
     Line,
     /// The line was longer than the limit; its bytes were consumed, not kept.
     TooLong(u64),
 }
 
-/// Reads one line into `buf` (cleared first), keeping at most `limit` bytes in memory.
+/// Reads one line into `buf` (cleared first), keeping at most `limit` bytes in memory; says
+/// how many bytes were consumed, newline included.
 fn read_line_limited(
     reader: &mut impl BufRead,
     buf: &mut Vec<u8>,
     limit: u64,
-) -> std::io::Result<LineRead> {
+) -> std::io::Result<(LineRead, u64)> {
     buf.clear();
     let mut total = 0u64;
     loop {
@@ -355,11 +433,12 @@ fn read_line_limited(
             Err(e) => return Err(e),
         };
         if chunk.is_empty() {
-            return Ok(match total {
+            let read = match total {
                 0 => LineRead::Eof,
                 n if n > limit => LineRead::TooLong(n),
                 _ => LineRead::Line,
-            });
+            };
+            return Ok((read, total));
         }
         let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
             Some(i) => (i + 1, true),
@@ -374,21 +453,23 @@ fn read_line_limited(
         reader.consume(take);
         if done {
             // The newline itself does not count against the limit.
-            return Ok(if total - 1 > limit {
+            let read = if total - 1 > limit {
                 LineRead::TooLong(total - 1)
             } else {
                 LineRead::Line
-            });
+            };
+            return Ok((read, total));
         }
     }
 }
 
+/// The bytes of an open file, at most `limit` of them (a larger file is a problem).
 fn read_open_file(
     path: &Path,
     file: std::fs::File,
     limit: u64,
     problems: &mut Vec<Error>,
-) -> Option<String> {
+) -> Option<Vec<u8>> {
     let too_large = |size: u64| Error::TooLarge {
         path: path.to_path_buf(),
         size,
@@ -417,7 +498,7 @@ fn read_open_file(
         problems.push(too_large(bytes.len() as u64));
         return None;
     }
-    decode(path, bytes, problems)
+    Some(bytes)
 }
 
 /// Turns file bytes into text: UTF-16 with a byte-order mark is decoded, NUL bytes mark a binary
@@ -460,10 +541,11 @@ fn decode(path: &Path, bytes: Vec<u8>, problems: &mut Vec<Error>) -> Option<Stri
     }
 }
 
+/// A JSONL line; `T` is the text, or a check that it is one.
 #[derive(serde::Deserialize)]
-struct JsonDoc {
+struct JsonDoc<T> {
     id: JsonId,
-    text: String,
+    text: T,
     #[serde(default)]
     date: Option<String>,
     #[serde(default)]
