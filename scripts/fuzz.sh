@@ -79,6 +79,12 @@ else
   done
 fi
 
+# The index target's directories, removed at the end whatever happens: afl-fuzz kills targets
+# mid-call, which would leave them in /tmp.
+REPRINT_FUZZ_TMP="$(mktemp -d)"
+export REPRINT_FUZZ_TMP
+trap 'rm -rf "$REPRINT_FUZZ_TMP"' EXIT
+
 failed=()  # inputs that fail their checks
 hangs=()
 summary=()

@@ -294,13 +294,23 @@ pub fn check_decode(data: &[u8]) {
     }
 }
 
+/// Where the `index` target writes its directories: `$REPRINT_FUZZ_TMP` when set (scripts/fuzz.sh
+/// sets it, and removes it after the run: afl-fuzz kills targets mid-call, which leaves their
+/// directories behind), else `reprint-fuzz` in the system's temporary directory.
+fn work_dir(name: &str) -> std::path::PathBuf {
+    let root = std::env::var_os("REPRINT_FUZZ_TMP")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("reprint-fuzz"));
+    let _ = std::fs::create_dir_all(&root);
+    root.join(name)
+}
+
 /// The files of a small saved index: three documents, one of them removed, one added after the
 /// save; what `check_index` damages.
 fn index_template() -> &'static [(String, Vec<u8>)] {
     static T: OnceLock<Vec<(String, Vec<u8>)>> = OnceLock::new();
     T.get_or_init(|| {
-        let dir =
-            std::env::temp_dir().join(format!("reprint-fuzz-template-{}", std::process::id()));
+        let dir = work_dir(&format!("template-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let index = Index::open(&dir, IndexOptions::default()).expect("a new index");
         for (id, text) in INDEX_DOCS {
@@ -354,8 +364,7 @@ pub fn check_index(data: &[u8]) {
     // One directory per call: the replay tests run targets on several threads at once.
     static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir =
-        std::env::temp_dir().join(format!("reprint-fuzz-index-{}-{call}", std::process::id()));
+    let dir = work_dir(&format!("index-{}-{call}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("a work directory");
     let target = data[0] as usize % files.len();

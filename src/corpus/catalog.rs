@@ -46,7 +46,7 @@ pub(super) enum Origin {
         file: u32,
         line: u64,
         offset: u64,
-        len: u32,
+        len: u64,
         hash: u64,
     },
     /// In memory (standard input; and every text of [`super::load_with`]).

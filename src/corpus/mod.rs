@@ -386,7 +386,7 @@ impl Loader {
                             file,
                             line: line_no,
                             offset: at,
-                            len: buf.len() as u32,
+                            len: buf.len() as u64,
                             hash: catalog::digest(&buf),
                         };
                         (d.id, d.date, d.url, origin)
