@@ -104,7 +104,7 @@ fn scan_results_do_not_depend_on_the_thread_count() {
 /// shingle keys by how many documents hold them, and keep the pairs that share a fingerprint or
 /// enough of their keys, as the documentation of `candidate_keys` states.
 fn candidates_from_keys(keys: &[Vec<u64>], max_bucket: usize) -> BTreeSet<(usize, usize)> {
-    use reprint::scan::{is_fingerprint_key, key_weight, MIN_KEY_SHARE};
+    use reprint::scan::{is_fingerprint_key, key_weight, MIN_KEY_SHARE, MIN_SHARED_KEY_WEIGHT};
     let mut by_key: HashMap<u64, Vec<usize>> = HashMap::new();
     for (i, ks) in keys.iter().enumerate() {
         for &k in ks {
@@ -139,7 +139,9 @@ fn candidates_from_keys(keys: &[Vec<u64>], max_bucket: usize) -> BTreeSet<(usize
     }
     shared
         .into_iter()
-        .filter(|&((a, b), s)| s >= MIN_KEY_SHARE * total[a].min(total[b]))
+        .filter(|&((a, b), s)| {
+            s >= MIN_SHARED_KEY_WEIGHT && s >= MIN_KEY_SHARE * total[a].min(total[b])
+        })
         .map(|(p, _)| p)
         .collect()
 }

@@ -182,7 +182,8 @@ fn main() {
     let mut pairs: Vec<(u32, u32)> = shared
         .iter()
         .filter(|(&(a, b), &s)| {
-            s >= reprint::scan::MIN_KEY_SHARE * total[a as usize].min(total[b as usize])
+            s >= reprint::scan::MIN_SHARED_KEY_WEIGHT
+                && s >= reprint::scan::MIN_KEY_SHARE * total[a as usize].min(total[b as usize])
         })
         .map(|(&p, _)| p)
         .collect();

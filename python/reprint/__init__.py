@@ -31,6 +31,7 @@ from ._reprint import (
     FINGERPRINT_KEY_BIT,
     MAX_RUN_BUCKET,
     MIN_KEY_SHARE,
+    MIN_SHARED_KEY_WEIGHT,
     RARE_KEY_DOCS,
 )
 
@@ -45,6 +46,7 @@ __all__ = [
     "Index",
     "MAX_RUN_BUCKET",
     "MIN_KEY_SHARE",
+    "MIN_SHARED_KEY_WEIGHT",
     "RARE_KEY_DOCS",
     "candidate_keys",
     "compare",
@@ -241,8 +243,9 @@ def candidate_keys(
     Of ``N`` texts, counting only keys that at most ``max_bucket`` texts hold, two texts are
     scan candidates exactly when they share a fingerprint key that at most
     :data:`MAX_RUN_BUCKET` texts hold, or when the
-    :func:`key_weight` of the shingle keys they share sums to at least :data:`MIN_KEY_SHARE`
-    times the smaller of their total weights (a text's total weight: the weights of all its
+    :func:`key_weight` of the shingle keys they share sums to at least
+    :data:`MIN_SHARED_KEY_WEIGHT` and at least :data:`MIN_KEY_SHARE` times the smaller of their
+    total weights (a text's total weight: the weights of all its
     shingle keys, including those held by one text or by more than ``max_bucket``). Verify each
     candidate pair with :func:`verify`; scan reports those whose best score is positive and
     reaches ``min_score``.

@@ -13,7 +13,8 @@ once per Arrow batch inside the workers:
    buckets as boilerplate.
 3. **Candidates.** The ids of each kept bucket are paired; each pair sums the weights of the
    shingle keys it shares (infinite for a shared fingerprint) and is kept when the sum reaches
-   ``MIN_KEY_SHARE`` times the smaller of the two documents' total weights.
+   ``MIN_SHARED_KEY_WEIGHT`` and ``MIN_KEY_SHARE`` times the smaller of the two documents' total
+   weights.
 4. **Verification.** Both texts are joined onto each pair and ``mapInArrow`` runs
    :func:`reprint.verify_indexed` on each batch (each distinct text analyzed once per batch);
    pairs whose best score is positive and reaches ``min_score`` are kept.
@@ -43,6 +44,7 @@ from . import (
     FINGERPRINT_KEY_BIT,
     MAX_RUN_BUCKET,
     MIN_KEY_SHARE,
+    MIN_SHARED_KEY_WEIGHT,
     RARE_KEY_DOCS,
 )
 
@@ -108,7 +110,8 @@ def candidate_pairs(
 ) -> "DataFrame":
     """Distinct ``(id_a, id_b)``, ``id_a < id_b``, that ``reprint scan`` would verify (steps 2
     and 3), from :func:`key_rows`' output: pairs sharing a fingerprint key, or shingle keys
-    whose weights sum to ``MIN_KEY_SHARE`` of the smaller document's total weight, counting
+    whose weights sum to ``MIN_SHARED_KEY_WEIGHT`` and to ``MIN_KEY_SHARE`` of the smaller
+    document's total weight, counting
     only keys held by at most ``max_bucket`` documents (fingerprints: at most
     ``MAX_RUN_BUCKET``). ``documents`` is the number of documents scanned, which key weights
     depend on (scan counts every document, keys or none); without it, the documents holding a
@@ -154,9 +157,12 @@ def candidate_pairs(
         shared.join(ta, "id_a", "left")
         .join(tb, "id_b", "left")
         .where(
-            F.col("shared")
-            >= F.lit(MIN_KEY_SHARE)
-            * F.least(F.coalesce("ta", F.lit(0.0)), F.coalesce("tb", F.lit(0.0)))
+            (F.col("shared") >= F.lit(MIN_SHARED_KEY_WEIGHT))
+            & (
+                F.col("shared")
+                >= F.lit(MIN_KEY_SHARE)
+                * F.least(F.coalesce("ta", F.lit(0.0)), F.coalesce("tb", F.lit(0.0)))
+            )
         )
         .select("id_a", "id_b")
     )

@@ -46,6 +46,10 @@ fn _reprint(m: &Bound<'_, PyModule>) -> PyResult<()> {
         reprint::scan::ScanOptions::default().max_bucket,
     )?;
     m.add("MIN_KEY_SHARE", reprint::scan::MIN_KEY_SHARE)?;
+    m.add(
+        "MIN_SHARED_KEY_WEIGHT",
+        reprint::scan::MIN_SHARED_KEY_WEIGHT,
+    )?;
     m.add("RARE_KEY_DOCS", reprint::scan::RARE_KEY_DOCS)?;
     m.add("MAX_RUN_BUCKET", reprint::scan::MAX_RUN_BUCKET)?;
     m.add("FINGERPRINT_KEY_BIT", reprint::scan::FINGERPRINT_KEY_BIT)?;

@@ -180,7 +180,12 @@ def test_candidate_keys_reproduce_the_scan_candidates_and_cap(corpus):
                 for b in docs[x + 1 :]:
                     shared[(a, b)] += w
         share = reprint.MIN_KEY_SHARE
-        pairs = {p for p, s in shared.items() if s >= share * min(total[p[0]], total[p[1]])}
+        floor = reprint.MIN_SHARED_KEY_WEIGHT
+        pairs = {
+            p
+            for p, s in shared.items()
+            if s >= floor and s >= share * min(total[p[0]], total[p[1]])
+        }
         stats = reprint.scan(texts, max_bucket=cap)["stats"]
         assert len(pairs) == stats["candidates"], cap
     assert reprint.scan(texts, max_bucket=3)["stats"]["oversized_buckets"] > 0

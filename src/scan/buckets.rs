@@ -11,7 +11,9 @@
 //!   floating-point result, whatever the number of threads.
 //! - A document's total weight counts all its shingle keys, kept or not.
 
-use super::{key_weight, ScanStats, FINGERPRINT_TAG, MAX_RUN_BUCKET, MIN_KEY_SHARE};
+use super::{
+    key_weight, ScanStats, FINGERPRINT_TAG, MAX_RUN_BUCKET, MIN_KEY_SHARE, MIN_SHARED_KEY_WEIGHT,
+};
 use rayon::prelude::*;
 
 /// The documents holding each kept key, and each document's kept keys, as flat arrays.
@@ -211,7 +213,7 @@ impl Buckets {
                         if c.is_infinite() {
                             by_runs += 1;
                             out.push((d, true));
-                        } else if c >= min_share * smaller {
+                        } else if c >= (min_share * smaller).max(MIN_SHARED_KEY_WEIGHT) {
                             by_keys += 1;
                             out.push((d, false));
                         }
@@ -238,5 +240,38 @@ impl Buckets {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_common_key_in_common_is_no_candidate_however_short_the_documents() {
+        // 40 short documents: ten keys of their own each, and one key all of them hold (more
+        // than RARE_KEY_DOCS, so it weighs less than one). Documents 0 and 1 also share a rare
+        // key. 3% of a document's weight is a third of a key: the common key alone would make
+        // every pair a candidate.
+        let n = 40u32;
+        let (common, rare) = (1u32 << 30, (1u32 << 30) + 1);
+        let mut chunk = KeyChunk::default();
+        for d in 0..n {
+            let mut keys: Vec<u32> = (0..10).map(|k| d * 100 + k).collect();
+            keys.push(common);
+            if d < 2 {
+                keys.push(rare);
+            }
+            keys.sort_unstable();
+            chunk.keys.extend(keys);
+            chunk.ends.push(chunk.keys.len() as u32);
+        }
+        assert!(key_weight(n as usize, n as usize) < MIN_SHARED_KEY_WEIGHT);
+        assert!(key_weight(n as usize, n as usize) > MIN_KEY_SHARE * 11.0);
+        let mut stats = ScanStats::default();
+        let b = Buckets::new(vec![chunk], n as usize, 200, &mut stats);
+        let c = b.candidates(&mut stats);
+        assert_eq!(c.pairs, [(0, 1)]);
+        assert_eq!(c.share_run, [false]);
     }
 }
