@@ -164,6 +164,8 @@ fn public_types_are_send_and_sync() {
     check::<reprint::lsh::LshIndex<u64>>();
     check::<reprint::scan::ScanResult>();
     check::<reprint::corpus::Loaded>();
+    check::<reprint::corpus::Catalog>();
+    check::<reprint::corpus::Entry>();
     check::<reprint::Error>();
 }
 
