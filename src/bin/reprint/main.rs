@@ -313,32 +313,52 @@ fn index_add(args: IndexAddArgs) -> anyhow::Result<u8> {
         args.max_docs,
         args.max_age,
     )?;
-    let loaded = reprint::corpus::load_with(&args.paths, &args.engine.load_options());
-    loaded.problems.iter().for_each(warn);
-    let add = |d: &reprint::corpus::Document| -> anyhow::Result<bool> {
+    // Texts stay in their files, each read when it is added: a corpus larger than memory can be
+    // indexed.
+    let docs = reprint::corpus::catalog(&args.paths, &args.engine.load_options());
+    docs.problems.iter().for_each(warn);
+    // Whether the document replaced one of the same id; a text that cannot be read again (its
+    // file changed since it was listed) is skipped with its reason.
+    let add = |i: usize, buf: &mut String| -> anyhow::Result<Result<bool, reprint::Error>> {
+        let d = &docs.entries[i];
+        let text = match docs.read(i, buf) {
+            Ok(t) => t,
+            Err(e) => return Ok(Err(e)),
+        };
         let meta = reprint::index::Meta {
             time: d.date.as_deref().and_then(parse_time),
             data: d.url.clone().unwrap_or_default(),
         };
         index
-            .insert(&d.id, &d.text, &meta)
+            .insert(&d.id, text, &meta)
+            .map(Ok)
             .with_context(|| format!("cannot add {} to {}", d.id, args.index.display()))
     };
-    let replaced: Vec<bool> = if args.max_docs.is_some() || args.max_age.is_some() {
-        // Eviction follows insertion order: keep the input's.
-        loaded
-            .documents
-            .iter()
-            .map(add)
-            .collect::<anyhow::Result<_>>()?
-    } else {
-        use rayon::prelude::*;
-        loaded
-            .documents
-            .par_iter()
-            .map(add)
-            .collect::<anyhow::Result<_>>()?
-    };
+    let added: Vec<Result<bool, reprint::Error>> =
+        if args.max_docs.is_some() || args.max_age.is_some() {
+            // Eviction follows insertion order: keep the input's.
+            let mut buf = String::new();
+            (0..docs.len())
+                .map(|i| add(i, &mut buf))
+                .collect::<anyhow::Result<_>>()?
+        } else {
+            use rayon::prelude::*;
+            (0..docs.len())
+                .into_par_iter()
+                .map_init(String::new, |buf, i| add(i, buf))
+                .collect::<anyhow::Result<_>>()?
+        };
+    let mut unread = 0;
+    let mut replaced = Vec::with_capacity(added.len());
+    for a in added {
+        match a {
+            Ok(r) => replaced.push(r),
+            Err(e) => {
+                warn(&e);
+                unread += 1;
+            }
+        }
+    }
     index
         .save()
         .with_context(|| format!("cannot save the index {}", args.index.display()))?;
@@ -354,7 +374,11 @@ fn index_add(args: IndexAddArgs) -> anyhow::Result<u8> {
             s.disk_bytes as f64 / 1e6
         );
     }
-    Ok(exit_code(&loaded.problems))
+    Ok(if unread > 0 {
+        EXIT_SKIPPED
+    } else {
+        exit_code(&docs.problems)
+    })
 }
 
 fn index_query(args: IndexQueryArgs) -> anyhow::Result<u8> {
@@ -368,20 +392,35 @@ fn index_query(args: IndexQueryArgs) -> anyhow::Result<u8> {
         );
     }
     let index = open_index(&args.index, &args.engine, args.min_score, None, None)?;
-    let loaded = reprint::corpus::load_with(&args.paths, &args.engine.load_options());
-    loaded.problems.iter().for_each(warn);
-    let docs = &loaded.documents;
-    let found: Vec<Vec<reprint::index::Match>> = docs
-        .par_iter()
-        .map(|d| {
-            let mut m = index.query(&d.text).with_context(|| {
+    // As for `scan`: texts stay in their files, read when queried and again when printed.
+    let docs = reprint::corpus::catalog(&args.paths, &args.engine.load_options());
+    docs.problems.iter().for_each(warn);
+    let mut unread = Vec::new();
+    let found: Vec<Result<Vec<reprint::index::Match>, reprint::Error>> = (0..docs.len())
+        .into_par_iter()
+        .map_init(String::new, |buf, i| {
+            let d = &docs.entries[i];
+            let text = match docs.read(i, buf) {
+                Ok(t) => t,
+                Err(e) => return Ok(Err(e)),
+            };
+            let mut m = index.query(text).with_context(|| {
                 format!("cannot query {} against {}", d.id, args.index.display())
             })?;
             // A document already in the index is not a copy of itself.
             m.retain(|m| m.id != d.id);
-            Ok(m)
+            Ok(Ok(m))
         })
         .collect::<anyhow::Result<_>>()?;
+    let found: Vec<Vec<reprint::index::Match>> = found
+        .into_iter()
+        .map(|f| {
+            f.unwrap_or_else(|e| {
+                unread.push(e);
+                Vec::new()
+            })
+        })
+        .collect();
     let mut rows: Vec<(usize, &reprint::index::Match)> = found
         .iter()
         .enumerate()
@@ -393,7 +432,15 @@ fn index_query(args: IndexQueryArgs) -> anyhow::Result<u8> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut exporter = exporter(args.format, args.passages, None);
+    let mut text = String::new();
     for &(i, m) in &rows {
+        let query = match docs.read(i, &mut text) {
+            Ok(t) => t,
+            Err(e) => {
+                unread.push(e);
+                continue;
+            }
+        };
         let c = reprint::Comparison {
             resemblance: m.resemblance,
             containment_a_in_b: m.containment_query_in_doc,
@@ -403,13 +450,10 @@ fn index_query(args: IndexQueryArgs) -> anyhow::Result<u8> {
         // The stored text gives the indexed document's wire cues (and the passages' text).
         // Index times are not used as dates: without a `date` they are insertion times.
         let stored = index.get(&m.id)?.map(|s| s.text).unwrap_or_default();
-        let (wa, wb) = (
-            reprint::wire::find(&docs[i].text),
-            reprint::wire::find(&stored),
-        );
+        let (wa, wb) = (reprint::wire::find(query), reprint::wire::find(&stored));
         let report = PairReport::new(
-            &docs[i].id,
-            &docs[i].text,
+            &docs.entries[i].id,
+            query,
             &m.id,
             &stored,
             &c,
@@ -430,6 +474,7 @@ fn index_query(args: IndexQueryArgs) -> anyhow::Result<u8> {
         exporter.pair(&mut out, &report)?;
     }
     out.flush()?;
+    unread.iter().for_each(warn);
     if !args.quiet {
         eprintln!(
             "reprint: {} queried against {} indexed, {} reported in {:.2} s",
@@ -439,7 +484,11 @@ fn index_query(args: IndexQueryArgs) -> anyhow::Result<u8> {
             started.elapsed().as_secs_f64()
         );
     }
-    Ok(exit_code(&loaded.problems))
+    Ok(if unread.is_empty() {
+        exit_code(&docs.problems)
+    } else {
+        EXIT_SKIPPED
+    })
 }
 
 fn index_stats(args: IndexStatsArgs) -> anyhow::Result<u8> {
