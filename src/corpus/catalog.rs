@@ -58,17 +58,28 @@ pub(super) enum Origin {
 pub(super) struct Place {
     pub(super) entries: Vec<Entry>,
     files: Vec<(PathBuf, Option<File>)>,
+    open_files: usize,
 }
 
+/// JSONL files kept open, at most: a directory of thousands of them must not exhaust the
+/// process's file descriptors (often 1,024). Lines of the others are read by opening the file.
+const MAX_OPEN_FILES: usize = 64;
+
 impl Place {
-    /// Numbers a file; a JSONL file is kept open (its lines are read again by position).
+    /// Numbers a file; the first [`MAX_OPEN_FILES`] JSONL files are kept open (their lines are
+    /// read again by position).
     pub(super) fn add_file(
         &mut self,
         path: &Path,
         file: &File,
         jsonl: bool,
     ) -> std::io::Result<u32> {
-        let open = if jsonl { Some(file.try_clone()?) } else { None };
+        let open = if jsonl && self.open_files < MAX_OPEN_FILES {
+            self.open_files += 1;
+            Some(file.try_clone()?)
+        } else {
+            None
+        };
         self.files.push((path.to_path_buf(), open));
         Ok(self.files.len() as u32 - 1)
     }
@@ -158,7 +169,9 @@ impl Catalog {
                 let mut bytes = vec![0; len as usize];
                 let read = match open {
                     Some(f) => read_exact_at(f, path, &mut bytes, offset),
-                    None => Err(std::io::ErrorKind::NotFound.into()),
+                    None => {
+                        File::open(path).and_then(|f| read_exact_at(&f, path, &mut bytes, offset))
+                    }
                 };
                 read.map_err(|source| Error::Io {
                     path: path.clone(),
@@ -341,6 +354,32 @@ mod tests {
         let ids: Vec<&str> = c.entries.iter().map(|e| e.id.as_str()).collect();
         assert!(ids.contains(&"7") && ids.contains(&"last"), "{ids:?}");
         assert_eq!(c.problems.len(), 7, "{:?}", c.problems);
+    }
+
+    #[test]
+    fn many_jsonl_files_are_not_all_kept_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = MAX_OPEN_FILES + 6;
+        for f in 0..n {
+            let lines: String = (0..3)
+                .map(|l| format!("{{\"id\": \"{f}-{l}\", \"text\": \"fichier {f} ligne {l}\"}}\n"))
+                .collect();
+            std::fs::write(dir.path().join(format!("{f:03}.jsonl")), lines).unwrap();
+        }
+        let c = same_as_loaded(&[dir.path().to_path_buf()], &LoadOptions::default());
+        assert_eq!(c.len(), 3 * n);
+        let open = c.files.iter().filter(|f| f.1.is_some()).count();
+        assert_eq!(open, MAX_OPEN_FILES);
+        // A file read by path is checked as one held open.
+        let last = dir.path().join(format!("{:03}.jsonl", n - 1));
+        let mut bytes = std::fs::read(&last).unwrap();
+        bytes[30] = b'X';
+        std::fs::write(&last, bytes).unwrap();
+        let err = c
+            .read(3 * n - 3, &mut String::new())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("changed"), "{err}");
     }
 
     #[test]
