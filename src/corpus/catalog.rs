@@ -15,6 +15,8 @@
 //! - A text is given only if the bytes read again have the digest of the first reading: a file
 //!   changed (or truncated, or replaced) in the meantime gives [`Error::Changed`], never another
 //!   text under the same id.
+//! - Lines appended to a JSONL file after it was listed (a crawler writing as the scan reads)
+//!   are not read, and the listed ones still are: they keep their offsets and bytes.
 //! - JSONL from standard input cannot be read twice: its texts are held.
 
 use super::{decode, read_open_file, LoadOptions, Loader};
@@ -446,6 +448,25 @@ mod tests {
         let failed: Vec<usize> = c.reread_problems().iter().map(|f| f.0).collect();
         assert_eq!(failed, [0, 1, 2]);
         assert!(c.reread_problems().is_empty());
+    }
+
+    #[test]
+    fn lines_appended_to_a_jsonl_file_leave_the_listed_ones_readable() {
+        // A crawler appends to the file it writes while a scan reads it: the listed lines keep
+        // their offsets and bytes.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pages.jsonl");
+        std::fs::write(&path, "{\"id\": \"a\", \"text\": \"premier\"}\n").unwrap();
+        let c = catalog(std::slice::from_ref(&path), &LoadOptions::default());
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        f.write_all(b"{\"id\": \"b\", \"text\": \"second\"}\n")
+            .unwrap();
+        drop(f);
+        assert_eq!(c.len(), 1);
+        assert_eq!(c.read(0, &mut String::new()).unwrap(), "premier");
     }
 
     #[test]
