@@ -219,7 +219,7 @@ impl Catalog {
 /// reason is kept for [`Catalog::reread_problems`].
 impl Texts for Catalog {
     fn len(&self) -> usize {
-        self.entries.len()
+        Catalog::len(self)
     }
 
     fn text<'a>(&'a self, i: usize, buf: &'a mut String) -> &'a str {

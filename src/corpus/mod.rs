@@ -91,42 +91,6 @@ pub fn load_with(paths: &[PathBuf], options: &LoadOptions) -> Loaded {
     loader.loaded
 }
 
-impl Loader {
-    /// A loader that holds the texts (`located` is `None`), or files where they are.
-    fn new(options: &LoadOptions, located: Option<Place>) -> Loader {
-        Loader {
-            options: *options,
-            loaded: Loaded::default(),
-            seen: HashSet::new(),
-            located,
-        }
-    }
-
-    /// Reads every input; see the module docs for what each path means.
-    fn read_all(&mut self, paths: &[PathBuf]) {
-        let loader = self;
-        let prefix_ids = paths.len() > 1;
-        for path in paths {
-            if path.as_os_str() == "-" {
-                let stdin = std::io::stdin();
-                loader.read_jsonl(Path::new("-"), stdin.lock(), None);
-                continue;
-            }
-            match std::fs::metadata(path) {
-                Ok(m) if m.is_dir() => {
-                    let prefix = prefix_ids.then_some(path.as_path());
-                    loader.walk(path, path, prefix);
-                }
-                Ok(_) => loader.read_file(path, display_id(path)),
-                Err(source) => loader.problem(Error::Io {
-                    path: path.clone(),
-                    source,
-                }),
-            }
-        }
-    }
-}
-
 /// Reads JSONL documents from any reader, naming them `label` in problems (as `-` names standard
 /// input). The same rules as for JSONL files apply.
 pub fn read_jsonl(label: &Path, reader: impl BufRead, options: &LoadOptions) -> Loaded {
@@ -173,6 +137,39 @@ struct Loader {
 }
 
 impl Loader {
+    /// A loader that holds the texts (`located` is `None`), or files where they are.
+    fn new(options: &LoadOptions, located: Option<Place>) -> Loader {
+        Loader {
+            options: *options,
+            loaded: Loaded::default(),
+            seen: HashSet::new(),
+            located,
+        }
+    }
+
+    /// Reads every input; see the module docs for what each path means.
+    fn read_all(&mut self, paths: &[PathBuf]) {
+        let prefix_ids = paths.len() > 1;
+        for path in paths {
+            if path.as_os_str() == "-" {
+                let stdin = std::io::stdin();
+                self.read_jsonl(Path::new("-"), stdin.lock(), None);
+                continue;
+            }
+            match std::fs::metadata(path) {
+                Ok(m) if m.is_dir() => {
+                    let prefix = prefix_ids.then_some(path.as_path());
+                    self.walk(path, path, prefix);
+                }
+                Ok(_) => self.read_file(path, display_id(path)),
+                Err(source) => self.problem(Error::Io {
+                    path: path.clone(),
+                    source,
+                }),
+            }
+        }
+    }
+
     fn problem(&mut self, e: Error) {
         self.loaded.problems.push(e);
     }

@@ -1070,6 +1070,7 @@ impl Index {
             }
         }
         let min_bigrams = self.detector.config().align.min_bigrams_for_a_passage();
+        let min_score = self.options.min_score;
         let mut open = Vec::new();
         let mut scratch = Vec::new();
         for (serial, head) in &heads {
@@ -1079,7 +1080,6 @@ impl Index {
             }
             // Kept for the alignment, which skips looking for runs the fingerprints rule out.
             let run = profile::may_share_run(profile, h.profile, &mut scratch);
-            let min_score = self.options.min_score;
             if profile::may_report(
                 profile,
                 h.profile,

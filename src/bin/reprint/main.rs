@@ -63,8 +63,8 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 /// 0 when every input was read cleanly, 3 when something was skipped or decoded lossily.
-fn exit_code(problems: &[reprint::Error]) -> u8 {
-    if problems.is_empty() {
+fn exit_code<'e>(problems: impl IntoIterator<Item = &'e reprint::Error>) -> u8 {
+    if problems.into_iter().next().is_none() {
         EXIT_OK
     } else {
         EXIT_SKIPPED
@@ -348,17 +348,15 @@ fn index_add(args: IndexAddArgs) -> anyhow::Result<u8> {
                 .map_init(String::new, |buf, i| add(i, buf))
                 .collect::<anyhow::Result<_>>()?
         };
-    let mut unread = 0;
+    let mut unread = Vec::new();
     let mut replaced = Vec::with_capacity(added.len());
     for a in added {
         match a {
             Ok(r) => replaced.push(r),
-            Err(e) => {
-                warn(&e);
-                unread += 1;
-            }
+            Err(e) => unread.push(e),
         }
     }
+    unread.iter().for_each(warn);
     index
         .save()
         .with_context(|| format!("cannot save the index {}", args.index.display()))?;
@@ -374,11 +372,7 @@ fn index_add(args: IndexAddArgs) -> anyhow::Result<u8> {
             s.disk_bytes as f64 / 1e6
         );
     }
-    Ok(if unread > 0 {
-        EXIT_SKIPPED
-    } else {
-        exit_code(&docs.problems)
-    })
+    Ok(exit_code(docs.problems.iter().chain(&unread)))
 }
 
 fn index_query(args: IndexQueryArgs) -> anyhow::Result<u8> {
@@ -484,11 +478,7 @@ fn index_query(args: IndexQueryArgs) -> anyhow::Result<u8> {
             started.elapsed().as_secs_f64()
         );
     }
-    Ok(if unread.is_empty() {
-        exit_code(&docs.problems)
-    } else {
-        EXIT_SKIPPED
-    })
+    Ok(exit_code(docs.problems.iter().chain(&unread)))
 }
 
 fn index_stats(args: IndexStatsArgs) -> anyhow::Result<u8> {
@@ -725,11 +715,9 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         }
         eprintln!("{line}");
     }
-    Ok(if skipped + lossy == 0 {
-        EXIT_OK
-    } else {
-        EXIT_SKIPPED
-    })
+    Ok(exit_code(
+        docs.problems.iter().chain(&reread).chain(&late_problems),
+    ))
 }
 
 /// `n` and the noun, in the plural unless `n` is 1: "1 document", "3 documents".
