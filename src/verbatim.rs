@@ -101,23 +101,65 @@ pub fn runs(a: &Tokens, b: &Tokens, min_words: usize) -> Vec<Run> {
 /// `min_words` words share one of them. Empty when `min_words` is 0. For `min_words` below
 /// the hashed window of 8 words, every window of `min_words` is kept.
 pub fn fingerprints(t: &Tokens, min_words: usize) -> Vec<u32> {
+    let mut out = selected(t, min_words);
+    out.dedup();
+    out
+}
+
+/// The winnowed fingerprints of `t` as a multiset: the low 32 bits of the hash at each
+/// position winnowing selects (the leftmost least hash of each window), once per position,
+/// sorted. Deduplicated, it is [`fingerprints`].
+///
+/// Counting positions, not values, bounds how much text two documents' runs can cover: in a
+/// run of `L` words shared by A and B, the `L - min_words + 1` windows lying wholly inside it
+/// hold the same hashes on both sides and so select the same positions, at least
+/// `⌈(L - min_words + 1) / w⌉` of them (a position serves at most `w` windows, `w` hashes a
+/// window). Runs the aligner keeps do not overlap, so the multisets of A and B have at least
+/// `Σ ⌈(L - min_words + 1) / w⌉` values in common, and the runs cover at most
+/// [`span_per_selected`]` × (values in common)` words. Values cut to fewer bits only merge,
+/// which can only raise the count in common: the bound still holds.
+pub(crate) fn selected(t: &Tokens, min_words: usize) -> Vec<u32> {
     if min_words == 0 {
         return Vec::new();
     }
     let k = K.min(min_words);
     let window = min_words - k + 1;
     let h = window_hashes(t.word_hashes(), k);
-    let mut out: Vec<u32> = if h.len() <= window {
-        // The whole text is one window (or shorter than one run): its minimum, if any.
-        h.iter().min().map(|&m| m as u32).into_iter().collect()
-    } else {
-        h.windows(window)
-            .map(|w| *w.iter().min().expect("non-empty window") as u32)
-            .collect()
-    };
+    if h.is_empty() {
+        return Vec::new();
+    }
+    // The whole text is one window when it is shorter than one (or one run): its minimum.
+    let window = window.min(h.len());
+    let mut out = Vec::with_capacity(2 * h.len() / (window + 1) + 1);
+    let mut last = usize::MAX;
+    for start in 0..=h.len() - window {
+        let w = &h[start..start + window];
+        // Leftmost least: a rule that depends only on the window's hashes, so two texts pick
+        // the same positions inside a run they share.
+        let mut at = 0;
+        for (i, &v) in w.iter().enumerate().skip(1) {
+            if v < w[at] {
+                at = i;
+            }
+        }
+        // A position a window selects is selected by every window between: consecutive
+        // repeats are the only repeats.
+        if start + at != last {
+            last = start + at;
+            out.push(h[last] as u32);
+        }
+    }
     out.sort_unstable();
-    out.dedup();
     out
+}
+
+/// Most words the runs two texts share can cover per value their [`selected`] multisets have
+/// in common (see there): a run of `L` words accounts for at least one value, and for one
+/// more every `w` words beyond `min_words - 1`, so `L ≤ (w + min_words - 1) × values`.
+pub(crate) fn span_per_selected(min_words: usize) -> usize {
+    let k = K.min(min_words);
+    let w = min_words.saturating_sub(k) + 1;
+    w + min_words.saturating_sub(1)
 }
 
 #[cfg(test)]
@@ -205,5 +247,52 @@ mod tests {
         })
         .unwrap();
         assert!(off.compare(wire, page).passages.is_empty());
+    }
+
+    proptest::proptest! {
+        /// The bound scan and the crawler rely on ([`selected`]): the runs the aligner keeps
+        /// (longest first, none overlapping another on either side) cover no more words than
+        /// `span_per_selected` per value the two multisets share. Few distinct words make
+        /// repeated phrases, runs that touch, and values selected at several positions.
+        #[test]
+        fn kept_runs_cover_at_most_the_span_per_selected_value(
+            a in proptest::collection::vec(0u8..6, 0..120),
+            b in proptest::collection::vec(0u8..6, 0..120),
+            planted in proptest::collection::vec((0usize..120, 0usize..120, 10usize..40), 0..4),
+            min_words in 3usize..14,
+        ) {
+            let word = |w: &u8| format!("w{w}");
+            let (mut a, mut b): (Vec<String>, Vec<String>) =
+                (a.iter().map(word).collect(), b.iter().map(word).collect());
+            for (n, &(ia, ib, len)) in planted.iter().enumerate() {
+                let run: Vec<String> = (0..len).map(|i| format!("r{n}x{}", i % 7)).collect();
+                let (ia, ib) = (ia.min(a.len()), ib.min(b.len()));
+                a.splice(ia..ia, run.iter().cloned());
+                b.splice(ib..ib, run.iter().cloned());
+            }
+            let (ta, tb) = (tokenize(&a.join(" ")), tokenize(&b.join(" ")));
+            let mut kept: Vec<Run> = Vec::new();
+            for r in runs(&ta, &tb, min_words) {
+                let apart = |x: &Range<usize>, y: &Range<usize>| x.end <= y.start || y.end <= x.start;
+                if kept.iter().all(|k| apart(&k.a, &r.a) && apart(&k.b, &r.b)) {
+                    kept.push(r);
+                }
+            }
+            let covered: usize = kept.iter().map(|r| r.a.len()).sum();
+            let (sa, sb) = (selected(&ta, min_words), selected(&tb, min_words));
+            let (mut i, mut j, mut common) = (0, 0, 0);
+            while i < sa.len() && j < sb.len() {
+                match sa[i].cmp(&sb[j]) {
+                    std::cmp::Ordering::Less => i += 1,
+                    std::cmp::Ordering::Greater => j += 1,
+                    std::cmp::Ordering::Equal => (common, i, j) = (common + 1, i + 1, j + 1),
+                }
+            }
+            proptest::prop_assert!(covered <= span_per_selected(min_words) * common,
+                "{covered} words in {} runs, {common} values in common", kept.len());
+            let mut distinct = sa.clone();
+            distinct.dedup();
+            proptest::prop_assert_eq!(distinct, fingerprints(&ta, min_words));
+        }
     }
 }

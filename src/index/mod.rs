@@ -1069,8 +1069,7 @@ impl Index {
                 heads.push((serial, head));
             }
         }
-        let min_bigrams = self.detector.config().align.min_bigrams_for_a_passage();
-        let min_score = self.options.min_score;
+        let bar = profile::Bar::new(&self.detector.config().align, self.options.min_score);
         let mut open = Vec::new();
         let mut scratch = Vec::new();
         for (serial, head) in &heads {
@@ -1080,14 +1079,7 @@ impl Index {
             }
             // Kept for the alignment, which skips looking for runs the fingerprints rule out.
             let run = profile::may_share_run(profile, h.profile, &mut scratch);
-            if profile::may_report(
-                profile,
-                h.profile,
-                run,
-                min_score,
-                min_bigrams,
-                &mut scratch,
-            ) {
+            if profile::may_report(profile, h.profile, run, &bar, &mut scratch) {
                 open.push((*serial, h, run));
             }
         }

@@ -6,7 +6,7 @@
 //!    2022, and as the crawler's [`crate::index`] does), and the winnowed fingerprints of its
 //!    verbatim runs ([`crate::verbatim::fingerprints`]), and its pre-alignment profile is kept
 //!    narrowed (`index::profile::Narrow`). The analysis is dropped: a document costs its keys
-//!    and narrowed profile (about 2 KB), not its tokens, terms and signatures.
+//!    and narrowed profile (about 2.5 KB), not its tokens, terms and signatures.
 //! 2. **Buckets.** All `(key, document)` pairs are sorted (in parallel, deterministically) and
 //!    grouped by key. A key held by more than [`ScanOptions::max_bucket`] documents (a
 //!    fingerprint: more than [`MAX_RUN_BUCKET`]) is shared boilerplate or a phrase of the
@@ -22,8 +22,9 @@
 //!    [`MIN_SHARED_KEY_WEIGHT`], or when it shares a verbatim-run fingerprint (a
 //!    sentence pasted word for word can be too short to share sampled term pairs).
 //! 4. **Verification.** An exact bound on what alignment could report (`index::profile`:
-//!    content bigrams, shingles, fingerprints in common) settles most candidates from the
-//!    narrowed profiles, before any text is analyzed again. The rest are visited cluster by
+//!    content bigrams, shingles, fingerprints in common, and the words shared runs could
+//!    cover) settles most candidates from the narrowed profiles, before any text is analyzed
+//!    again. The rest are visited cluster by
 //!    cluster; their texts are re-analyzed, the bound checked on the full profiles, and the
 //!    pairs aligned with [`Detector::compare_analyzed`], so scores are exactly
 //!    `reprint compare`'s. A pair is reported when its best score is positive and reaches
