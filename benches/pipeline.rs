@@ -108,6 +108,18 @@ fn stages(c: &mut Criterion) {
         })
     });
 
+    // Wire cues: scan looks for them in every document of a reported pair.
+    g.bench_function("wire cues", |b| {
+        b.iter(|| {
+            let cues: usize = texts
+                .iter()
+                .map(|t| reprint::wire::find(black_box(t)).cues.len())
+                .sum();
+            assert!(cues >= 20, "{cues}");
+            cues
+        })
+    });
+
     let detector = reprint::Detector::default();
     let shingle_sets: Vec<Vec<u64>> = texts.iter().map(|t| detector.analyze(t).shingles).collect();
     for k in [64usize, 128, 256] {

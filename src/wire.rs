@@ -136,10 +136,11 @@ const AGENCIES: &[(&str, &str, bool)] = &[
 /// Finds the wire cues of `text`.
 pub fn find(text: &str) -> WireCues {
     let mut cues: Vec<WireCue> = Vec::new();
+    let marks = Marks::of(text);
     let mut offset = 0;
     for raw in text.split_inclusive('\n') {
         let line = raw.trim_end_matches(['\n', '\r']);
-        line_cues(text, offset, line, &mut cues);
+        line_cues(text, offset, line, marks, &mut cues);
         offset += raw.len();
     }
     cues.sort_by_key(|c| (c.start, c.end));
@@ -176,10 +177,34 @@ fn push(
     });
 }
 
+/// Whether a text holds what a copyright notice or a photo credit cannot do without, looked up
+/// once per text: most texts hold neither, and their lines then skip those searches (scan looks
+/// for cues in every document of a reported pair).
+#[derive(Clone, Copy)]
+struct Marks {
+    /// `©`, `(c)`, `(C)` or `copyright` in one of the cases [`copyrights`] accepts.
+    copyright: bool,
+    /// `/` or `photo` in one of the cases [`photos`] accepts.
+    photo: bool,
+}
+
+impl Marks {
+    fn of(text: &str) -> Marks {
+        Marks {
+            copyright: text.contains('©')
+                || text.contains("(c)")
+                || text.contains("(C)")
+                || text.contains("opyright")
+                || text.contains("OPYRIGHT"),
+            photo: text.contains('/') || text.contains("hoto") || text.contains("HOTO"),
+        }
+    }
+}
+
 /// Longest credit or sign-off line, in characters: a byline, not a sentence.
 const MAX_CREDIT_LINE: usize = 80;
 
-fn line_cues(text: &str, base: usize, line: &str, cues: &mut Vec<WireCue>) {
+fn line_cues(text: &str, base: usize, line: &str, marks: Marks, cues: &mut Vec<WireCue>) {
     let lead = line.len() - line.trim_start().len();
     let body = line.trim();
     if body.is_empty() {
@@ -189,12 +214,16 @@ fn line_cues(text: &str, base: usize, line: &str, cues: &mut Vec<WireCue>) {
     if let Some((agencies, end)) = dateline(body) {
         push(cues, text, CueKind::Dateline, agencies, at(0), at(end));
     }
-    copyrights(body, &mut |agencies, s, e| {
-        push(cues, text, CueKind::Copyright, agencies, at(s), at(e))
-    });
-    photos(body, &mut |agencies, s, e| {
-        push(cues, text, CueKind::Photo, agencies, at(s), at(e))
-    });
+    if marks.copyright {
+        copyrights(body, &mut |agencies, s, e| {
+            push(cues, text, CueKind::Copyright, agencies, at(s), at(e))
+        });
+    }
+    if marks.photo {
+        photos(body, &mut |agencies, s, e| {
+            push(cues, text, CueKind::Photo, agencies, at(s), at(e))
+        });
+    }
     parenthesized_credits(body, &mut |agencies, s, e| {
         push(cues, text, CueKind::Credit, agencies, at(s), at(e))
     });
@@ -203,19 +232,21 @@ fn line_cues(text: &str, base: usize, line: &str, cues: &mut Vec<WireCue>) {
     }
 }
 
-/// Which bytes can begin an agency's name (both cases where case does not matter).
-/// [`agency_at`] is tried at every word of every line of every reported document; this test
-/// turns away most words in one load (wire cues were a tenth of a scan's time without it).
-const AGENCY_FIRST_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
+/// For each byte, the agencies (bit `i` for `AGENCIES[i]`) whose name can begin with it, in
+/// either case where case does not matter. [`agency_at`] is tried at many words of every
+/// document of a reported pair; this turns away most words in one load and leaves the others
+/// a few names to compare (wire cues were a tenth of a scan's time without it).
+const AGENCY_FIRST_BYTES: [u32; 256] = {
+    assert!(AGENCIES.len() <= 32);
+    let mut table = [0u32; 256];
     let mut i = 0;
     while i < AGENCIES.len() {
         let (surface, _, exact) = AGENCIES[i];
         let b = surface.as_bytes()[0];
-        table[b as usize] = true;
+        table[b as usize] |= 1 << i;
         if !exact {
-            table[b.to_ascii_lowercase() as usize] = true;
-            table[b.to_ascii_uppercase() as usize] = true;
+            table[b.to_ascii_lowercase() as usize] |= 1 << i;
+            table[b.to_ascii_uppercase() as usize] |= 1 << i;
         }
         i += 1;
     }
@@ -224,14 +255,15 @@ const AGENCY_FIRST_BYTES: [bool; 256] = {
 
 /// Matches one agency at the start of `s`; returns its canonical name and length in bytes.
 fn agency_at(s: &str) -> Option<(&'static str, usize)> {
-    if !s
+    let mut may = s
         .as_bytes()
         .first()
-        .is_some_and(|&b| AGENCY_FIRST_BYTES[b as usize])
-    {
-        return None;
-    }
-    for &(surface, canonical, exact) in AGENCIES {
+        .map_or(0, |&b| AGENCY_FIRST_BYTES[b as usize]);
+    // The agencies in their order (longer forms first), those that may begin here only.
+    while may != 0 {
+        let i = may.trailing_zeros() as usize;
+        may &= may - 1;
+        let (surface, canonical, exact) = AGENCIES[i];
         let Some(head) = s.get(..surface.len()) else {
             continue;
         };
@@ -240,15 +272,33 @@ fn agency_at(s: &str) -> Option<(&'static str, usize)> {
         } else {
             head.eq_ignore_ascii_case(surface)
         };
-        let boundary = s[surface.len()..]
-            .chars()
-            .next()
-            .is_none_or(|c| !c.is_alphanumeric());
-        if same && boundary {
+        if same
+            && s[surface.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric())
+        {
             return Some((canonical, surface.len()));
         }
     }
     None
+}
+
+/// Whether `word` (a whole word) can end an agency's name: the last word of a line that a
+/// credit or sign-off closes must. Most lines end otherwise, and this settles them before
+/// every word of the line is tried as the start of a list.
+fn ends_an_agency(word: &str) -> bool {
+    AGENCIES.iter().any(|&(surface, _, exact)| {
+        let last = surface
+            .rsplit(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or(surface);
+        if exact {
+            word == last
+        } else {
+            word.eq_ignore_ascii_case(last)
+        }
+    })
 }
 
 /// Matches a list of agencies at the start of `s`: `AFP`, `l'AFP`, `Reuters et AFP`,
@@ -355,8 +405,18 @@ fn copyrights(body: &str, found: &mut dyn FnMut(Vec<&'static str>, usize, usize)
 
 /// `AFP/Archives`, `AFP/Jane Doe`, `AP Photo/Jane Doe`, `REUTERS/Name`, `AFP PHOTO`.
 fn photos(body: &str, found: &mut dyn FnMut(Vec<&'static str>, usize, usize)) {
+    let bytes = body.as_bytes();
     let mut start = 0;
     while start < body.len() {
+        // Only a byte that can begin an agency's name (ASCII, so a character boundary) is
+        // worth a look.
+        let Some(skip) = bytes[start..]
+            .iter()
+            .position(|&b| AGENCY_FIRST_BYTES[b as usize] != 0)
+        else {
+            return;
+        };
+        start += skip;
         let rest = &body[start..];
         let word_start = start == 0
             || body[..start]
@@ -440,6 +500,14 @@ fn parenthesized_credits(body: &str, found: &mut dyn FnMut(Vec<&'static str>, us
 /// `Source : AFP`, `… podium. dpa`, `(AFP)`, `AFP`. Returns the kind, agencies and start in `body`.
 fn line_end_cue(body: &str) -> Option<(CueKind, Vec<&'static str>, usize)> {
     let trimmed = body.trim_end_matches(['.', ' ', '\u{a0}']);
+    let last_word = trimmed
+        .trim_end_matches(')')
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("");
+    if !ends_an_agency(last_word) {
+        return None;
+    }
     // Find the agency list that ends the line: try each word start, leftmost first, so that
     // `Reuters et AFP` is taken whole rather than `AFP` alone.
     let starts = std::iter::once(0).chain(
