@@ -261,8 +261,6 @@ enum Loc {
 #[derive(Clone, Copy)]
 enum Part {
     Whole,
-    /// Everything before the text: time, id, data, profile.
-    Head,
     Text,
 }
 
@@ -933,8 +931,8 @@ impl Index {
         }
     }
 
-    /// The bytes of a document's body in `part` (the whole body, its head before the text, or its
-    /// text), or `None` when it is no longer live. One positional read for an on-disk index.
+    /// The bytes of a document's body in `part` (the whole body or its text), or `None` when it
+    /// is no longer live. One positional read for an on-disk index.
     fn body(&self, serial: u32, part: Part) -> Result<Option<Bytes>> {
         let (file, pos, range) = {
             let docs = read(&self.docs[serial as usize % DOC_SHARDS]);
@@ -944,7 +942,6 @@ impl Index {
             let (at, whole) = (u64::from(d.text_at), doc_body_len(d));
             let range = match part {
                 Part::Whole => 0..whole,
-                Part::Head => 0..at,
                 Part::Text => at..whole,
             };
             match &d.loc {
@@ -961,6 +958,36 @@ impl Index {
             source,
         })?;
         Ok(Some(Bytes::Owned(buf)))
+    }
+
+    /// Appends a document's head (what precedes its text: its profile, id and data) to `out`,
+    /// and returns where it is there, or `None` when the document is no longer live. One
+    /// positional read for an on-disk index, into a buffer the query reuses for all its
+    /// candidates.
+    fn head_into(&self, serial: u32, out: &mut Vec<u8>) -> Result<Option<std::ops::Range<usize>>> {
+        let from = out.len();
+        let (file, pos) = {
+            let docs = read(&self.docs[serial as usize % DOC_SHARDS]);
+            let Some(Slot::Live(d)) = docs.get(&serial) else {
+                return Ok(None);
+            };
+            let len = d.text_at as usize;
+            match &d.loc {
+                Loc::Mem(b) => {
+                    out.extend_from_slice(&b[..len]);
+                    return Ok(Some(from..out.len()));
+                }
+                Loc::Disk { file, pos, .. } => {
+                    out.resize(from + len, 0);
+                    (file.clone(), *pos)
+                }
+            }
+        };
+        store::read_at(&file, pos, &mut out[from..]).map_err(|source| Error::Io {
+            path: self.dir(),
+            source,
+        })?;
+        Ok(Some(from..out.len()))
     }
 
     /// The index's directory, to name in errors (empty for an in-memory index).
@@ -1064,22 +1091,23 @@ impl Index {
         // and that is a query's slowest case. Handing every query's candidates to the thread
         // pool instead cost more in wake-ups than the checks themselves.
         let mut heads = Vec::with_capacity(cands.len());
+        let mut head_bytes = Vec::new();
         for (_, _, serial) in cands {
-            if let Some(head) = self.body(serial, Part::Head)? {
-                heads.push((serial, head));
+            if let Some(at) = self.head_into(serial, &mut head_bytes)? {
+                heads.push((serial, at));
             }
         }
         let bar = profile::Bar::new(&self.detector.config().align, self.options.min_score);
         let mut open = Vec::new();
-        let mut scratch = Vec::new();
-        for (serial, head) in &heads {
-            let h = store::decode_head(head).ok_or_else(|| self.corrupt())?;
+        // Three 16 KB bitmaps of the query's lists: they pay from a few candidates on.
+        let sets = (heads.len() >= 8).then(|| profile::QuerySets::of(profile));
+        for (serial, at) in &heads {
+            let h = store::decode_head(&head_bytes[at.clone()]).ok_or_else(|| self.corrupt())?;
             if exclude == Some(h.id) {
                 continue;
             }
             // Kept for the alignment, which skips looking for runs the fingerprints rule out.
-            let run = profile::may_share_run(profile, h.profile, &mut scratch);
-            if profile::may_report(profile, h.profile, run, &bar, &mut scratch) {
+            if let Some(run) = profile::check_stored(profile, sets.as_ref(), h.profile, &bar) {
                 open.push((*serial, h, run));
             }
         }

@@ -164,11 +164,6 @@ pub(crate) fn decode<'a>(b: &mut &'a [u8]) -> Option<StoredProfile<'a>> {
     })
 }
 
-fn words(b: &[u8]) -> impl Iterator<Item = u32> + '_ {
-    b.chunks_exact(4)
-        .map(|x| u32::from_le_bytes(x.try_into().expect("4 bytes")))
-}
-
 /// Size of the intersection of two sorted lists; with repeated values, of the multisets.
 ///
 /// A merge without a branch on the comparison: which list advances is data, and a branch on it
@@ -208,41 +203,124 @@ impl Bar {
     }
 }
 
-/// Whether verifying the pair could report it: false only when neither a passage nor the
-/// resemblance can reach `bar`. `shares_run` is [`may_share_run`] of the pair (which the
-/// caller keeps for the alignment).
-pub(crate) fn may_report(
-    q: &Profile,
-    d: StoredProfile<'_>,
-    shares_run: bool,
-    bar: &Bar,
-    scratch: &mut Vec<u32>,
-) -> bool {
-    // The stored lists, copied out of their bytes once (a few hundred values) into the caller's
-    // buffer: a query checks dozens of profiles.
-    scratch.clear();
-    scratch.extend(words(d.shingles).chain(words(d.bigrams)));
-    let (shingles, bigrams) = scratch.split_at(d.shingles.len() / 4);
-    bound(
-        q.lists(),
-        Lists {
-            shingles,
-            bigrams,
-            selected: None,
-            words: 0,
-            content_pairs: d.content_pairs,
-        },
-        shares_run,
-        bar,
-    )
+/// A query's lists as bitmaps, so that checking a stored profile reads each of its values
+/// once, in order, with one load: an upper bound on the values in common that settles a
+/// chance candidate without a merge (see [`check_stored`]).
+pub(crate) struct QuerySets {
+    shingles: ValueSet,
+    bigrams: ValueSet,
+    verbatim: ValueSet,
 }
 
-/// Whether two documents may share a verbatim run: false only when their fingerprints show
-/// they share none (see [`crate::align::align_known`]). `scratch` is the caller's buffer.
-pub(crate) fn may_share_run(q: &Profile, d: StoredProfile<'_>, scratch: &mut Vec<u32>) -> bool {
-    scratch.clear();
-    scratch.extend(words(d.verbatim));
-    common(&q.verbatim, scratch) > 0
+impl QuerySets {
+    pub(crate) fn of(q: &Profile) -> QuerySets {
+        QuerySets {
+            shingles: ValueSet::of(&q.shingles),
+            bigrams: ValueSet::of(&q.bigrams),
+            verbatim: ValueSet::of(&q.verbatim),
+        }
+    }
+}
+
+/// A set of `u32` hashes as a bitmap of [`SET_BITS`] bits indexed by the hash's low bits:
+/// membership can be wrong only by saying yes (two values sharing their low bits), so counting
+/// the stored values it holds bounds the values in common from above, with one load and no
+/// branch per value.
+struct ValueSet {
+    bits: Vec<u64>,
+}
+
+/// Bits of a [`ValueSet`]: a few hundred values leave a chance agreement for one in a few
+/// hundred stored values, and the three sets of a query (48 KB) stay in the core's cache.
+const SET_BITS: u32 = 17;
+
+impl ValueSet {
+    fn of(values: &[u32]) -> ValueSet {
+        let mut bits = vec![0u64; (1 << SET_BITS) / 64];
+        for &v in values {
+            let i = (v & ((1 << SET_BITS) - 1)) as usize;
+            bits[i / 64] |= 1 << (i % 64);
+        }
+        ValueSet { bits }
+    }
+
+    fn contains(&self, v: u32) -> bool {
+        let i = (v & ((1 << SET_BITS) - 1)) as usize;
+        self.bits[i / 64] >> (i % 64) & 1 != 0
+    }
+
+    /// How many of the stored (little-endian) values `b` holds may be in the set, counting
+    /// repeats, up to `enough`: at least the size of the intersection of the two lists as
+    /// multisets.
+    fn count_in(&self, b: &[u8], enough: usize) -> usize {
+        let mut n = 0;
+        for w in b.chunks_exact(4) {
+            n += usize::from(self.contains(u32::from_le_bytes(w.try_into().expect("4 bytes"))));
+            if n >= enough {
+                break;
+            }
+        }
+        n
+    }
+}
+
+/// A query's check of a stored profile: `None` when verification could not report the pair
+/// (neither a passage nor the resemblance can reach `bar`), else whether the two may share a
+/// verbatim run, which the alignment is told ([`crate::align::align_known`]). `sets` are the
+/// query's [`QuerySets`], worth making when it has more than a few candidates.
+///
+/// A query checks the profiles of up to hundreds of candidates, most of them sharing a key by
+/// chance, and at a million documents that is the slowest queries' time. So each stored list
+/// is read once against the query's sets, which bounds the values in common from above and
+/// settles a chance candidate; only a pair the bound lets through is merged for the exact count.
+/// The answer is the exact bound's either way.
+pub(crate) fn check_stored(
+    q: &Profile,
+    sets: Option<&QuerySets>,
+    d: StoredProfile<'_>,
+    bar: &Bar,
+) -> Option<bool> {
+    // Whether the lists have at least `need` values in common, by the bound first if there
+    // are sets.
+    let at_least = |set: fn(&QuerySets) -> &ValueSet, q: &[u32], stored: &[u8], need: usize| {
+        sets.is_none_or(|s| set(s).count_in(stored, need) >= need)
+            && common_stored(q, stored, need) >= need
+    };
+    let run = at_least(|s| &s.verbatim, &q.verbatim, d.verbatim, 1);
+    // A stored profile has no fingerprint positions: a shared fingerprint may be a run
+    // covering the whole of either text.
+    if run && bar.min_score <= 1.0 {
+        return Some(true);
+    }
+    let possible = (q.content_pairs.min(d.content_pairs) as usize).min(bar.min_bigrams);
+    if at_least(|s| &s.bigrams, &q.bigrams, d.bigrams, possible) {
+        return Some(run);
+    }
+    let (a, b) = (q.shingles.len(), d.shingles.len() / 4);
+    let resembles =
+        |shared: usize| shared > 0 && shared as f64 / (a + b - shared) as f64 >= bar.min_score;
+    // The resemblance grows with the shingles in common, here bounded from above first.
+    (sets.is_none_or(|s| resembles(s.shingles.count_in(d.shingles, usize::MAX)))
+        && resembles(common_stored(&q.shingles, d.shingles, usize::MAX)))
+    .then_some(run)
+}
+
+/// [`common`] of a list in memory and a stored one (little-endian `u32`s), stopping once
+/// `enough` values are found in common: the exact count where [`ValueSet::count_in`] bounds it.
+fn common_stored(a: &[u32], b: &[u8], enough: usize) -> usize {
+    let at = |j: usize| -> u32 {
+        let w: [u8; 4] = b[4 * j..4 * j + 4].try_into().expect("4 bytes");
+        u32::from_le_bytes(w)
+    };
+    let nb = b.len() / 4;
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < nb && n < enough {
+        let (x, y) = (a[i], at(j));
+        n += usize::from(x == y);
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
+    }
+    n
 }
 
 /// [`may_share_run`] for two profiles in memory.
@@ -427,6 +505,34 @@ mod tests {
     use super::*;
     use crate::Detector;
 
+    fn words(b: &[u8]) -> impl Iterator<Item = u32> + '_ {
+        b.chunks_exact(4)
+            .map(|x| u32::from_le_bytes(x.try_into().expect("4 bytes")))
+    }
+
+    proptest::proptest! {
+        /// A set holds every value it was made of (and others only if their low bits agree with
+        /// one's), and counts the stored values it holds, repeats too.
+        #[test]
+        fn value_sets_hold_exactly_their_values(
+            values in proptest::collection::vec(proptest::prop_oneof![0u32..64, proptest::num::u32::ANY], 0..300),
+            probes in proptest::collection::vec(proptest::prop_oneof![0u32..64, proptest::num::u32::ANY], 0..300),
+        ) {
+            let set = ValueSet::of(&values);
+            let mut stored = Vec::new();
+            let low = |v: u32| v & ((1 << SET_BITS) - 1);
+            let held = |v: &u32| values.iter().any(|&x| low(x) == low(*v));
+            for &v in &probes {
+                proptest::prop_assert_eq!(set.contains(v), held(&v));
+                proptest::prop_assert!(!values.contains(&v) || set.contains(v));
+                stored.extend_from_slice(&v.to_le_bytes());
+            }
+            let n = probes.iter().filter(|v| held(v)).count();
+            proptest::prop_assert_eq!(set.count_in(&stored, usize::MAX), n);
+            proptest::prop_assert_eq!(set.count_in(&stored, 2), n.min(2));
+        }
+    }
+
     #[test]
     fn encoding_round_trips_and_multisets_intersect() {
         assert_eq!(common(&[1u32, 2, 2, 2, 5], &[2, 2, 5, 6]), 3);
@@ -456,11 +562,23 @@ mod tests {
         assert_eq!(words(s.shingles).collect::<Vec<_>>(), p.shingles);
         assert_eq!(words(s.bigrams).collect::<Vec<_>>(), p.bigrams);
         assert_eq!(words(s.verbatim).collect::<Vec<_>>(), p.verbatim);
-        let mut scratch = Vec::new();
-        let run = may_share_run(&p, s, &mut scratch);
-        assert!(run);
         let bar = Bar::new(&d.config().align, 0.1);
-        assert!(may_report(&p, s, run, &bar, &mut scratch));
+        let sets = QuerySets::of(&p);
+        assert_eq!(
+            check_stored(&p, Some(&sets), s, &bar),
+            Some(true),
+            "a text shares runs with itself"
+        );
+        assert_eq!(
+            sets.shingles.count_in(s.shingles, usize::MAX),
+            p.shingles.len()
+        );
+        assert_eq!(sets.verbatim.count_in(&[0, 0, 0, 0, 7, 0, 0, 0], 9), 0);
+        assert_eq!(
+            common_stored(&p.bigrams, s.bigrams, usize::MAX),
+            p.bigrams.len()
+        );
+        assert_eq!(common_stored(&p.bigrams, s.bigrams, 2), 2);
         assert!(decode(&mut &buf[..buf.len() - 5]).is_none());
     }
 
@@ -514,7 +632,7 @@ mod tests {
         let (mut pairs, mut skipped, mut narrow_skipped, mut skipped_runs) = (0, 0, 0, 0);
         // Pairs sharing a run that the bound on what runs cover settles, and those it leaves.
         let (mut runs_settled, mut runs_left, mut long_pairs) = (0, 0, 0);
-        let mut scratch = Vec::new();
+        let sets: Vec<QuerySets> = profiles.iter().map(|(p, _)| QuerySets::of(p)).collect();
         for i in 0..texts.len() {
             for j in 0..texts.len() {
                 if i == j {
@@ -525,8 +643,7 @@ mod tests {
                 // Texts whose fingerprints do not meet share no verbatim run: aligning them
                 // without looking for runs gives the same comparison.
                 let stored = decode(&mut &profiles[j].1[..]).unwrap();
-                let run = may_share_run(&profiles[i].0, stored, &mut scratch);
-                assert_eq!(run, may_share_run_pair(&profiles[i].0, &profiles[j].0));
+                let run = may_share_run_pair(&profiles[i].0, &profiles[j].0);
                 skipped_runs += usize::from(!run);
                 if !run {
                     assert_eq!(d.compare_known(&analyses[i], &analyses[j], false), full);
@@ -536,10 +653,18 @@ mod tests {
                     let bar = Bar::new(&d.config().align, min_score);
                     // The stored profile has no fingerprint positions: it counts a shared
                     // fingerprint as a possible report.
-                    let stored_bound = may_report(&profiles[i].0, stored, run, &bar, &mut scratch);
+                    let checked = check_stored(&profiles[i].0, Some(&sets[i]), stored, &bar);
+                    assert_eq!(checked, check_stored(&profiles[i].0, None, stored, &bar));
+                    let stored_bound = checked.is_some();
+                    assert!(checked.is_none_or(|r| r == run));
+                    let (x, y) = (&profiles[i].0, &profiles[j].0);
+                    let without_positions = Lists {
+                        selected: None,
+                        ..y.lists()
+                    };
+                    assert_eq!(stored_bound, bound(x.lists(), without_positions, run, &bar));
                     let full = may_report_pair(&profiles[i].0, &profiles[j].0, run, &bar);
                     assert!(stored_bound || !full, "pair {i}, {j} at {min_score}");
-                    let (x, y) = (&profiles[i].0, &profiles[j].0);
                     let no_term_passage = common(&x.bigrams, &y.bigrams)
                         < (x.content_pairs.min(y.content_pairs) as usize).min(bar.min_bigrams);
                     if min_score == 0.1 && run && no_term_passage && score < min_score {
