@@ -35,8 +35,10 @@
 //! let more pairs through, and it settles most candidates before any text is analyzed again.
 //!
 //! # Invariants
-//! - `may_report(q, d, min_score, …)` is false only if `compare_analyzed` of the two documents
-//!   scores 0 or below `min_score`: a pair the index would not report anyway.
+//! - `check_stored(q, sets, d, bar)` is `None`, and `may_report_pair(q, d, run, bar)` false,
+//!   only if `compare_analyzed` of the two documents scores 0 or below `bar`'s `min_score`: a
+//!   pair the index (or scan) would not report anyway. With or without `sets`, `check_stored`
+//!   gives the same answer.
 //! - [`Narrow::may_report`] is false only if `may_report_pair` of the full profiles is.
 //! - Encoded, a profile is `c, n, n × u32, m, m × u32, f, f × u32` (little-endian: content pairs,
 //!   shingles, bigrams, fingerprints), every list sorted.
@@ -213,6 +215,7 @@ pub(crate) struct QuerySets {
 }
 
 impl QuerySets {
+    /// The sets of a query's profile.
     pub(crate) fn of(q: &Profile) -> QuerySets {
         QuerySets {
             shingles: ValueSet::of(&q.shingles),
