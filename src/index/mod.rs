@@ -261,7 +261,17 @@ enum Loc {
 #[derive(Clone, Copy)]
 enum Part {
     Whole,
+    /// Everything before the text: time, id, data, profile.
+    Head,
     Text,
+}
+
+/// Where a part of a live document's body is.
+enum Located {
+    /// In an in-memory index's shared bytes.
+    Mem(Arc<[u8]>, std::ops::Range<usize>),
+    /// In a log, at these byte offsets.
+    Disk(Arc<File>, std::ops::Range<u64>),
 }
 
 /// Bytes of a stored body: shared with an in-memory index, or read from a log.
@@ -931,62 +941,63 @@ impl Index {
         }
     }
 
-    /// The bytes of a document's body in `part` (the whole body or its text), or `None` when it
-    /// is no longer live. One positional read for an on-disk index.
-    fn body(&self, serial: u32, part: Part) -> Result<Option<Bytes>> {
-        let (file, pos, range) = {
-            let docs = read(&self.docs[serial as usize % DOC_SHARDS]);
-            let Some(Slot::Live(d)) = docs.get(&serial) else {
-                return Ok(None);
-            };
-            let (at, whole) = (u64::from(d.text_at), doc_body_len(d));
-            let range = match part {
-                Part::Whole => 0..whole,
-                Part::Text => at..whole,
-            };
-            match &d.loc {
-                Loc::Mem(b) => {
-                    let range = range.start as usize..range.end as usize;
-                    return Ok(Some(Bytes::Shared(b.clone(), range)));
-                }
-                Loc::Disk { file, pos, .. } => (file.clone(), *pos, range),
-            }
+    /// Where `part` of a document's body is, or `None` when it is no longer live.
+    fn locate(&self, serial: u32, part: Part) -> Option<Located> {
+        let docs = read(&self.docs[serial as usize % DOC_SHARDS]);
+        let Some(Slot::Live(d)) = docs.get(&serial) else {
+            return None;
         };
-        let mut buf = vec![0u8; (range.end - range.start) as usize];
-        store::read_at(&file, pos + range.start, &mut buf).map_err(|source| Error::Io {
+        let (at, whole) = (u64::from(d.text_at), doc_body_len(d));
+        let range = match part {
+            Part::Whole => 0..whole,
+            Part::Head => 0..at,
+            Part::Text => at..whole,
+        };
+        Some(match &d.loc {
+            Loc::Mem(b) => Located::Mem(b.clone(), range.start as usize..range.end as usize),
+            Loc::Disk { file, pos, .. } => {
+                Located::Disk(file.clone(), pos + range.start..pos + range.end)
+            }
+        })
+    }
+
+    /// Fills `buf` from a log at `pos`.
+    fn read_log(&self, file: &File, pos: u64, buf: &mut [u8]) -> Result<()> {
+        store::read_at(file, pos, buf).map_err(|source| Error::Io {
             path: self.dir(),
             source,
-        })?;
-        Ok(Some(Bytes::Owned(buf)))
+        })
+    }
+
+    /// The bytes of a document's body in `part`, or `None` when it is no longer live. One
+    /// positional read for an on-disk index.
+    fn body(&self, serial: u32, part: Part) -> Result<Option<Bytes>> {
+        Ok(match self.locate(serial, part) {
+            None => None,
+            Some(Located::Mem(b, range)) => Some(Bytes::Shared(b, range)),
+            Some(Located::Disk(file, range)) => {
+                let mut buf = vec![0u8; (range.end - range.start) as usize];
+                self.read_log(&file, range.start, &mut buf)?;
+                Some(Bytes::Owned(buf))
+            }
+        })
     }
 
     /// Appends a document's head (what precedes its text: its profile, id and data) to `out`,
-    /// and returns where it is there, or `None` when the document is no longer live. One
-    /// positional read for an on-disk index, into a buffer the query reuses for all its
-    /// candidates.
+    /// and returns where it is there, or `None` when the document is no longer live: [`body`]
+    /// into a buffer the query reuses for all its candidates.
+    ///
+    /// [`body`]: Index::body
     fn head_into(&self, serial: u32, out: &mut Vec<u8>) -> Result<Option<std::ops::Range<usize>>> {
         let from = out.len();
-        let (file, pos) = {
-            let docs = read(&self.docs[serial as usize % DOC_SHARDS]);
-            let Some(Slot::Live(d)) = docs.get(&serial) else {
-                return Ok(None);
-            };
-            let len = d.text_at as usize;
-            match &d.loc {
-                Loc::Mem(b) => {
-                    out.extend_from_slice(&b[..len]);
-                    return Ok(Some(from..out.len()));
-                }
-                Loc::Disk { file, pos, .. } => {
-                    out.resize(from + len, 0);
-                    (file.clone(), *pos)
-                }
+        match self.locate(serial, Part::Head) {
+            None => return Ok(None),
+            Some(Located::Mem(b, range)) => out.extend_from_slice(&b[range]),
+            Some(Located::Disk(file, range)) => {
+                out.resize(from + (range.end - range.start) as usize, 0);
+                self.read_log(&file, range.start, &mut out[from..])?;
             }
-        };
-        store::read_at(&file, pos, &mut out[from..]).map_err(|source| Error::Io {
-            path: self.dir(),
-            source,
-        })?;
+        }
         Ok(Some(from..out.len()))
     }
 
@@ -1229,10 +1240,7 @@ impl Index {
         let mut buf = Vec::new();
         for (s, file, start, rec) in live {
             buf.resize(rec as usize, 0);
-            store::read_at(&file, start, &mut buf).map_err(|source| Error::Io {
-                path: d.dir.clone(),
-                source,
-            })?;
+            self.read_log(&file, start, &mut buf)?;
             let w = s as usize % files.len();
             store::write_at(&files[w], lens[w], &buf).map_err(|source| Error::Io {
                 path: paths[w].clone(),

@@ -203,6 +203,24 @@ impl Bar {
             run_span: crate::verbatim::span_per_selected(config.min_verbatim_words),
         }
     }
+
+    /// Whether a pair's best score could be `score`'s and be reported.
+    fn reaches(&self, score: f64) -> bool {
+        score >= self.min_score && score > 0.0
+    }
+
+    /// Content bigrams two documents holding `x` and `y` content pairs must share for the
+    /// aligner to keep a passage other than a verbatim run (no more than the shorter holds).
+    fn bigrams_needed(&self, x: u32, y: u32) -> usize {
+        (x.min(y) as usize).min(self.min_bigrams)
+    }
+
+    /// Whether `shared` shingles in common between sets of `a` and `b` make a resemblance
+    /// |A ∩ B| / (|A| + |B| − |A ∩ B|) that reaches the bar. It grows with `shared`: given an
+    /// upper bound of the intersection, it is an upper bound too.
+    fn resembles(&self, shared: usize, a: usize, b: usize) -> bool {
+        shared > 0 && self.reaches(shared as f64 / (a + b - shared) as f64)
+    }
 }
 
 /// A query's lists as bitmaps, so that checking a stored profile reads each of its values
@@ -292,17 +310,16 @@ pub(crate) fn check_stored(
     let run = at_least(|s| &s.verbatim, &q.verbatim, d.verbatim, 1);
     // A stored profile has no fingerprint positions: a shared fingerprint may be a run
     // covering the whole of either text.
-    if run && bar.min_score <= 1.0 {
+    if run && bar.reaches(1.0) {
         return Some(true);
     }
-    let possible = (q.content_pairs.min(d.content_pairs) as usize).min(bar.min_bigrams);
+    let possible = bar.bigrams_needed(q.content_pairs, d.content_pairs);
     if at_least(|s| &s.bigrams, &q.bigrams, d.bigrams, possible) {
         return Some(run);
     }
     let (a, b) = (q.shingles.len(), d.shingles.len() / 4);
-    let resembles =
-        |shared: usize| shared > 0 && shared as f64 / (a + b - shared) as f64 >= bar.min_score;
-    // The resemblance grows with the shingles in common, here bounded from above first.
+    let resembles = |shared: usize| bar.resembles(shared, a, b);
+    // The shingles in common bounded from above first.
     (sets.is_none_or(|s| resembles(s.shingles.count_in(d.shingles, usize::MAX)))
         && resembles(common_stored(&q.shingles, d.shingles, usize::MAX)))
     .then_some(run)
@@ -390,9 +407,7 @@ fn bound<S: Value, B: Value, R: Value>(
     shares_run: bool,
     bar: &Bar,
 ) -> bool {
-    let reaches = |score: f64| score >= bar.min_score && score > 0.0;
-    let possible = (q.content_pairs.min(d.content_pairs) as usize).min(bar.min_bigrams);
-    if common(q.bigrams, d.bigrams) >= possible {
+    if common(q.bigrams, d.bigrams) >= bar.bigrams_needed(q.content_pairs, d.content_pairs) {
         return true;
     }
     // No passage but verbatim runs, which cover the same number of words on both sides: at
@@ -405,18 +420,16 @@ fn bound<S: Value, B: Value, R: Value>(
             },
             _ => 1.0,
         };
-        if reaches(runs.min(1.0)) {
+        if bar.reaches(runs.min(1.0)) {
             return true;
         }
     }
-    // The resemblance |A ∩ B| / (|A| + |B| − |A ∩ B|) grows with the intersection, here
-    // bounded from above.
-    let shared = common(q.shingles, d.shingles);
-    if shared == 0 {
-        return false;
-    }
-    let (a, b) = (q.shingles.len(), d.shingles.len());
-    shared as f64 / (a + b - shared) as f64 >= bar.min_score
+    // The shingles in common, an upper bound once their values are cut.
+    bar.resembles(
+        common(q.shingles, d.shingles),
+        q.shingles.len(),
+        d.shingles.len(),
+    )
 }
 
 /// The profiles of consecutive documents, narrowed and flat, without their distinct
@@ -669,7 +682,7 @@ mod tests {
                     let full = may_report_pair(&profiles[i].0, &profiles[j].0, run, &bar);
                     assert!(stored_bound || !full, "pair {i}, {j} at {min_score}");
                     let no_term_passage = common(&x.bigrams, &y.bigrams)
-                        < (x.content_pairs.min(y.content_pairs) as usize).min(bar.min_bigrams);
+                        < bar.bigrams_needed(x.content_pairs, y.content_pairs);
                     if min_score == 0.1 && run && no_term_passage && score < min_score {
                         if full {
                             runs_left += 1;
