@@ -295,6 +295,37 @@ fn query_all(index: &Index, docs: &[(String, String)], threads: usize) -> Result
     out.into_inner().unwrap()
 }
 
+/// When more documents pass than a query verifies, which ones it verifies does not depend on the
+/// order they were inserted in: ties go by id.
+#[test]
+fn the_candidates_kept_do_not_depend_on_insertion_order() {
+    let text = &corpus()[0].text;
+    let options = IndexOptions {
+        max_candidates: 3,
+        ..IndexOptions::default()
+    };
+    let ids: Vec<String> = (0..8).map(|i| format!("copy-{i}")).collect();
+    let found = |order: &mut dyn Iterator<Item = &String>| {
+        let index = Index::new(options.clone()).unwrap();
+        for id in order {
+            // The same text under every id: every copy shares every key with the query.
+            index.insert(id, text, &Meta::at(0)).unwrap();
+        }
+        let mut got: Vec<String> = index
+            .query(text)
+            .unwrap()
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        got.sort();
+        got
+    };
+    let forward = found(&mut ids.iter());
+    assert_eq!(forward.len(), 3, "{forward:?}");
+    assert_eq!(forward, found(&mut ids.iter().rev()));
+    assert_eq!(forward, found(&mut ids.iter().skip(4).chain(&ids[..4])));
+}
+
 /// 8 threads inserting and querying at once give exactly what one thread gives.
 #[test]
 fn eight_threads_equal_one() {

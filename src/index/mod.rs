@@ -1020,6 +1020,40 @@ impl Index {
         store::decode_body(body).ok_or_else(|| self.corrupt())
     }
 
+    /// The serials of the `max_candidates` most likely copies among `passing` (estimate,
+    /// serial), highest estimate first; ties go by id hash, not insertion order, so that the
+    /// same documents are chosen whichever thread inserted them first. Only the ties at the
+    /// cut need their id hashes, so the document table is read for those alone, not for each
+    /// of the hundreds of chance candidates a short page can meet (a lock and a hash-table
+    /// lookup each). Whether a candidate is still live is left to the read of its head.
+    fn best_candidates(&self, mut passing: Vec<(f32, u32)>) -> Vec<u32> {
+        let max = self.options.max_candidates;
+        passing.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        if passing.len() <= max {
+            return passing.into_iter().map(|(_, s)| s).collect();
+        }
+        if max == 0 {
+            return Vec::new();
+        }
+        let cut = passing[max - 1].0;
+        let above = passing.partition_point(|x| x.0 > cut);
+        let tied_end = passing.partition_point(|x| x.0 >= cut);
+        let mut tied: Vec<(u64, u32)> = passing[above..tied_end]
+            .iter()
+            .filter_map(
+                |&(_, s)| match read(&self.docs[s as usize % DOC_SHARDS]).get(&s) {
+                    Some(Slot::Live(d)) => Some((d.id_hash, s)),
+                    _ => None,
+                },
+            )
+            .collect();
+        tied.sort_unstable();
+        tied.truncate(max - above);
+        let mut out: Vec<u32> = passing[..above].iter().map(|&(_, s)| s).collect();
+        out.extend(tied.into_iter().map(|(_, s)| s));
+        out
+    }
+
     fn query_analyzed(
         &self,
         a: &Analysis,
@@ -1086,15 +1120,7 @@ impl Index {
             }
         }
         drop(key_counts);
-        // The document table has the last word on what is live, and the id for ties.
-        let mut cands: Vec<(f32, u64, u32)> = Vec::with_capacity(passing.len());
-        for (estimate, s) in passing {
-            if let Some(Slot::Live(d)) = read(&self.docs[s as usize % DOC_SHARDS]).get(&s) {
-                cands.push((estimate, d.id_hash, s));
-            }
-        }
-        cands.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-        cands.truncate(self.options.max_candidates);
+        let cands = self.best_candidates(passing);
         // One positional read of each candidate's head (its profile), which settles most
         // candidates in a microsecond each, here on the calling thread. The text is read,
         // analyzed and aligned only for a candidate the profile does not settle, in parallel
@@ -1103,7 +1129,7 @@ impl Index {
         // pool instead cost more in wake-ups than the checks themselves.
         let mut heads = Vec::with_capacity(cands.len());
         let mut head_bytes = Vec::new();
-        for (_, _, serial) in cands {
+        for serial in cands {
             if let Some(at) = self.head_into(serial, &mut head_bytes)? {
                 heads.push((serial, at));
             }

@@ -4,9 +4,12 @@
 //! threads inserting and querying different keys never wait for each other. An entry is packed
 //! into three `u16`: the next 16 bits of the key, then the document's serial (high half, low
 //! half), so sorting entries sorts them by key, then by document. Within a shard, entries live in
-//! a large sorted array and a small sorted buffer that new entries go into; when the buffer is
-//! full it is merged into the array in one linear pass. That costs 6 bytes per entry (no per-key
-//! allocation, no hash-table slack) and keeps every lookup a binary search.
+//! a large sorted array and a small buffer that new entries are appended to; when the buffer is
+//! full it is sorted and merged into the array in one pass. That costs 6 bytes per entry (no
+//! per-key allocation, no hash-table slack) and keeps every lookup a binary search. The buffer
+//! is read only for keys whose bit is set in a small bitmap of what it holds: most keys are
+//! not in it, and an insertion touches one line of it, where keeping it sorted touched several
+//! (each a cache miss at a million documents).
 //!
 //! A key is thus known by 28 of its 32 bits: keys equal in those bits share a list. At a million
 //! documents of 70 keys, a query key meets about one unrelated entry that way, a chance
@@ -14,8 +17,11 @@
 //! `IndexOptions::min_key_share`).
 //!
 //! # Invariants
-//! - `main` and `buf` are sorted; no entry has a serial below the caller's `min_live` after a
-//!   merge (entries of documents evicted in order are dropped there).
+//! - `main` is sorted; after a merge, `main` holds no serial below the `min_live`
+//!   it was given (entries of documents evicted in order are dropped there), except an entry
+//!   of a document evicted while it was being inserted, which stays until `min_live` rises
+//!   again. Lookups never return a serial below their own `min_live`.
+//! - Every entry of `buf` has its bit set in the shard's `seen`.
 //! - A key holds at most `cap` entries: a shingle that common says nothing about who copied whom,
 //!   and queries skip it (see [`Postings::lookup`]).
 
@@ -41,6 +47,20 @@ struct Shard {
     /// empty before.
     dir: Vec<u32>,
     buf: Vec<Entry>,
+    /// A bit per value of a key part's low [`SEEN_BITS`] bits, set for every entry of `buf`
+    /// (and possibly more): a lookup skips `buf` for a key whose bit is clear.
+    seen: [u64; SEEN_WORDS],
+    /// `min_live` when `main` was last filtered: entries below it are gone from `main`.
+    floor: u32,
+}
+
+/// Bits of [`Shard::seen`]: a full buffer of 256 entries sets about a fifth of 1,024.
+const SEEN_BITS: u32 = 10;
+const SEEN_WORDS: usize = (1 << SEEN_BITS) / 64;
+
+fn seen_bit(key: u32) -> (usize, u64) {
+    let b = usize::from(key_part(key)) & ((1 << SEEN_BITS) - 1);
+    (b / 64, 1 << (b % 64))
 }
 
 /// Length of `main` from which a shard keeps a directory: 4096 shards × 1 KB is 4 MB, paid
@@ -63,6 +83,11 @@ fn key_part(key: u32) -> u16 {
 
 fn pack(key: u32, serial: u32) -> Entry {
     [key_part(key), (serial >> 16) as u16, serial as u16]
+}
+
+/// An entry as one integer, in the same order: comparing arrays goes element by element.
+fn ord(e: Entry) -> u64 {
+    (u64::from(e[0]) << 32) | (u64::from(e[1]) << 16) | u64::from(e[2])
 }
 
 fn serial_of(e: Entry) -> u32 {
@@ -94,13 +119,22 @@ impl Shard {
     }
 
     /// How many entries `key` holds, and their serials (those in `main`, then those in `buf`),
-    /// from one search of each.
+    /// from one search of `main` and, when `seen` says the buffer may hold the key, a scan of
+    /// the buffer.
     fn held(&self, key: u32) -> (usize, impl Iterator<Item = u32> + '_) {
-        let (in_main, in_buf) = (self.main_range(key), key_range(&self.buf, key));
-        let n = in_main.len() + in_buf.len();
+        let k = key_part(key);
+        let (w, bit) = seen_bit(key);
+        let buf: &[Entry] = if self.seen[w] & bit != 0 {
+            &self.buf
+        } else {
+            &[]
+        };
+        let in_buf = move || buf.iter().filter(move |e| e[0] == k);
+        let in_main = self.main_range(key);
+        let n = in_main.len() + in_buf().count();
         let serials = self.main[in_main]
             .iter()
-            .chain(&self.buf[in_buf])
+            .chain(in_buf())
             .map(|&e| serial_of(e));
         (n, serials)
     }
@@ -122,27 +156,46 @@ impl Shard {
         }
     }
 
+    /// Moves `buf` into `main`. The buffer is small and `main` large (tens of thousands of
+    /// entries at a million documents), so `main` is copied in blocks between the buffer's
+    /// insertion points rather than compared entry by entry; entries below `min_live` are
+    /// dropped only when it rose since the last merge.
     fn merge(&mut self, min_live: u32) {
+        self.buf.sort_unstable_by_key(|&e| ord(e));
         let mut out = Vec::with_capacity(self.main.len() + self.buf.len());
-        let (mut i, mut j) = (0, 0);
-        let (a, b) = (&self.main, &self.buf);
-        while i < a.len() || j < b.len() {
-            let e = if j == b.len() || (i < a.len() && a[i] <= b[j]) {
-                i += 1;
-                a[i - 1]
-            } else {
-                j += 1;
-                b[j - 1]
-            };
-            if serial_of(e) >= min_live {
-                out.push(e);
-            }
+        let mut from = 0;
+        for &e in &self.buf {
+            let at = from + gallop(&self.main[from..], e);
+            out.extend_from_slice(&self.main[from..at]);
+            out.push(e);
+            from = at;
+        }
+        out.extend_from_slice(&self.main[from..]);
+        if min_live > self.floor {
+            out.retain(|&e| serial_of(e) >= min_live);
+            self.floor = min_live;
         }
         out.shrink_to_fit();
         self.main = out;
         self.buf.clear();
+        self.seen = [0; SEEN_WORDS];
         self.index();
     }
+}
+
+/// How many entries at the start of `v` (sorted) are at most `e`, searched from the start with
+/// growing steps: a buffered entry lands a few dozen entries past the previous one, and a
+/// binary search of all of `v` would jump across memory the merge is about to copy anyway.
+fn gallop(v: &[Entry], e: Entry) -> usize {
+    let e = ord(e);
+    let mut step = 1;
+    let mut lo = 0;
+    while lo + step <= v.len() && ord(v[lo + step - 1]) <= e {
+        lo += step;
+        step *= 2;
+    }
+    let hi = (lo + step).min(v.len());
+    lo + v[lo..hi].partition_point(|&x| ord(x) <= e)
 }
 
 /// Sharded inverted lists. See the module docs.
@@ -171,8 +224,9 @@ impl Postings {
                 continue;
             }
             let e = pack(key, serial);
-            let at = s.buf.partition_point(|x| *x < e);
-            s.buf.insert(at, e);
+            s.buf.push(e);
+            let (w, bit) = seen_bit(key);
+            s.seen[w] |= bit;
             added += 1;
             if s.buf.len() >= BUFFER {
                 s.merge(min_live);
@@ -318,7 +372,8 @@ mod tests {
 
     #[test]
     fn lookups_agree_with_a_model_across_merges_and_the_directory() {
-        // Keys in 3 shards only, so that shards grow past DIR_FROM and merge many times.
+        // Keys in 3 shards only, so that shards grow past DIR_FROM and merge many times; the
+        // oldest documents are evicted as they go (min_live rises from the 2,500th on).
         let p = Postings::new();
         let mut model: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
         let mut x = 0x2545_f491_u32;
@@ -334,19 +389,31 @@ mod tests {
                 .collect();
             keys.sort_unstable();
             keys.dedup();
-            p.insert(&keys, serial, usize::MAX, 0);
+            p.insert(&keys, serial, usize::MAX, serial.saturating_sub(2500));
             for k in keys {
                 model.entry(k).or_default().push(serial);
             }
         }
-        assert!(read(&p.shards[0]).dir.len() == 257);
+        let min_live = 3999 - 2500;
+        for s in &p.shards[..3] {
+            let s = read(s);
+            assert!(s.dir.len() == 257);
+            // Merged with a rising min_live: the oldest are gone, and nothing below the last.
+            assert!(s.floor > 1000 && s.main.iter().all(|&e| serial_of(e) >= s.floor));
+        }
+        let (mut live, mut all) = (0, 0);
         for (&k, serials) in &model {
             let mut out = Vec::new();
-            p.lookup(&[k], usize::MAX, usize::MAX, 0, |_| 1.0, &mut out);
+            p.lookup(&[k], usize::MAX, usize::MAX, min_live, |_| 1.0, &mut out);
             let mut got: Vec<u32> = out.into_iter().map(|x| unpack_hit(x).0).collect();
             got.sort_unstable();
-            assert_eq!(&got, serials, "key {k:#x}");
+            let want: Vec<u32> = serials.iter().copied().filter(|&s| s >= min_live).collect();
+            assert_eq!(got, want, "key {k:#x}");
+            live += want.len();
+            all += serials.len();
         }
+        let held = p.size().0;
+        assert!(held >= live && held < all, "{live} ≤ {held} < {all}");
         // A key part never inserted finds nothing.
         let mut out = Vec::new();
         p.lookup(
