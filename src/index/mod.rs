@@ -1171,8 +1171,29 @@ impl Index {
             }))
         };
         let verified: Vec<Option<Match>> = if open.len() >= PARALLEL_VERIFY {
-            use rayon::prelude::*;
-            open.par_iter().map(verify).collect::<Result<_>>()?
+            // One share per thread of the pool; the calling thread verifies the first share
+            // while the pool's threads wake up and take the others, instead of sleeping until
+            // they are done (a crawler's thread is not one of the pool's).
+            let mut results: Vec<Result<Option<Match>>> = open.iter().map(|_| Ok(None)).collect();
+            let share = open.len().div_ceil(rayon::current_num_threads().max(1));
+            let verify = &verify;
+            rayon::in_place_scope(|scope| {
+                let mut parts = results.chunks_mut(share).zip(open.chunks(share));
+                let mine = parts.next();
+                for (out, items) in parts {
+                    scope.spawn(move |_| {
+                        for (o, item) in out.iter_mut().zip(items) {
+                            *o = verify(item);
+                        }
+                    });
+                }
+                if let Some((out, items)) = mine {
+                    for (o, item) in out.iter_mut().zip(items) {
+                        *o = verify(item);
+                    }
+                }
+            });
+            results.into_iter().collect::<Result<_>>()?
         } else {
             open.iter().map(verify).collect::<Result<_>>()?
         };
