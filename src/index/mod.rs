@@ -1177,20 +1177,19 @@ impl Index {
             let mut results: Vec<Result<Option<Match>>> = open.iter().map(|_| Ok(None)).collect();
             let share = open.len().div_ceil(rayon::current_num_threads().max(1));
             let verify = &verify;
+            let verify_share = move |out: &mut [Result<Option<Match>>], items: &[_]| {
+                for (o, item) in out.iter_mut().zip(items) {
+                    *o = verify(item);
+                }
+            };
             rayon::in_place_scope(|scope| {
                 let mut parts = results.chunks_mut(share).zip(open.chunks(share));
                 let mine = parts.next();
                 for (out, items) in parts {
-                    scope.spawn(move |_| {
-                        for (o, item) in out.iter_mut().zip(items) {
-                            *o = verify(item);
-                        }
-                    });
+                    scope.spawn(move |_| verify_share(out, items));
                 }
                 if let Some((out, items)) = mine {
-                    for (o, item) in out.iter_mut().zip(items) {
-                        *o = verify(item);
-                    }
+                    verify_share(out, items);
                 }
             });
             results.into_iter().collect::<Result<_>>()?
