@@ -1,12 +1,13 @@
 //! Documents grouped by key, and the candidate pairs they make (steps 2 and 3 of [`super`]).
 //!
-//! Everything is held in flat arrays: the `(key, document)` entries are sorted once (in
-//! parallel), keys held by one document or by more than `max_bucket` are dropped, and each kept
+//! Everything is held in flat arrays: the `(key, document)` entries are grouped by key in a few
+//! passes, each in parallel ([`Buckets::new`]), keys held by one document or by more than `max_bucket` are dropped, and each kept
 //! key becomes a bucket, its documents listed in order; each document lists its buckets.
 //! Counting a document's candidates then reads only its own buckets' lists.
 //!
 //! # Invariants
-//! - Buckets are numbered in key order and list their documents ascending; a document lists its
+//! - Buckets are numbered in the order of their keys rotated left by one bit (the fingerprint
+//!   bit last), and list their documents ascending; a document lists its
 //!   buckets ascending. So a pair's weighted count is summed in the same order, with the same
 //!   floating-point result, whatever the number of threads.
 //! - A document's total weight counts all its shingle keys, kept or not.
@@ -17,13 +18,23 @@ use super::{
 use rayon::prelude::*;
 
 /// The documents holding each kept key, and each document's kept keys, as flat arrays.
+///
+/// Counting candidates visits, for each document, the rest of each of its buckets: it goes
+/// straight to the document's place in the bucket and reads on to the bucket's end, where the
+/// bucket's size says its weight. A bucket's numbers (where it starts, its weight) kept in
+/// arrays of their own cost a cache miss or two per visit, and finding the document in its
+/// bucket a binary search; together they were more than half of the counting's time.
+#[derive(Debug, PartialEq)]
 pub(super) struct Buckets {
-    /// Bucket `g` holds `docs[start[g]..start[g + 1]]`, ascending.
-    start: Vec<u32>,
+    /// Each bucket's documents, ascending, then an [`END`] entry that holds its size and
+    /// whether it is a fingerprint's ([`RUN`]).
     docs: Vec<u32>,
-    /// Weight of a shingle bucket; infinite for a fingerprint bucket.
-    weight: Vec<f64>,
-    /// Document `d`'s buckets are `of_doc[doc_start[d]..doc_start[d + 1]]`, ascending.
+    /// Weight of a shingle bucket by its size (the sizes kept: up to `max_bucket`).
+    weights: Vec<f64>,
+    /// Buckets kept.
+    buckets: usize,
+    /// Document `d` is at `docs[p]` for each `p` of `of_doc[doc_start[d]..doc_start[d + 1]]`,
+    /// one per bucket it is in, ascending.
     doc_start: Vec<u32>,
     of_doc: Vec<u32>,
     /// Total weight of each document's shingle keys.
@@ -33,8 +44,14 @@ pub(super) struct Buckets {
     pub(super) stock: Vec<bool>,
 }
 
+/// Marks the entry of [`Buckets::docs`] that ends a bucket (documents are below `2^30`).
+const END: u32 = 1 << 31;
+/// Set on the end of a fingerprint's bucket.
+const RUN: u32 = 1 << 30;
+
 /// Candidate pairs `(a, b)`, `a < b`, sorted, and whether each shares a fingerprint bucket (a
 /// verbatim run).
+#[derive(Debug, PartialEq)]
 pub(super) struct Candidates {
     pub(super) pairs: Vec<(u32, u32)>,
     pub(super) share_run: Vec<bool>,
@@ -42,94 +59,225 @@ pub(super) struct Candidates {
 
 /// The keys of consecutive documents, flat: document `i` of the chunk holds
 /// `keys[ends[i - 1]..ends[i]]` (from 0 for the first).
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(super) struct KeyChunk {
     pub(super) keys: Vec<u32>,
     pub(super) ends: Vec<u32>,
 }
 
-/// `(key, document)` entries sorted at once, at most (8 bytes each): more keys are grouped in
-/// that many passes over a partition of the key space each, so that the sort's memory stays
+/// `(key, document)` entries grouped at once, at most (8 bytes each): more keys are grouped in
+/// that many passes over a partition of the key space each, so that the grouping's memory stays
 /// below the keys' own.
 const PARTITION: usize = 1 << 22;
 
-/// The partition of a key among `parts` (a power of two): any mix of all its bits, since
-/// fingerprint keys all have bit 31 set.
-fn part(key: u32, parts: usize) -> usize {
-    (key.wrapping_mul(0x9E37_79B1) as usize >> 16) & (parts - 1)
+/// A pass's entries are first spread over this many sub-buckets by the key bits below the
+/// partition's, then each sub-bucket is sorted on its own, in parallel: a few thousand
+/// entries, sorted in cache.
+const SUB_BITS: u32 = 8;
+
+/// Where one document of a chunk is in its keys: the next shingle key of the pass, the end of
+/// its shingle keys (its first fingerprint key), the next fingerprint key of the pass.
+type Cursor = [u32; 3];
+
+/// How a pass takes its keys: see [`Buckets::new`].
+#[derive(Clone, Copy)]
+struct Split {
+    /// log2 of the number of passes.
+    bits: u32,
+}
+
+impl Split {
+    /// The pass of key `k`.
+    #[inline]
+    fn part(self, k: u32) -> u32 {
+        // Bit 31 tells fingerprints from shingle keys: the bits below it are the hash's.
+        (k & !FINGERPRINT_TAG) >> (31 - self.bits)
+    }
+
+    /// The sub-bucket of key `k` within its pass.
+    #[inline]
+    fn sub(self, k: u32) -> usize {
+        (k >> (31 - self.bits - SUB_BITS)) as usize & ((1 << SUB_BITS) - 1)
+    }
+
+    /// Calls `f` with each key of pass `p` of document `i` of `c`, whose cursors are `cur`.
+    #[inline]
+    fn each_key(self, c: &KeyChunk, i: usize, cur: &Cursor, p: u32, mut f: impl FnMut(u32)) {
+        for (from, end) in [(cur[0], cur[1]), (cur[2], c.ends[i])] {
+            for &k in &c.keys[from as usize..end as usize] {
+                if self.part(k) != p {
+                    break;
+                }
+                f(k);
+            }
+        }
+    }
 }
 
 impl Buckets {
     /// Groups the documents by key, keeping keys held by 2 to `max_bucket` documents.
+    ///
+    /// A pass takes the keys whose bits 30 down to `31 − log2(parts)` are the pass's number,
+    /// then spreads them over `2^SUB_BITS` sub-buckets by the next bits. A document's keys are
+    /// sorted, shingle keys (bit 31 clear) first, so the keys of a pass are two runs of each
+    /// document's keys, one among its shingle keys and one among its fingerprints: each pass
+    /// reads only its own keys, from two cursors per document, and the chunks of documents
+    /// are read in parallel, each writing into its own slice of every sub-bucket.
     pub(super) fn new(
         chunks: Vec<KeyChunk>,
         n_docs: usize,
         max_bucket: usize,
         stats: &mut ScanStats,
     ) -> Buckets {
-        let total: usize = chunks.iter().map(|c| c.keys.len()).sum();
-        stats.keys = total;
-        let mut b = Buckets {
-            start: Vec::new(),
+        Buckets::grouped(chunks, n_docs, max_bucket, stats, PARTITION)
+    }
+
+    /// No bucket yet, for `n_docs` documents.
+    fn empty(n_docs: usize) -> Buckets {
+        Buckets {
             docs: Vec::new(),
-            weight: Vec::new(),
+            weights: Vec::new(),
+            buckets: 0,
             doc_start: Vec::new(),
             of_doc: Vec::new(),
             doc_weight: vec![0.0; n_docs],
             stock: vec![false; n_docs],
-        };
+        }
+    }
+
+    /// [`Buckets::new`], grouping at most about `partition` entries per pass.
+    fn grouped(
+        chunks: Vec<KeyChunk>,
+        n_docs: usize,
+        max_bucket: usize,
+        stats: &mut ScanStats,
+        partition: usize,
+    ) -> Buckets {
+        let total: usize = chunks.iter().map(|c| c.keys.len()).sum();
+        stats.keys = total;
+        let mut b = Buckets::empty(n_docs);
         let mut per_doc = vec![0u32; n_docs];
         let parts = total
-            .div_ceil(PARTITION)
+            .div_ceil(partition)
             .next_power_of_two()
             .clamp(1, 1 << 16);
-        let mut filed: Vec<(u32, u32)> = Vec::new();
-        for p in 0..parts {
-            filed.clear();
-            let mut doc = 0u32;
-            for c in &chunks {
+        let split = Split {
+            bits: parts.trailing_zeros(),
+        };
+        let sub = |k: u32| split.sub(k);
+        // The first document of each chunk, and its cursors.
+        let firsts: Vec<u32> = chunks
+            .iter()
+            .scan(0u32, |d, c| {
+                let first = *d;
+                *d += c.ends.len() as u32;
+                Some(first)
+            })
+            .collect();
+        let mut cursors: Vec<Vec<Cursor>> = chunks
+            .par_iter()
+            .map(|c| {
                 let mut from = 0;
-                for &end in &c.ends {
-                    let end = end as usize;
-                    filed.extend(
-                        c.keys[from..end]
-                            .iter()
-                            .filter(|&&k| parts == 1 || part(k, parts) == p)
-                            .map(|&k| (k, doc)),
-                    );
-                    from = end;
-                    doc += 1;
+                c.ends
+                    .iter()
+                    .map(|&end| {
+                        let keys = &c.keys[from as usize..end as usize];
+                        let fingerprints =
+                            from + keys.partition_point(|&k| k & FINGERPRINT_TAG == 0) as u32;
+                        let cursor = [from, fingerprints, fingerprints];
+                        from = end;
+                        cursor
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut filed: Vec<u64> = Vec::new();
+        for p in 0..parts as u32 {
+            // How many keys of this pass each chunk puts in each sub-bucket.
+            let counts: Vec<Vec<u32>> = chunks
+                .par_iter()
+                .zip(&cursors)
+                .map(|(c, cur)| {
+                    let mut n = vec![0u32; 1 << SUB_BITS];
+                    for (i, x) in cur.iter().enumerate() {
+                        split.each_key(c, i, x, p, |k| n[sub(k)] += 1);
+                    }
+                    n
+                })
+                .collect();
+            let sizes: Vec<usize> = (0..1 << SUB_BITS)
+                .map(|s| counts.iter().map(|n| n[s] as usize).sum())
+                .collect();
+            filed.clear();
+            filed.resize(sizes.iter().sum(), 0);
+            // Sub-bucket by sub-bucket, a slice for each chunk, handed to the chunk.
+            let mut slices: Vec<Vec<&mut [u64]>> = chunks.iter().map(|_| Vec::new()).collect();
+            let mut rest = &mut filed[..];
+            for s in 0..1 << SUB_BITS {
+                for (c, n) in counts.iter().enumerate() {
+                    let (mine, after) = std::mem::take(&mut rest).split_at_mut(n[s] as usize);
+                    slices[c].push(mine);
+                    rest = after;
                 }
             }
-            filed.par_sort_unstable();
+            chunks
+                .par_iter()
+                .zip(&mut cursors)
+                .zip(&firsts)
+                .zip(slices)
+                .for_each(|(((c, cur), &first), mut out)| {
+                    let mut at = vec![0usize; 1 << SUB_BITS];
+                    for (i, x) in cur.iter_mut().enumerate() {
+                        let doc = u64::from(first + i as u32);
+                        let mut taken = [0u32; 2];
+                        split.each_key(c, i, x, p, |k| {
+                            let s = sub(k);
+                            out[s][at[s]] = u64::from(k.rotate_left(1)) << 32 | doc;
+                            at[s] += 1;
+                            taken[usize::from(k & FINGERPRINT_TAG != 0)] += 1;
+                        });
+                        x[0] += taken[0];
+                        x[2] += taken[1];
+                    }
+                });
+            // Each sub-bucket holds its keys by chunk and document: sorted, they come by key,
+            // each key's documents ascending. Keys are rotated so that bit 31 comes last: the
+            // order is the same whatever the number of passes (their bits come first).
+            let mut rest = &mut filed[..];
+            let mut groups = Vec::with_capacity(sizes.len());
+            for &n in &sizes {
+                let (mine, after) = std::mem::take(&mut rest).split_at_mut(n);
+                groups.push(mine);
+                rest = after;
+            }
+            groups.into_par_iter().for_each(|g| g.sort_unstable());
             b.file(&filed, max_bucket, &mut per_doc, stats);
         }
         drop(filed);
         drop(chunks);
-        b.index_by_doc(&per_doc);
+        b.index_by_doc(&per_doc, max_bucket);
         b
     }
 
-    /// Adds the buckets of `filed` (sorted `(key, document)` entries).
+    /// Adds the buckets of `filed`: sorted `(key, document)` entries, the key rotated left by
+    /// one bit in the high half.
     fn file(
         &mut self,
-        filed: &[(u32, u32)],
+        filed: &[u64],
         max_bucket: usize,
         per_doc: &mut [u32],
         stats: &mut ScanStats,
     ) {
         let (b, n_docs) = (self, per_doc.len());
-        for run in filed.chunk_by(|x, y| x.0 == y.0) {
-            let fingerprint = run[0].0 & FINGERPRINT_TAG != 0;
-            let w = if fingerprint {
-                f64::INFINITY
-            } else {
+        let doc = |x: &u64| *x as u32 as usize;
+        for run in filed.chunk_by(|x, y| x >> 32 == y >> 32) {
+            let fingerprint = (run[0] >> 32) as u32 & 1 != 0;
+            if !fingerprint {
                 let w = key_weight(run.len(), n_docs);
-                for &(_, d) in run {
-                    b.doc_weight[d as usize] += w;
+                for d in run.iter().map(doc) {
+                    b.doc_weight[d] += w;
                 }
-                w
-            };
+            }
             if run.len() < 2 {
                 continue;
             }
@@ -141,26 +289,29 @@ impl Buckets {
             if run.len() > cap {
                 stats.oversized_buckets += 1;
                 if fingerprint {
-                    for &(_, d) in run {
-                        b.stock[d as usize] = true;
+                    for d in run.iter().map(doc) {
+                        b.stock[d] = true;
                     }
                 }
                 continue;
             }
-            b.start.push(b.docs.len() as u32);
-            b.weight.push(w);
-            for &(_, d) in run {
-                b.docs.push(d);
-                per_doc[d as usize] += 1;
+            for d in run.iter().map(doc) {
+                b.docs.push(d as u32);
+                per_doc[d] += 1;
             }
+            b.docs
+                .push(END | if fingerprint { RUN } else { run.len() as u32 });
+            b.buckets += 1;
         }
     }
 
-    /// Lists each document's buckets, once every bucket is filed.
-    fn index_by_doc(&mut self, per_doc: &[u32]) {
+    /// Lists each document's buckets and weighs the sizes of buckets, once every bucket is
+    /// filed.
+    fn index_by_doc(&mut self, per_doc: &[u32], max_bucket: usize) {
         let (b, n_docs) = (self, per_doc.len());
-        b.start.push(b.docs.len() as u32);
-
+        b.weights = (0..=max_bucket.min(n_docs))
+            .map(|n| key_weight(n, n_docs))
+            .collect();
         b.doc_start = Vec::with_capacity(n_docs + 1);
         let mut at = 0u32;
         for &n in per_doc {
@@ -170,9 +321,9 @@ impl Buckets {
         b.doc_start.push(at);
         b.of_doc = vec![0; at as usize];
         let mut fill: Vec<u32> = b.doc_start[..n_docs].to_vec();
-        for g in 0..b.start.len() - 1 {
-            for &d in &b.docs[b.start[g] as usize..b.start[g + 1] as usize] {
-                b.of_doc[fill[d as usize] as usize] = g as u32;
+        for (p, &d) in b.docs.iter().enumerate() {
+            if d & END == 0 {
+                b.of_doc[fill[d as usize] as usize] = p as u32;
                 fill[d as usize] += 1;
             }
         }
@@ -191,18 +342,24 @@ impl Buckets {
             .map_init(
                 || (vec![0f64; n_docs], Vec::new()),
                 |(count, touched), a| {
-                    let groups =
+                    let places =
                         &self.of_doc[self.doc_start[a] as usize..self.doc_start[a + 1] as usize];
-                    for &g in groups {
-                        let g = g as usize;
-                        let docs = &self.docs[self.start[g] as usize..self.start[g + 1] as usize];
-                        let after = docs.partition_point(|&d| d as usize <= a);
-                        for &d in &docs[after..] {
+                    for &p in places {
+                        let after = &self.docs[p as usize + 1..];
+                        // The bucket's end is always there.
+                        let n = after.iter().position(|&d| d & END != 0).unwrap_or(0);
+                        let end = after[n];
+                        let w = if end & RUN != 0 {
+                            f64::INFINITY
+                        } else {
+                            self.weights[(end & !END) as usize]
+                        };
+                        for &d in &after[..n] {
                             let c = &mut count[d as usize];
                             if *c == 0.0 {
                                 touched.push(d);
                             }
-                            *c += self.weight[g];
+                            *c += w;
                         }
                     }
                     let (mut by_keys, mut by_runs) = (0, 0);
@@ -273,5 +430,79 @@ mod tests {
         let c = b.candidates(&mut stats);
         assert_eq!(c.pairs, [(0, 1)]);
         assert_eq!(c.share_run, [false]);
+    }
+
+    /// Random documents: keys from a small space, so that many are shared, some by more
+    /// documents than `max_bucket`; shingle keys and fingerprints; chunks of uneven size.
+    fn random_chunks(seed: u64, n_docs: usize) -> Vec<KeyChunk> {
+        let mut x = seed;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        // Spread over the hash bits that choose passes and sub-buckets.
+        let key = |v: u64| (v.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 33) as u32;
+        let mut chunks = vec![KeyChunk::default()];
+        for _ in 0..n_docs {
+            if next() % 40 == 0 {
+                chunks.push(KeyChunk::default());
+            }
+            let n = (next() % 80) as usize;
+            let mut keys: Vec<u32> = (0..n)
+                .map(|_| match next() % 10 {
+                    0 => key(next() % 60) | FINGERPRINT_TAG,
+                    1 => key(1_000 + next() % 3),
+                    _ => key(next() % 2_000),
+                })
+                .collect();
+            keys.sort_unstable();
+            keys.dedup();
+            let c = chunks.last_mut().unwrap();
+            c.keys.extend(keys);
+            c.ends.push(c.keys.len() as u32);
+        }
+        chunks
+    }
+
+    #[test]
+    fn grouping_does_not_depend_on_the_number_of_passes() {
+        for seed in [1, 2, 3] {
+            let chunks = random_chunks(seed, 600);
+            let total: usize = chunks.iter().map(|c| c.keys.len()).sum();
+            let n_docs = chunks.iter().map(|c| c.ends.len()).sum();
+            let mut one_stats = ScanStats::default();
+            let one = Buckets::grouped(chunks.clone(), n_docs, 30, &mut one_stats, total);
+            assert!(one.buckets > 100 && one.stock.iter().any(|&s| s));
+            let one_candidates = one.candidates(&mut one_stats);
+            assert!(!one_candidates.pairs.is_empty());
+            // Reference: every (key, document) entry sorted in one go, in the same order.
+            let mut entries = Vec::new();
+            let mut doc = 0u64;
+            for c in &chunks {
+                let mut from = 0;
+                for &end in &c.ends {
+                    for &k in &c.keys[from..end as usize] {
+                        entries.push(u64::from(k.rotate_left(1)) << 32 | doc);
+                    }
+                    from = end as usize;
+                    doc += 1;
+                }
+            }
+            entries.sort_unstable();
+            let mut reference = Buckets::empty(n_docs);
+            let mut per_doc = vec![0; n_docs];
+            reference.file(&entries, 30, &mut per_doc, &mut ScanStats::default());
+            reference.index_by_doc(&per_doc, 30);
+            assert!(one == reference, "one pass against the reference");
+            for partition in [1_000, 97, 9] {
+                let mut stats = ScanStats::default();
+                let many = Buckets::grouped(chunks.clone(), n_docs, 30, &mut stats, partition);
+                assert!(many == one, "{partition} entries per pass");
+                assert_eq!(many.candidates(&mut stats), one_candidates);
+                assert_eq!(stats, one_stats);
+            }
+        }
     }
 }
