@@ -405,8 +405,8 @@ fn run(
 }
 
 /// Writes into `out` (cleared first) the keys under which scan files `analysis`, sorted and
-/// distinct: its sampled shingles (low 31 bits of the shingle hash) and its verbatim-run
-/// fingerprints (tagged with bit 31 so that the two kinds never meet).
+/// distinct: its sampled shingles and its verbatim-run fingerprints, these tagged with bit 31
+/// so that the two kinds never meet.
 ///
 /// This is scan's candidate generation taken apart for engines that shuffle by key (Spark, a
 /// database). Of two documents `a` and `b`, scan makes a candidate of the pair when, counting
@@ -458,20 +458,29 @@ fn doc_keys(detector: &Detector, analysis: &Analysis, out: &mut Vec<u32>) {
     keys_of(analysis, &fingerprints, out);
 }
 
-/// The keys of a document whose verbatim-run fingerprints are known, into `out`.
+/// The keys of a document whose verbatim-run fingerprints (sorted, distinct) are known, into
+/// `out`, sorted and distinct.
+///
+/// A sampled shingle's key is bits 62 to 32 of its hash (the sample takes hashes whose bit 63
+/// is clear), a fingerprint's its top 31 bits tagged with bit 31: both follow the order of the
+/// sorted values they come from, and fingerprints follow shingles. Sorting each document's
+/// keys again was a twentieth of its first analysis.
 fn keys_of(analysis: &Analysis, fingerprints: &[u32], out: &mut Vec<u32>) {
     out.clear();
     let limit = u64::MAX / SAMPLE_RATE;
+    debug_assert!(analysis.shingles.is_sorted() && limit >> 32 < u64::from(FINGERPRINT_TAG));
     out.extend(
         analysis
             .shingles
             .iter()
-            .filter(|&&h| h <= limit)
-            .map(|&h| h as u32 & !FINGERPRINT_TAG),
+            .take_while(|&&h| h <= limit)
+            .map(|&h| (h >> 32) as u32),
     );
-    out.extend(fingerprints.iter().map(|&f| f | FINGERPRINT_TAG));
-    out.sort_unstable();
+    debug_assert!(fingerprints.is_sorted());
+    out.extend(fingerprints.iter().map(|&f| f >> 1 | FINGERPRINT_TAG));
+    // Two values may agree in the bits kept.
     out.dedup();
+    debug_assert!(out.is_sorted());
 }
 
 #[cfg(test)]
