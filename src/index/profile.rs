@@ -182,6 +182,31 @@ fn common<T: Value>(a: &[T], b: &[T]) -> usize {
     n
 }
 
+/// Whether sorted `a` and `b` hold at least `need` values in common as multisets, that is
+/// `common(a, b) >= need`, stopping as soon as the answer is known: scan's sieve checks
+/// hundreds of thousands of pairs, most of which share next to nothing, and a pair that passes
+/// usually passes early.
+fn common_reaches<T: Value>(a: &[T], b: &[T], need: usize) -> bool {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    loop {
+        if n >= need {
+            return true;
+        }
+        let left = (a.len() - i).min(b.len() - j);
+        if n + left < need {
+            return false;
+        }
+        // Each step moves at least one side on: `left` steps stay inside both lists. The
+        // answer is checked between blocks, so that the steps stay free of branches.
+        for _ in 0..left.min(32) {
+            let (x, y) = (a[i].get(), b[j].get());
+            n += usize::from(x == y);
+            i += usize::from(x <= y);
+            j += usize::from(y <= x);
+        }
+    }
+}
+
 /// What verification asks of a pair, as the bounds need it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Bar {
@@ -220,6 +245,15 @@ impl Bar {
     /// upper bound of the intersection, it is an upper bound too.
     fn resembles(&self, shared: usize, a: usize, b: usize) -> bool {
         shared > 0 && self.reaches(shared as f64 / (a + b - shared) as f64)
+    }
+
+    /// The fewest shingles in common with which sets of `a` and `b` [resemble](Bar::resembles)
+    /// enough, if any number can.
+    fn shared_needed(&self, a: usize, b: usize) -> Option<usize> {
+        // From the estimate just below the exact root, up: the first count that passes.
+        let guess = self.min_score * (a + b) as f64 / (1.0 + self.min_score);
+        let from = (guess.floor() as usize).saturating_sub(1).max(1);
+        (from..=a.min(b)).find(|&s| self.resembles(s, a, b))
     }
 }
 
@@ -407,7 +441,8 @@ fn bound<S: Value, B: Value, R: Value>(
     shares_run: bool,
     bar: &Bar,
 ) -> bool {
-    if common(q.bigrams, d.bigrams) >= bar.bigrams_needed(q.content_pairs, d.content_pairs) {
+    let bigrams = bar.bigrams_needed(q.content_pairs, d.content_pairs);
+    if common_reaches(q.bigrams, d.bigrams, bigrams) {
         return true;
     }
     // No passage but verbatim runs, which cover the same number of words on both sides: at
@@ -425,11 +460,8 @@ fn bound<S: Value, B: Value, R: Value>(
         }
     }
     // The shingles in common, an upper bound once their values are cut.
-    bar.resembles(
-        common(q.shingles, d.shingles),
-        q.shingles.len(),
-        d.shingles.len(),
-    )
+    bar.shared_needed(q.shingles.len(), d.shingles.len())
+        .is_some_and(|need| common_reaches(q.shingles, d.shingles, need))
 }
 
 /// The profiles of consecutive documents, narrowed and flat, without their distinct
@@ -549,6 +581,49 @@ mod tests {
     #[test]
     fn encoding_round_trips_and_multisets_intersect() {
         assert_eq!(common(&[1u32, 2, 2, 2, 5], &[2, 2, 5, 6]), 3);
+        // Stopping early gives the same answers as counting everything.
+        let mut x = 7u64;
+        let mut next = move |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % m) as u32
+        };
+        for _ in 0..500 {
+            let (m, la, lb) = (1 + u64::from(next(400)), next(150), next(150));
+            let mut a: Vec<u32> = (0..la).map(|_| next(m)).collect();
+            let mut b: Vec<u32> = (0..lb).map(|_| next(m)).collect();
+            a.sort_unstable();
+            b.sort_unstable();
+            let n = common(&a, &b);
+            for need in [0, 1, 2, n.saturating_sub(1), n, n + 1, n + 40] {
+                assert_eq!(
+                    common_reaches(&a, &b, need),
+                    n >= need,
+                    "{a:?} {b:?} {need}"
+                );
+            }
+        }
+        // The fewest shingles in common that resemble is the least count that does.
+        for min_score in [0.0, 0.01, 0.1, 0.3, 0.8, 1.0] {
+            let bar = Bar {
+                min_score,
+                min_bigrams: 2,
+                run_span: 12,
+            };
+            for (a, b) in [
+                (0, 0),
+                (0, 5),
+                (1, 1),
+                (3, 300),
+                (300, 310),
+                (1000, 7),
+                (57, 57),
+            ] {
+                let least = (0..=a.min(b)).find(|&s| bar.resembles(s, a, b));
+                assert_eq!(bar.shared_needed(a, b), least, "{min_score} {a} {b}");
+            }
+        }
         // Three bytes compare as the integers they cut.
         let three = |v: u32| -> [u8; 3] { v.to_be_bytes()[1..].try_into().unwrap() };
         let (a, b) = (
