@@ -171,10 +171,10 @@ pub(crate) fn decode<'a>(b: &mut &'a [u8]) -> Option<StoredProfile<'a>> {
 /// A merge without a branch on the comparison: which list advances is data, and a branch on it
 /// is mispredicted about every other step. A query checks the profiles of dozens of candidates,
 /// most of them chance ones that only these merges rule out, so this is the query's inner loop.
-fn common<T: Value>(a: &[T], b: &[T]) -> usize {
+fn common<V: Values>(a: V, b: V) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
-        let (x, y) = (a[i].get(), b[j].get());
+        let (x, y) = (a.at(i), b.at(j));
         n += usize::from(x == y);
         i += usize::from(x <= y);
         j += usize::from(y <= x);
@@ -186,7 +186,7 @@ fn common<T: Value>(a: &[T], b: &[T]) -> usize {
 /// `common(a, b) >= need`, stopping as soon as the answer is known: scan's sieve checks
 /// hundreds of thousands of pairs, most of which share next to nothing, and a pair that passes
 /// usually passes early.
-fn common_reaches<T: Value>(a: &[T], b: &[T], need: usize) -> bool {
+fn common_reaches<V: Values>(a: V, b: V, need: usize) -> bool {
     let (mut i, mut j, mut n) = (0, 0, 0);
     loop {
         if n >= need {
@@ -199,7 +199,7 @@ fn common_reaches<T: Value>(a: &[T], b: &[T], need: usize) -> bool {
         // Each step moves at least one side on: `left` steps stay inside both lists. The
         // answer is checked between blocks, so that the steps stay free of branches.
         for _ in 0..left.min(32) {
-            let (x, y) = (a[i].get(), b[j].get());
+            let (x, y) = (a.at(i), b.at(j));
             n += usize::from(x == y);
             i += usize::from(x <= y);
             j += usize::from(y <= x);
@@ -379,7 +379,7 @@ fn common_stored(a: &[u32], b: &[u8], enough: usize) -> usize {
 
 /// [`may_share_run`] for two profiles in memory.
 pub(crate) fn may_share_run_pair(a: &Profile, b: &Profile) -> bool {
-    common(&a.verbatim, &b.verbatim) > 0
+    common(&a.verbatim[..], &b.verbatim[..]) > 0
 }
 
 /// [`may_report`] for two profiles in memory (what `scan` holds while verifying), with the
@@ -412,18 +412,53 @@ impl Value for [u8; 3] {
     }
 }
 
+/// A sorted list of hashes, however it is held.
+trait Values: Copy {
+    fn len(self) -> usize;
+    /// Value `i` (`i < len`).
+    fn at(self, i: usize) -> u32;
+}
+
+impl<T: Value> Values for &[T] {
+    #[inline]
+    fn len(self) -> usize {
+        <[T]>::len(self)
+    }
+    #[inline]
+    fn at(self, i: usize) -> u32 {
+        self[i].get()
+    }
+}
+
+/// Values of `W` bytes each, most significant first, in a run of bytes.
+#[derive(Clone, Copy)]
+struct Packed<'a, const W: usize>(&'a [u8]);
+
+impl<const W: usize> Values for Packed<'_, W> {
+    #[inline]
+    fn len(self) -> usize {
+        self.0.len() / W
+    }
+    #[inline]
+    fn at(self, i: usize) -> u32 {
+        self.0[i * W..(i + 1) * W]
+            .iter()
+            .fold(0, |x, &b| x << 8 | u32::from(b))
+    }
+}
+
 /// One side of a pair, however it is held: its shingles' hashes as `S`, its bigrams' as `B`,
 /// its selected fingerprint positions' as `R` (unknown for a stored profile).
-struct Lists<'a, S, B, R> {
-    shingles: &'a [S],
-    bigrams: &'a [B],
-    selected: Option<&'a [R]>,
+struct Lists<S, B, R> {
+    shingles: S,
+    bigrams: B,
+    selected: Option<R>,
     words: u32,
     content_pairs: u32,
 }
 
 impl Profile {
-    fn lists(&self) -> Lists<'_, u32, u32, u32> {
+    fn lists(&self) -> Lists<&[u32], &[u32], &[u32]> {
         Lists {
             shingles: &self.shingles,
             bigrams: &self.bigrams,
@@ -435,9 +470,9 @@ impl Profile {
 }
 
 /// The bound, given whether the two documents share a verbatim-run fingerprint.
-fn bound<S: Value, B: Value, R: Value>(
-    q: Lists<'_, S, B, R>,
-    d: Lists<'_, S, B, R>,
+fn bound<S: Values, B: Values, R: Values>(
+    q: Lists<S, B, R>,
+    d: Lists<S, B, R>,
     shares_run: bool,
     bar: &Bar,
 ) -> bool {
@@ -467,67 +502,77 @@ fn bound<S: Value, B: Value, R: Value>(
 /// The profiles of consecutive documents, narrowed and flat, without their distinct
 /// fingerprints: what scan holds for each document from its analysis to its verification (scan
 /// knows from its keys which pairs share a fingerprint). Each list keeps the high bits of its
-/// values, which stay sorted. Shingles keep 16: resemblance needs dozens in common, and chance agreements add about one. Bigrams keep 24: two in common make
-/// a possible passage, and at 16 bits chance agreements would let many more candidates
-/// through. Cutting merges values, so intersections can only grow and [`Narrow::may_report`]
-/// lets through every pair [`may_report_pair`] would (and, by chance, a few more). The
-/// selected fingerprint positions keep 16 bits too: a chance agreement adds `run_span` words
-/// (12) to what shared runs could cover. About 1.5 KB for a 2,500-character article (the
-/// positions add 0.5 KB, and settle half the candidates left on the peer corpus).
+/// values, which stay sorted. Shingles keep 16: resemblance needs dozens in common, and chance
+/// agreements add about one. Bigrams keep 24: two in common make a possible passage, and at 16
+/// bits chance agreements would let many more candidates through. Cutting merges values, so
+/// intersections can only grow and [`Narrow::may_report`] lets through every pair
+/// [`may_report_pair`] would (and, by chance, a few more). The selected fingerprint positions
+/// keep 16 bits too: only what shared runs can cover is read from them, and a chance agreement
+/// adds `run_span` words (12). About 1.5 KB for a 2,500-character article (the positions add
+/// 0.5 KB, and settle half the candidates left on the peer corpus).
 #[derive(Default)]
 pub(crate) struct Narrow {
-    shingles: Vec<u16>,
-    bigrams: Vec<[u8; 3]>,
-    /// Selected fingerprint positions, cut to 16 bits: only what shared runs can cover is
-    /// read from them, and chance agreements raise that by a few words.
-    selected: Vec<u16>,
-    /// Per document: where its shingles, its bigrams and its selected positions end.
-    ends: Vec<[u32; 3]>,
-    words: Vec<u32>,
-    content_pairs: Vec<u32>,
+    /// Each document's profile in one run of bytes, so that checking a pair reads one place in
+    /// memory for each side rather than six: its words, its content pairs and the lengths of
+    /// its shingle and bigram lists (`u32`, little-endian), then its shingles (2 bytes each),
+    /// bigrams (3 bytes) and selected positions (2 bytes), most significant byte first.
+    bytes: Vec<u8>,
+    /// Where each document's bytes start.
+    starts: Vec<usize>,
 }
+
+/// Bytes of a document's head in [`Narrow`].
+const HEAD: usize = 16;
 
 impl Narrow {
     /// Appends a document's profile.
     pub(crate) fn push(&mut self, p: &Profile) {
+        self.starts.push(self.bytes.len());
+        for n in [
+            p.words,
+            p.content_pairs,
+            p.shingles.len() as u32,
+            p.bigrams.len() as u32,
+        ] {
+            self.bytes.extend_from_slice(&n.to_le_bytes());
+        }
         // The high bits of sorted values are sorted: no list needs sorting again (cutting the
         // low bits took a fifth of scan's first analysis of each document).
-        self.shingles
-            .extend(p.shingles.iter().map(|&v| (v >> 16) as u16));
-        self.bigrams.extend(p.bigrams.iter().map(|&v| {
-            let [a, b, c, _] = v.to_be_bytes();
-            [a, b, c]
-        }));
-        self.selected
-            .extend(p.selected.iter().map(|&v| (v >> 16) as u16));
-        self.ends.push([
-            self.shingles.len() as u32,
-            self.bigrams.len() as u32,
-            self.selected.len() as u32,
-        ]);
-        self.words.push(p.words);
-        self.content_pairs.push(p.content_pairs);
+        for &v in &p.shingles {
+            self.bytes.extend_from_slice(&v.to_be_bytes()[..2]);
+        }
+        for &v in &p.bigrams {
+            self.bytes.extend_from_slice(&v.to_be_bytes()[..3]);
+        }
+        for &v in &p.selected {
+            self.bytes.extend_from_slice(&v.to_be_bytes()[..2]);
+        }
     }
 
     /// Gives back spare capacity (the chunk is complete).
     pub(crate) fn shrink_to_fit(&mut self) {
-        self.shingles.shrink_to_fit();
-        self.bigrams.shrink_to_fit();
-        self.selected.shrink_to_fit();
-        self.ends.shrink_to_fit();
-        self.words.shrink_to_fit();
-        self.content_pairs.shrink_to_fit();
+        self.bytes.shrink_to_fit();
+        self.starts.shrink_to_fit();
     }
 
-    fn lists(&self, i: usize) -> Lists<'_, u16, [u8; 3], u16> {
-        let [s0, b0, r0] = if i == 0 { [0; 3] } else { self.ends[i - 1] };
-        let [s, b, r] = self.ends[i];
+    /// Documents held.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    fn lists(&self, i: usize) -> Lists<Packed<'_, 2>, Packed<'_, 3>, Packed<'_, 2>> {
+        let end = self.starts.get(i + 1).copied().unwrap_or(self.bytes.len());
+        let (head, rest) = self.bytes[self.starts[i]..end].split_at(HEAD);
+        let field = |k: usize| u32::from_le_bytes([0, 1, 2, 3].map(|b| head[4 * k + b]));
+        let (shingles, rest) = rest.split_at(2 * field(2) as usize);
+        let (bigrams, selected) = rest.split_at(3 * field(3) as usize);
         Lists {
-            shingles: &self.shingles[s0 as usize..s as usize],
-            bigrams: &self.bigrams[b0 as usize..b as usize],
-            selected: Some(&self.selected[r0 as usize..r as usize]),
-            words: self.words[i],
-            content_pairs: self.content_pairs[i],
+            shingles: Packed(shingles),
+            bigrams: Packed(bigrams),
+            selected: Some(Packed(selected)),
+            words: field(0),
+            content_pairs: field(1),
         }
     }
 
@@ -580,7 +625,7 @@ mod tests {
 
     #[test]
     fn encoding_round_trips_and_multisets_intersect() {
-        assert_eq!(common(&[1u32, 2, 2, 2, 5], &[2, 2, 5, 6]), 3);
+        assert_eq!(common(&[1u32, 2, 2, 2, 5][..], &[2, 2, 5, 6][..]), 3);
         // Stopping early gives the same answers as counting everything.
         let mut x = 7u64;
         let mut next = move |m: u64| {
@@ -595,10 +640,10 @@ mod tests {
             let mut b: Vec<u32> = (0..lb).map(|_| next(m)).collect();
             a.sort_unstable();
             b.sort_unstable();
-            let n = common(&a, &b);
+            let n = common(&a[..], &b[..]);
             for need in [0, 1, 2, n.saturating_sub(1), n, n + 1, n + 40] {
                 assert_eq!(
-                    common_reaches(&a, &b, need),
+                    common_reaches(&a[..], &b[..], need),
                     n >= need,
                     "{a:?} {b:?} {need}"
                 );
@@ -630,11 +675,11 @@ mod tests {
             [0x01_00FFu32, 0x02_0000, 0xFF_0001],
             [0x02_0000u32, 0xFF_0001],
         );
-        assert_eq!(common(&a.map(three), &b.map(three)), 2);
+        assert_eq!(common(&a.map(three)[..], &b.map(three)[..]), 2);
         assert!(a.map(three).windows(2).all(|w| w[0].get() < w[1].get()));
-        assert_eq!(common(&[2u32, 2, 5, 6], &[1, 2, 2, 2, 5]), 3);
-        assert_eq!(common::<u32>(&[], &[1]), 0);
-        assert_eq!(common(&[7u16, 9], &[1, 3, 7, 8, 9, 10]), 2);
+        assert_eq!(common(&[2u32, 2, 5, 6][..], &[1, 2, 2, 2, 5][..]), 3);
+        assert_eq!(common::<&[u32]>(&[], &[1]), 0);
+        assert_eq!(common(&[7u16, 9][..], &[1, 3, 7, 8, 9, 10][..]), 2);
         let d = Detector::default();
         let a = d.analyze_unsketched(
             "Le conseil municipal a voté jeudi un budget pour rénover les écoles de la ville.",
@@ -673,6 +718,34 @@ mod tests {
     /// A sentence a site puts under every article: pages sharing it share a verbatim run and
     /// nothing else.
     const STOCK: &str = "Publié le 12 mars 2024 à 18 h 30, mis à jour à 19 h.";
+
+    #[test]
+    fn a_narrowed_profile_holds_the_high_bits_of_each_list() {
+        let d = Detector::default();
+        let mut narrow = Narrow::default();
+        let profiles: Vec<Profile> = ["", "Le conseil municipal a voté le budget des écoles."]
+            .iter()
+            .chain(std::iter::repeat_n(&STOCK, 2))
+            .map(|t| Profile::of(&d.analyze_unsketched(t), d.config()))
+            .collect();
+        for p in &profiles {
+            narrow.push(p);
+        }
+        let values = |v: Packed<'_, 2>| (0..v.len()).map(|i| v.at(i)).collect::<Vec<u32>>();
+        for (i, p) in profiles.iter().enumerate() {
+            let l = narrow.lists(i);
+            assert_eq!((l.words, l.content_pairs), (p.words, p.content_pairs));
+            let cut = |list: &[u32], bits: u32| -> Vec<u32> {
+                list.iter().map(|&v| v >> (32 - bits)).collect()
+            };
+            assert_eq!(values(l.shingles), cut(&p.shingles, 16));
+            let bigrams: Vec<u32> = (0..l.bigrams.len()).map(|k| l.bigrams.at(k)).collect();
+            assert_eq!(bigrams, cut(&p.bigrams, 24));
+            assert_eq!(values(l.selected.unwrap()), cut(&p.selected, 16));
+            assert!(values(l.shingles).is_sorted() && bigrams.is_sorted());
+        }
+        assert!(!profiles[1].bigrams.is_empty() && !profiles[2].selected.is_empty());
+    }
 
     #[test]
     fn skips_only_pairs_verification_would_not_report() {
@@ -716,7 +789,7 @@ mod tests {
         for (p, _) in &profiles {
             narrow.push(p);
         }
-        assert_eq!(narrow.ends.len(), texts.len());
+        assert_eq!(narrow.len(), texts.len());
         let (mut pairs, mut skipped, mut narrow_skipped, mut skipped_runs) = (0, 0, 0, 0);
         // Pairs sharing a run that the bound on what runs cover settles, and those it leaves.
         let (mut runs_settled, mut runs_left, mut long_pairs) = (0, 0, 0);
@@ -753,7 +826,7 @@ mod tests {
                     assert_eq!(stored_bound, bound(x.lists(), without_positions, run, &bar));
                     let full = may_report_pair(&profiles[i].0, &profiles[j].0, run, &bar);
                     assert!(stored_bound || !full, "pair {i}, {j} at {min_score}");
-                    let no_term_passage = common(&x.bigrams, &y.bigrams)
+                    let no_term_passage = common(&x.bigrams[..], &y.bigrams[..])
                         < bar.bigrams_needed(x.content_pairs, y.content_pairs);
                     if min_score == 0.1 && run && no_term_passage && score < min_score {
                         if full {
