@@ -49,6 +49,123 @@ const END: u32 = 1 << 31;
 /// Set on the end of a fingerprint's bucket.
 const RUN: u32 = 1 << 30;
 
+/// Weighted counts of the documents met from one document's buckets, summed in the order they
+/// come, then drained in the order each was first met.
+trait Tally {
+    /// Adds `w` (positive) to document `d`'s count.
+    fn add(&mut self, d: u32, w: f64);
+    /// Hands every document and its count to `f`, in the order the documents were first met,
+    /// and empties the tally.
+    fn drain(&mut self, f: impl FnMut(u32, f64));
+}
+
+/// Corpora of up to this many documents count in an array with a slot for every document
+/// ([`Dense`]), larger ones in a table of the documents met ([`Sparse`]). Peer corpus, two
+/// threads: at 60,000 documents (a 480 KB array) the array counted in 0.26 s and the table in
+/// 0.31 s; at a million (8 MB) the array in 21 s and the table in 15 s.
+const DENSE_DOCS: usize = 1 << 17;
+
+/// A count for every document.
+struct Dense {
+    counts: Vec<f64>,
+    met: Vec<u32>,
+}
+
+impl Tally for Dense {
+    #[inline]
+    fn add(&mut self, d: u32, w: f64) {
+        let c = &mut self.counts[d as usize];
+        if *c == 0.0 {
+            self.met.push(d);
+        }
+        *c += w;
+    }
+
+    fn drain(&mut self, mut f: impl FnMut(u32, f64)) {
+        for &d in &self.met {
+            f(d, std::mem::take(&mut self.counts[d as usize]));
+        }
+        self.met.clear();
+    }
+}
+
+/// Counts of the documents met, in a small open-addressing table: they are a few hundred to a
+/// few thousand, and their table stays in the fastest caches, where an array with a count for
+/// every document of a large corpus does not.
+struct Sparse {
+    /// Document + 1, 0 where empty.
+    keys: Vec<u32>,
+    counts: Vec<f64>,
+    /// Slots in use, in the order they were taken.
+    used: Vec<u32>,
+}
+
+impl Sparse {
+    fn new() -> Sparse {
+        Sparse::with_slots(1024)
+    }
+
+    /// A table of `n` slots to begin with (a power of two).
+    fn with_slots(n: usize) -> Sparse {
+        Sparse {
+            keys: vec![0; n],
+            counts: vec![0.0; n],
+            used: Vec::new(),
+        }
+    }
+
+    /// Twice the slots, the counts moved over in the order they were first taken.
+    fn grow(&mut self) {
+        let size = 2 * self.keys.len();
+        let old = std::mem::replace(
+            self,
+            Sparse {
+                keys: vec![0; size],
+                counts: vec![0.0; size],
+                used: Vec::with_capacity(self.used.len()),
+            },
+        );
+        for &i in &old.used {
+            // A fresh table: the first addition sets the count itself.
+            self.add(old.keys[i as usize] - 1, old.counts[i as usize]);
+        }
+    }
+}
+
+impl Tally for Sparse {
+    #[inline]
+    fn add(&mut self, d: u32, w: f64) {
+        let mask = self.keys.len() - 1;
+        let mut i = (d.wrapping_mul(0x9E37_79B1) as usize) & mask;
+        loop {
+            let k = self.keys[i];
+            if k == d + 1 {
+                self.counts[i] += w;
+                return;
+            }
+            if k == 0 {
+                self.keys[i] = d + 1;
+                self.counts[i] = w;
+                self.used.push(i as u32);
+                if 2 * self.used.len() > self.keys.len() {
+                    self.grow();
+                }
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn drain(&mut self, mut f: impl FnMut(u32, f64)) {
+        for &i in &self.used {
+            let i = i as usize;
+            f(self.keys[i] - 1, self.counts[i]);
+            self.keys[i] = 0;
+        }
+        self.used.clear();
+    }
+}
+
 /// Candidate pairs `(a, b)`, `a < b`, sorted, and whether each shares a fingerprint bucket (a
 /// verbatim run).
 #[derive(Debug, PartialEq)]
@@ -339,55 +456,63 @@ impl Buckets {
     /// The candidate pairs.
     pub(super) fn candidates(&self, stats: &mut ScanStats) -> Candidates {
         let n_docs = self.doc_weight.len();
+        if n_docs <= DENSE_DOCS {
+            self.candidates_with(stats, || Dense {
+                counts: vec![0.0; n_docs],
+                met: Vec::new(),
+            })
+        } else {
+            self.candidates_with(stats, Sparse::new)
+        }
+    }
+
+    /// The candidate pairs, counted in the tallies `tally` makes (one per worker).
+    fn candidates_with<T: Tally>(
+        &self,
+        stats: &mut ScanStats,
+        tally: impl Fn() -> T + Sync + Send,
+    ) -> Candidates {
+        let n_docs = self.doc_weight.len();
         let min_share = MIN_KEY_SHARE;
-        // Per worker: a weighted count per document and the documents touched, reset after use.
-        // Per first document: (second document, shares a run), and the counts by reason.
+        // Per worker: a tally, emptied after each document. Per first document: (second
+        // document, shares a run), and the counts by reason.
         type Found = (Vec<(u32, bool)>, u32, u32);
         let per_doc: Vec<Found> = (0..n_docs)
             .into_par_iter()
-            .map_init(
-                || (vec![0f64; n_docs], Vec::new()),
-                |(count, touched), a| {
-                    let places =
-                        &self.of_doc[self.doc_start[a] as usize..self.doc_start[a + 1] as usize];
-                    for &p in places {
-                        let after = &self.docs[p as usize + 1..];
-                        // The bucket's end is always there.
-                        let n = after.iter().position(|&d| d & END != 0).unwrap_or(0);
-                        let end = after[n];
-                        let w = if end & RUN != 0 {
-                            f64::INFINITY
-                        } else {
-                            self.weights[(end & !END) as usize]
-                        };
-                        for &d in &after[..n] {
-                            let c = &mut count[d as usize];
-                            if *c == 0.0 {
-                                touched.push(d);
-                            }
-                            *c += w;
-                        }
+            .map_init(tally, |count, a| {
+                let places =
+                    &self.of_doc[self.doc_start[a] as usize..self.doc_start[a + 1] as usize];
+                for &p in places {
+                    let after = &self.docs[p as usize + 1..];
+                    // The bucket's end is always there.
+                    let n = after.iter().position(|&d| d & END != 0).unwrap_or(0);
+                    let end = after[n];
+                    let w = if end & RUN != 0 {
+                        f64::INFINITY
+                    } else {
+                        self.weights[(end & !END) as usize]
+                    };
+                    for &d in &after[..n] {
+                        count.add(d, w);
                     }
-                    let (mut by_keys, mut by_runs) = (0, 0);
-                    let mut out = Vec::new();
-                    for &d in touched.iter() {
-                        let c = std::mem::take(&mut count[d as usize]);
-                        let smaller = self.doc_weight[a].min(self.doc_weight[d as usize]);
-                        if c.is_infinite() {
-                            by_runs += 1;
-                            out.push((d, true));
-                        } else if c >= (min_share * smaller).max(MIN_SHARED_KEY_WEIGHT) {
-                            by_keys += 1;
-                            out.push((d, false));
-                        }
+                }
+                let (mut by_keys, mut by_runs) = (0, 0);
+                let mut out = Vec::new();
+                count.drain(|d, c| {
+                    let smaller = self.doc_weight[a].min(self.doc_weight[d as usize]);
+                    if c.is_infinite() {
+                        by_runs += 1;
+                        out.push((d, true));
+                    } else if c >= (min_share * smaller).max(MIN_SHARED_KEY_WEIGHT) {
+                        by_keys += 1;
+                        out.push((d, false));
                     }
-                    touched.clear();
-                    // In order of the second document: sorting the few that pass costs less
-                    // than sorting every document met (each count is complete either way).
-                    out.sort_unstable_by_key(|&(d, _)| d);
-                    (out, by_keys, by_runs)
-                },
-            )
+                });
+                // In order of the second document: sorting the few that pass costs less
+                // than sorting every document met (each count is complete either way).
+                out.sort_unstable_by_key(|&(d, _)| d);
+                (out, by_keys, by_runs)
+            })
             .collect();
         let n: usize = per_doc.iter().map(|x| x.0.len()).sum();
         let mut out = Candidates {
@@ -483,6 +608,12 @@ mod tests {
             assert!(one.buckets > 100 && one.stock.iter().any(|&s| s));
             let one_candidates = one.candidates(&mut one_stats);
             assert!(!one_candidates.pairs.is_empty());
+            // Counted in a table that has to grow, the same candidates, by the same sums.
+            let mut sparse_stats = ScanStats::default();
+            let sparse = one.candidates_with(&mut sparse_stats, || Sparse::with_slots(2));
+            assert_eq!(sparse, one_candidates);
+            let by_reason = |s: &ScanStats| (s.shared_key_candidates, s.verbatim_candidates);
+            assert_eq!(by_reason(&sparse_stats), by_reason(&one_stats));
             // Reference: every (key, document) entry sorted in one go, in the same order.
             let mut entries = Vec::new();
             let mut doc = 0u64;
