@@ -287,7 +287,6 @@ impl Buckets {
         let split = Split {
             bits: parts.trailing_zeros(),
         };
-        let sub = |k: u32| split.sub(k);
         // The first document of each chunk, and its cursors.
         let firsts: Vec<u32> = chunks
             .iter()
@@ -323,7 +322,7 @@ impl Buckets {
                 .map(|(c, cur)| {
                     let mut n = vec![0u32; 1 << SUB_BITS];
                     for (i, x) in cur.iter().enumerate() {
-                        split.each_key(c, i, x, p, |k| n[sub(k)] += 1);
+                        split.each_key(c, i, x, p, |k| n[split.sub(k)] += 1);
                     }
                     n
                 })
@@ -354,7 +353,7 @@ impl Buckets {
                         let doc = u64::from(first + i as u32);
                         let mut taken = [0u32; 2];
                         split.each_key(c, i, x, p, |k| {
-                            let s = sub(k);
+                            let s = split.sub(k);
                             out[s][at[s]] = u64::from(k.rotate_left(1)) << 32 | doc;
                             at[s] += 1;
                             taken[usize::from(k & FINGERPRINT_TAG != 0)] += 1;

@@ -7,8 +7,8 @@
 //!    verbatim runs ([`crate::verbatim::fingerprints`]), and its pre-alignment profile is kept
 //!    narrowed (`index::profile::Narrow`). The analysis is dropped: a document costs its keys
 //!    and narrowed profile (about 2.5 KB), not its tokens, terms and signatures.
-//! 2. **Buckets.** All `(key, document)` pairs are sorted (in parallel, deterministically) and
-//!    grouped by key. A key held by more than [`ScanOptions::max_bucket`] documents (a
+//! 2. **Buckets.** All `(key, document)` pairs are grouped by key, in parallel passes and
+//!    deterministically. A key held by more than [`ScanOptions::max_bucket`] documents (a
 //!    fingerprint: more than [`MAX_RUN_BUCKET`]) is shared boilerplate or a phrase of the
 //!    language, not evidence of copying: it is skipped.
 //! 3. **Candidates.** For each document, in parallel, the documents after it sharing one of its
