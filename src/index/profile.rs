@@ -388,49 +388,27 @@ pub(crate) fn may_report_pair(a: &Profile, b: &Profile, shares_run: bool, bar: &
     bound(a.lists(), b.lists(), shares_run, bar)
 }
 
-/// A hash as a list holds it: whole (`u32`) or cut to its high 16 or 24 bits.
-trait Value: Copy {
-    fn get(self) -> u32;
-}
-impl Value for u32 {
-    #[inline]
-    fn get(self) -> u32 {
-        self
-    }
-}
-impl Value for u16 {
-    #[inline]
-    fn get(self) -> u32 {
-        u32::from(self)
-    }
-}
-/// Three bytes, most significant first (so that sorting the integers sorts these).
-impl Value for [u8; 3] {
-    #[inline]
-    fn get(self) -> u32 {
-        u32::from_be_bytes([0, self[0], self[1], self[2]])
-    }
-}
-
-/// A sorted list of hashes, however it is held.
+/// A sorted list of hashes, however it is held: whole (`u32`, a profile in memory) or cut to
+/// their high 16 or 24 bits ([`Packed`], a narrowed profile).
 trait Values: Copy {
     fn len(self) -> usize;
     /// Value `i` (`i < len`).
     fn at(self, i: usize) -> u32;
 }
 
-impl<T: Value> Values for &[T] {
+impl Values for &[u32] {
     #[inline]
     fn len(self) -> usize {
-        <[T]>::len(self)
+        <[u32]>::len(self)
     }
     #[inline]
     fn at(self, i: usize) -> u32 {
-        self[i].get()
+        self[i]
     }
 }
 
-/// Values of `W` bytes each, most significant first, in a run of bytes.
+/// Values of `W` bytes each, most significant first (so that sorting the integers sorts these),
+/// in a run of bytes.
 #[derive(Clone, Copy)]
 struct Packed<'a, const W: usize>(&'a [u8]);
 
@@ -670,16 +648,23 @@ mod tests {
             }
         }
         // Three bytes compare as the integers they cut.
-        let three = |v: u32| -> [u8; 3] { v.to_be_bytes()[1..].try_into().unwrap() };
+        let three = |v: &[u32]| -> Vec<u8> {
+            v.iter()
+                .flat_map(|x| x.to_be_bytes()[1..].to_vec())
+                .collect()
+        };
         let (a, b) = (
-            [0x01_00FFu32, 0x02_0000, 0xFF_0001],
-            [0x02_0000u32, 0xFF_0001],
+            three(&[0x01_00FF, 0x02_0000, 0xFF_0001]),
+            three(&[0x02_0000, 0xFF_0001]),
         );
-        assert_eq!(common(&a.map(three)[..], &b.map(three)[..]), 2);
-        assert!(a.map(three).windows(2).all(|w| w[0].get() < w[1].get()));
+        let (a, b) = (Packed::<3>(&a), Packed::<3>(&b));
+        assert_eq!(common(a, b), 2);
+        assert!((1..a.len()).all(|i| a.at(i - 1) < a.at(i)));
         assert_eq!(common(&[2u32, 2, 5, 6][..], &[1, 2, 2, 2, 5][..]), 3);
         assert_eq!(common::<&[u32]>(&[], &[1]), 0);
-        assert_eq!(common(&[7u16, 9][..], &[1, 3, 7, 8, 9, 10][..]), 2);
+        let two = |v: &[u16]| -> Vec<u8> { v.iter().flat_map(|x| x.to_be_bytes()).collect() };
+        let (a, b) = (two(&[7, 9]), two(&[1, 3, 7, 8, 9, 10]));
+        assert_eq!(common(Packed::<2>(&a), Packed::<2>(&b)), 2);
         let d = Detector::default();
         let a = d.analyze_unsketched(
             "Le conseil municipal a voté jeudi un budget pour rénover les écoles de la ville.",
