@@ -241,6 +241,22 @@ pub struct IndexStats {
     pub matches: u64,
 }
 
+/// Counts a query in [`Index::in_flight`] while it lives.
+struct InFlight<'a>(&'a AtomicUsize);
+
+impl<'a> InFlight<'a> {
+    fn enter(n: &'a AtomicUsize) -> InFlight<'a> {
+        n.fetch_add(1, Ordering::Relaxed);
+        InFlight(n)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// What queries did, for [`IndexStats`]. Relaxed counters: monitoring, not synchronization.
 #[derive(Default)]
 struct Counters {
@@ -359,6 +375,9 @@ pub struct Index {
     evicting: Mutex<()>,
     disk: Option<Disk>,
     counters: Counters,
+    /// Queries under way, on any thread: a query aligns its candidates on the thread pool only
+    /// when there are cores to spare.
+    in_flight: AtomicUsize,
 }
 
 fn hash_id(id: &str) -> u64 {
@@ -470,6 +489,7 @@ impl Index {
             evicting: Mutex::new(()),
             disk,
             counters: Counters::default(),
+            in_flight: AtomicUsize::new(0),
         })
     }
 
@@ -654,7 +674,7 @@ impl Index {
                     len: op.len,
                 },
             };
-            index.finish_insert(serial, doc, &keys[op.keys.clone()]);
+            index.finish_insert(serial, doc, &keys[op.keys.clone()], None);
         }
         index.evict();
         // Dead bytes: everything but the live documents' records.
@@ -709,22 +729,22 @@ impl Index {
     /// next [`save`](Index::save)).
     pub fn insert(&self, id: &str, text: &str, meta: &Meta) -> Result<bool> {
         let (_, keys, profile) = self.analyze(text);
-        self.insert_keys(id, text, meta, &keys, &profile)
+        self.insert_keys(id, text, meta, &keys, &profile, None)
     }
 
     /// The indexed documents that `text` copies from or that copy from it, best first (by best
     /// score, then id).
     pub fn query(&self, text: &str) -> Result<Vec<Match>> {
         let (a, keys, profile) = self.analyze(text);
-        self.query_analyzed(&a, &keys, &profile, None)
+        Ok(self.query_analyzed(&a, &keys, &profile, None)?.0)
     }
 
     /// [`query`](Index::query) then [`insert`](Index::insert), analyzing the text once: the
     /// crawler's hot path. A document with the same id is not reported as a match of itself.
     pub fn check_and_insert(&self, id: &str, text: &str, meta: &Meta) -> Result<Vec<Match>> {
         let (a, keys, profile) = self.analyze(text);
-        let found = self.query_analyzed(&a, &keys, &profile, Some(id))?;
-        self.insert_keys(id, text, meta, &keys, &profile)?;
+        let (found, held) = self.query_analyzed(&a, &keys, &profile, Some(id))?;
+        self.insert_keys(id, text, meta, &keys, &profile, Some(&held))?;
         Ok(found)
     }
 
@@ -789,6 +809,7 @@ impl Index {
         meta: &Meta,
         keys: &[u32],
         profile: &Profile,
+        held: Option<&[u32]>,
     ) -> Result<bool> {
         let time = meta.time.unwrap_or_else(now);
         let body = store::encode_body(time, id, &meta.data, profile, text);
@@ -819,13 +840,15 @@ impl Index {
             text_at: (body_len - text.len()) as u32,
             loc,
         };
-        let replaced = self.finish_insert(serial, doc, keys);
+        let replaced = self.finish_insert(serial, doc, keys, held);
         self.evict();
         Ok(replaced)
     }
 
     /// Puts a reserved document in place. Returns whether it replaced one with the same id.
-    fn finish_insert(&self, serial: u32, doc: Doc, keys: &[u32]) -> bool {
+    /// `held` is what [`Postings::lookup`](postings::Postings::lookup) found each key holds, if
+    /// the caller just looked them up.
+    fn finish_insert(&self, serial: u32, doc: Doc, keys: &[u32], held: Option<&[u32]>) -> bool {
         let (h, time) = (doc.id_hash, doc.time);
         // Before the postings, so that a query finding the document there finds its count.
         self.key_counts.set(serial, keys.len());
@@ -834,6 +857,7 @@ impl Index {
             serial,
             self.options.max_postings_per_key,
             self.min_live.load(Ordering::Relaxed),
+            held,
         );
         write(&self.docs[serial as usize % DOC_SHARDS]).insert(serial, Slot::Live(doc));
         self.live.fetch_add(1, Ordering::Relaxed);
@@ -1060,7 +1084,8 @@ impl Index {
         keys: &[u32],
         profile: &Profile,
         exclude: Option<&str>,
-    ) -> Result<Vec<Match>> {
+    ) -> Result<(Vec<Match>, Vec<u32>)> {
+        let _in_flight = InFlight::enter(&self.in_flight);
         let min_live = self.min_live.load(Ordering::Relaxed);
         let mut serials = Vec::new();
         // A key that many documents hold is a common phrase, no evidence of copying, and the
@@ -1074,7 +1099,7 @@ impl Index {
         // ln(1 + N / n) for a key n of the N documents hold: a copy shares the rare term pairs of
         // its source, a page on the same topic shares the common ones.
         let big_n = (self.len() + 1) as f32;
-        let (wq, postings_read) = self.postings.lookup(
+        let looked = self.postings.lookup(
             keys,
             cap,
             self.options.max_postings_per_query,
@@ -1088,6 +1113,7 @@ impl Index {
             },
             &mut serials,
         );
+        let wq = looked.total_weight;
         serials.sort_unstable();
         // Each live candidate with the (weighted) share of keys it has in common with the query,
         // over the keys of the smaller of the two: an estimate of the containment of one in the
@@ -1170,7 +1196,11 @@ impl Index {
                 passages: c.passages,
             }))
         };
-        let verified: Vec<Option<Match>> = if open.len() >= PARALLEL_VERIFY {
+        // Only with a core to spare: when every core runs a query already (a crawler's threads
+        // at full load), the pool's threads would take cores from those queries, and each
+        // query's latency would include waiting for the other's alignments.
+        let spare = self.in_flight.load(Ordering::Relaxed) < rayon::current_num_threads();
+        let verified: Vec<Option<Match>> = if open.len() >= PARALLEL_VERIFY && spare {
             // One share per thread of the pool; the calling thread verifies the first share
             // while the pool's threads wake up and take the others, instead of sleeping until
             // they are done (a crawler's thread is not one of the pool's).
@@ -1199,7 +1229,7 @@ impl Index {
         let c = &self.counters;
         c.queries.fetch_add(1, Ordering::Relaxed);
         c.postings_read
-            .fetch_add(postings_read as u64, Ordering::Relaxed);
+            .fetch_add(looked.entries_read as u64, Ordering::Relaxed);
         c.candidates
             .fetch_add(heads.len() as u64, Ordering::Relaxed);
         let mut out: Vec<Match> = verified.into_iter().flatten().collect();
@@ -1209,7 +1239,7 @@ impl Index {
                 .total_cmp(&x.max_score())
                 .then_with(|| x.id.cmp(&y.id))
         });
-        Ok(out)
+        Ok((out, looked.held))
     }
 
     /// Makes every operation so far durable: the logs are fsynced, then the manifest is replaced

@@ -22,8 +22,9 @@
 //!   of a document evicted while it was being inserted, which stays until `min_live` rises
 //!   again. Lookups never return a serial below their own `min_live`.
 //! - Every entry of `buf` has its bit set in the shard's `seen`.
-//! - A key holds at most `cap` entries: a shingle that common says nothing about who copied whom,
-//!   and queries skip it (see [`Postings::lookup`]).
+//! - A key holds at most `cap` entries (from one thread; from several, up to one more per
+//!   concurrent insertion: see [`Postings::insert`]): a shingle that common says nothing about
+//!   who copied whom, and queries skip it (see [`Postings::lookup`]).
 
 use super::{read, write};
 use std::sync::RwLock;
@@ -198,6 +199,16 @@ fn gallop(v: &[Entry], e: Entry) -> usize {
     lo + v[lo..hi].partition_point(|&x| ord(x) <= e)
 }
 
+/// What [`Postings::lookup`] found besides the serials.
+pub(crate) struct Lookup {
+    /// The sum of the weights of all the keys looked up, skipped ones included.
+    pub(crate) total_weight: f32,
+    /// Entries read.
+    pub(crate) entries_read: usize,
+    /// How many entries each key held, in the order of the keys.
+    pub(crate) held: Vec<u32>,
+}
+
 /// Sharded inverted lists. See the module docs.
 pub(crate) struct Postings {
     shards: Box<[RwLock<Shard>]>,
@@ -215,12 +226,32 @@ impl Postings {
     }
 
     /// Adds `serial` under each of `keys` (sorted, distinct) that holds fewer than `cap` entries.
-    /// Returns how many entries were added.
-    pub(crate) fn insert(&self, keys: &[u32], serial: u32, cap: usize, min_live: u32) -> usize {
+    /// Returns how many were added. `held`, when given, is what each key held when the caller
+    /// looked it up ([`Lookup::held`]): the crawler's `check_and_insert` has just counted every
+    /// key, and counting again costs a search of the list per key (a third of the time
+    /// inserting takes at a million documents). From one thread the result is the same as
+    /// counting; other threads may have added entries since the lookup, so a key can then end
+    /// up over `cap` by one entry per insertion under way at once.
+    pub(crate) fn insert(
+        &self,
+        keys: &[u32],
+        serial: u32,
+        cap: usize,
+        min_live: u32,
+        held: Option<&[u32]>,
+    ) -> usize {
         let mut added = 0;
-        for &key in keys {
-            let mut s = write(&self.shards[shard_of(key)]);
-            if s.count(key) >= cap {
+        // Shards merged by this call: a merge drops the entries of evicted documents, so their
+        // keys' counts from before it are stale, and they are counted again.
+        let mut merged: Vec<usize> = Vec::new();
+        for (i, &key) in keys.iter().enumerate() {
+            let shard = shard_of(key);
+            let mut s = write(&self.shards[shard]);
+            let n = match held {
+                Some(h) if !merged.contains(&shard) => h[i] as usize,
+                _ => s.count(key),
+            };
+            if n >= cap {
                 continue;
             }
             let e = pack(key, serial);
@@ -230,6 +261,7 @@ impl Postings {
             added += 1;
             if s.buf.len() >= BUFFER {
                 s.merge(min_live);
+                merged.push(shard);
             }
         }
         added
@@ -242,8 +274,7 @@ impl Postings {
     /// Keys are read rarest first, and a key is skipped when it holds `cap` entries or more, or
     /// when reading it would take the entries read past `budget`: the rare keys are the evidence
     /// of copying, and a query's cost must not grow with the size of the index through the
-    /// common ones. Returns the sum of the weights of all `keys` (skipped ones included) and the
-    /// number of entries read.
+    /// common ones.
     pub(crate) fn lookup(
         &self,
         keys: &[u32],
@@ -252,7 +283,7 @@ impl Postings {
         min_live: u32,
         weight: impl Fn(usize) -> f32,
         out: &mut Vec<u64>,
-    ) -> (f32, usize) {
+    ) -> Lookup {
         // One visit per key: its count, and its serials when it holds few (most keys are rare,
         // and rare keys are read first, so those are almost always read). A common key is
         // visited again if the budget reaches it.
@@ -260,9 +291,11 @@ impl Postings {
         type Counted = (usize, u32, Option<(u32, u32)>);
         let mut counted: Vec<Counted> = Vec::with_capacity(keys.len());
         let mut copied: Vec<u32> = Vec::new();
+        let mut held = Vec::with_capacity(keys.len());
         for &key in keys {
             let s = read(&self.shards[shard_of(key)]);
             let (n, serials) = s.held(key);
+            held.push(n.min(u32::MAX as usize) as u32);
             let copy = (n <= COPY_ON_COUNT && n < cap).then(|| {
                 let from = copied.len();
                 copied.extend(serials);
@@ -298,7 +331,11 @@ impl Postings {
                 }
             }
         }
-        (total, read_entries)
+        Lookup {
+            total_weight: total,
+            entries_read: read_entries,
+            held,
+        }
     }
 
     /// Keeps only the entries whose serial satisfies `live`, shard by shard. Returns how many were
@@ -341,13 +378,15 @@ mod tests {
         let keys: Vec<u32> = (0..3000u32).map(|i| i * SHARDS as u32).collect();
         for (serial, k) in keys.iter().enumerate() {
             assert_eq!(
-                p.insert(&[*k, 7], serial as u32, 2000, 0),
+                p.insert(&[*k, 7], serial as u32, 2000, 0, None),
                 if serial < 2000 { 2 } else { 1 }
             );
         }
         let lookup = |keys: &[u32], cap: usize, min_live: u32| -> (Vec<u32>, f32) {
             let mut out = Vec::new();
-            let (total, _) = p.lookup(keys, cap, usize::MAX, min_live, |n| n as f32, &mut out);
+            let total = p
+                .lookup(keys, cap, usize::MAX, min_live, |n| n as f32, &mut out)
+                .total_weight;
             let out: Vec<(u32, f32)> = out.into_iter().map(unpack_hit).collect();
             assert!(out.iter().all(|&(_, w)| w >= 1.0));
             (out.into_iter().map(|x| x.0).collect(), total)
@@ -361,9 +400,14 @@ mod tests {
         assert_eq!(lookup(&[7], usize::MAX, 0).0.len(), 2000);
         // Within a budget of entries, the rarest keys are read and the others skipped.
         let mut out = Vec::new();
-        let (total, n) = p.lookup(&[7, keys[5]], usize::MAX, 1500, 0, |_| 1.0, &mut out);
+        let l = p.lookup(&[7, keys[5]], usize::MAX, 1500, 0, |_| 1.0, &mut out);
         let out: Vec<(u32, f32)> = out.into_iter().map(unpack_hit).collect();
-        assert_eq!((total, n, out), (2.0, 1, vec![(5, 1.0)]));
+        assert_eq!(
+            (l.total_weight, l.entries_read, out),
+            (2.0, 1, vec![(5, 1.0)])
+        );
+        // Each key's count comes back in the order of the keys, skipped ones too.
+        assert_eq!(l.held, vec![2000, 1]);
         // Serials below min_live are not returned.
         assert_eq!(lookup(&[keys[5], keys[2999]], 2000, 6).0, vec![2999]);
         assert_eq!(p.retain(|s| s % 2 == 0), 1500 + 1000);
@@ -389,7 +433,7 @@ mod tests {
                 .collect();
             keys.sort_unstable();
             keys.dedup();
-            p.insert(&keys, serial, usize::MAX, serial.saturating_sub(2500));
+            p.insert(&keys, serial, usize::MAX, serial.saturating_sub(2500), None);
             for k in keys {
                 model.entry(k).or_default().push(serial);
             }
@@ -425,5 +469,47 @@ mod tests {
             &mut out,
         );
         assert!(out.is_empty() || model.contains_key(&(5 << SHARD_BITS)));
+    }
+
+    #[test]
+    fn inserting_with_the_counts_of_a_lookup_is_inserting_without_them() {
+        // Two tables fed the same documents, one counting each key as it inserts, the other
+        // told the counts a lookup just made (as check_and_insert does): the same entries, the
+        // same cap, the same answers.
+        let (counting, told) = (Postings::new(), Postings::new());
+        let mut x = 0x9e37_79b9_u32;
+        for serial in 0..3000u32 {
+            let mut keys: Vec<u32> = (0..6)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    // Few key parts in 4 shards: lists reach the cap of 16 and merge often.
+                    ((x >> 26) << SHARD_BITS) | (x % 4)
+                })
+                .collect();
+            keys.sort_unstable();
+            keys.dedup();
+            let mut out = Vec::new();
+            let l = told.lookup(&keys, usize::MAX, usize::MAX, 0, |_| 1.0, &mut out);
+            let min_live = serial.saturating_sub(1000);
+            assert_eq!(
+                counting.insert(&keys, serial, 16, min_live, None),
+                told.insert(&keys, serial, 16, min_live, Some(&l.held)),
+            );
+        }
+        let mut capped = 0;
+        for part in 0..64u32 {
+            for shard in 0..4u32 {
+                let key = (part << SHARD_BITS) | shard;
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                let la = counting.lookup(&[key], usize::MAX, usize::MAX, 0, |_| 1.0, &mut a);
+                let lb = told.lookup(&[key], usize::MAX, usize::MAX, 0, |_| 1.0, &mut b);
+                assert_eq!((la.held, a), (lb.held.clone(), b), "key {key:#x}");
+                assert!(lb.held[0] <= 16);
+                capped += usize::from(lb.held[0] == 16);
+            }
+        }
+        assert!(capped > 50, "{capped} keys at the cap");
     }
 }
