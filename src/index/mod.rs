@@ -1130,9 +1130,20 @@ impl Index {
         let floor = wq
             .min(keycounts::SMALL_KEYS as f32 * mean_w)
             .max(f32::MIN_POSITIVE);
+        // As in scan, a document must share one rare key's weight or several commoner ones': a
+        // short page holds 3% of its keys in one key, and a key that hundreds of documents hold
+        // is shared with all of them by chance.
+        let min_shared = if self.options.min_key_share > 0.0 {
+            crate::scan::MIN_SHARED_KEY_WEIGHT as f32
+        } else {
+            0.0
+        };
         for run in serials.chunk_by(|x, y| x >> 32 == y >> 32) {
             let s = postings::unpack_hit(run[0]).0;
             let shared: f32 = run.iter().map(|&x| postings::unpack_hit(x).1).sum();
+            if shared < min_shared {
+                continue;
+            }
             if f64::from(shared / floor) < self.options.min_key_share && !key_counts.small(s) {
                 continue;
             }
