@@ -7,10 +7,16 @@
 //! REPRINT_BENCH_DOCS=20000 cargo bench --bench index # a quick run (CI does this)
 //! REPRINT_BENCH_THREADS=1,8 ...                      # thread counts (default 1,2,8)
 //! REPRINT_BENCH_SCAN_DOCS=0 ...                      # skip the scan comparison (default 50,000)
+//! REPRINT_BENCH_PACE=3000 ...                        # pages/s of the paced run (0: none)
+//! REPRINT_BENCH_PACED_DOCS=100000 ...                # its documents (default a tenth)
 //! ```
 //!
 //! Not a criterion benchmark: tail latency over a million calls is the measure here, and one
-//! index per thread count is built from nothing. Documents are generated deterministically: words
+//! index per thread count is built from nothing. Those runs are at full load: each thread calls
+//! again as soon as it is answered, so with more threads than cores a call's latency includes
+//! waiting for a core. A crawler's fetchers wait for the network between pages; the last index
+//! then takes a tenth more documents from as many threads pausing between pages (exponential
+//! pauses, 3,000 pages a second in all), the latency a crawler below saturation sees. Documents are generated deterministically: words
 //! drawn from the vocabulary of `corpus/docs`, grown to 60,000 words by splicing, with Zipf
 //! frequencies (so common term pairs have
 //! long inverted lists, as in real news), 300–500 words each; one in ten is a near-duplicate of
@@ -214,6 +220,66 @@ fn recall(found: &[Vec<String>], kinds: &[Kind], upto: usize) -> (f64, f64) {
     )
 }
 
+/// Calls `check_and_insert` on each of `texts[from..]` from `threads` threads. Without `pace`,
+/// each thread takes the next document as soon as it is answered: the index at full load. With
+/// `pace` (pages per second over all threads), each thread first pauses for a time drawn from
+/// an exponential distribution, as a crawler's fetcher waits for the network between pages.
+fn feed(
+    index: &Index,
+    texts: &[String],
+    from: usize,
+    threads: usize,
+    pace: Option<f64>,
+) -> Vec<ThreadResult> {
+    let next = AtomicUsize::new(from);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let next = &next;
+                s.spawn(move || {
+                    let mut rng = Rng(0x2545_F491_4F6C_DD1D ^ (t as u64 + 1) << 32);
+                    let mut lat = Vec::new();
+                    let mut cpu = Vec::new();
+                    let mut found = Vec::new();
+                    loop {
+                        if let Some(rate) = pace {
+                            let mean = threads as f64 / rate;
+                            let pause = -mean * (1.0 - rng.unit()).ln();
+                            std::thread::sleep(std::time::Duration::from_secs_f64(pause));
+                        }
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= texts.len() {
+                            break;
+                        }
+                        let t = Instant::now();
+                        let c = thread_cpu_us();
+                        let m = index
+                            .check_and_insert(&format!("d{i}"), &texts[i], &Meta::at(i as u64))
+                            .expect("insert");
+                        lat.push(t.elapsed().as_micros().min(u32::MAX as u128) as u32);
+                        cpu.push((thread_cpu_us() - c).min(u64::from(u32::MAX)) as u32);
+                        found.push((i, m.into_iter().map(|m| m.id).collect()));
+                    }
+                    (lat, cpu, found)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect()
+    })
+}
+
+/// Latencies and CPU times of all threads, each sorted.
+fn timings(results: &[ThreadResult]) -> (Vec<u32>, Vec<u32>) {
+    let mut lat: Vec<u32> = results.iter().flat_map(|r| r.0.iter().copied()).collect();
+    lat.sort_unstable();
+    let mut cpu: Vec<u32> = results.iter().flat_map(|r| r.1.iter().copied()).collect();
+    cpu.sort_unstable();
+    (lat, cpu)
+}
+
 fn main() {
     let n: usize = std::env::var("REPRINT_BENCH_DOCS")
         .ok()
@@ -224,9 +290,24 @@ fn main() {
         .split(',')
         .filter_map(|t| t.trim().parse().ok())
         .collect();
+    // A crawler's pace: after the full-load runs, the index of the last thread count takes
+    // `paced_docs` more documents from that many threads, each pausing between pages so that
+    // together they offer about `pace` pages a second.
+    let pace: f64 = std::env::var("REPRINT_BENCH_PACE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3000.0);
+    let paced_docs = if pace > 0.0 {
+        std::env::var("REPRINT_BENCH_PACED_DOCS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(n / 10)
+    } else {
+        0
+    };
     let t = Instant::now();
-    let (texts, kinds) = generate(n);
-    let bytes: usize = texts.iter().map(String::len).sum();
+    let (texts, kinds) = generate(n + paced_docs);
+    let bytes: usize = texts[..n].iter().map(String::len).sum();
     println!(
         "index bench: {n} documents, {:.0} MB of text, generated in {:.1} s; {} cores",
         bytes as f64 / 1e6,
@@ -240,45 +321,11 @@ fn main() {
     for &threads in &thread_counts {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let index = Index::open(dir.path(), IndexOptions::default()).expect("a new index");
-        let next = AtomicUsize::new(0);
         let started = Instant::now();
-        let results: Vec<ThreadResult> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads)
-                .map(|_| {
-                    let (index, next, texts) = (&index, &next, &texts);
-                    s.spawn(move || {
-                        let mut lat = Vec::new();
-                        let mut cpu = Vec::new();
-                        let mut found = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, Ordering::Relaxed);
-                            if i >= texts.len() {
-                                break;
-                            }
-                            let t = Instant::now();
-                            let c = thread_cpu_us();
-                            let m = index
-                                .check_and_insert(&format!("d{i}"), &texts[i], &Meta::at(i as u64))
-                                .expect("insert");
-                            lat.push(t.elapsed().as_micros().min(u32::MAX as u128) as u32);
-                            cpu.push((thread_cpu_us() - c).min(u64::from(u32::MAX)) as u32);
-                            found.push((i, m.into_iter().map(|m| m.id).collect()));
-                        }
-                        (lat, cpu, found)
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("thread"))
-                .collect()
-        });
+        let results = feed(&index, &texts[..n], 0, threads, None);
         let secs = started.elapsed().as_secs_f64();
         index.save().expect("save");
-        let mut lat: Vec<u32> = results.iter().flat_map(|r| r.0.iter().copied()).collect();
-        lat.sort_unstable();
-        let mut cpu: Vec<u32> = results.iter().flat_map(|r| r.1.iter().copied()).collect();
-        cpu.sort_unstable();
+        let (lat, cpu) = timings(&results);
         let mut found = vec![Vec::new(); n];
         for (_, _, f) in results {
             for (i, ids) in f {
@@ -310,6 +357,21 @@ fn main() {
         let _ = std::io::Write::flush(&mut std::io::stdout());
         if first_found.is_none() {
             first_found = Some(found);
+        }
+        if paced_docs > 0 && Some(&threads) == thread_counts.last() {
+            let started = Instant::now();
+            let results = feed(&index, &texts, n, threads, Some(pace));
+            let secs = started.elapsed().as_secs_f64();
+            let (lat, cpu) = timings(&results);
+            println!(
+                "paced: {threads} threads pausing for {pace:.0} pages/s in all, {paced_docs} more documents: {:.0} pages/s, p50 {:.0} µs, p99 {:.0} µs, p99.9 {:.0} µs, CPU p50 {:.0} µs, CPU p99 {:.0} µs",
+                paced_docs as f64 / secs,
+                percentile(&lat, 0.5),
+                percentile(&lat, 0.99),
+                percentile(&lat, 0.999),
+                percentile(&cpu, 0.5),
+                percentile(&cpu, 0.99),
+            );
         }
         drop(index);
     }

@@ -23,7 +23,8 @@
 //! MinHash cannot promise. The inverted lists (`postings`) map each key to the documents holding
 //! it. A query counts, per indexed document, the keys it shares with the page; the share of keys in
 //! common (over the keys of the smaller of the two) estimates how much of one is in the other.
-//! Documents whose share reaches `min_key_share` are verified, the `max_candidates` with the
+//! Documents whose share reaches `min_key_share`, and whose shared keys weigh at least one rare
+//! key's (as in scan), are verified, the `max_candidates` with the
 //! largest share first (ties broken by id hash, so the choice does not depend on insertion
 //! order), with the same alignment as `reprint scan`; those whose best score reaches `min_score`
 //! are returned.
@@ -109,7 +110,10 @@ pub struct IndexOptions {
     /// the two, keys weighted by rarity) are not verified. A copy keeps about a third of its term pairs through machine
     /// translation, so 0.03 keeps partial translated copies of a tenth of a text; on the
     /// development set it loses 0.2% of the copies and saves a quarter of the time, more on
-    /// text with frequent term pairs. 0 verifies every document sharing a key.
+    /// text with frequent term pairs. Above 0, a document must also share keys weighing at
+    /// least one key held by 32 documents or fewer, as in `scan`
+    /// ([`MIN_SHARED_KEY_WEIGHT`](crate::scan::MIN_SHARED_KEY_WEIGHT)). 0 verifies every
+    /// document sharing a key.
     pub min_key_share: f64,
     /// At query time, keys held by more than this share of the indexed documents (and by more
     /// than 100) are skipped: a term pair that common is a phrase of the language or of the
