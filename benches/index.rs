@@ -271,13 +271,27 @@ fn feed(
     })
 }
 
-/// Latencies and CPU times of all threads, each sorted.
-fn timings(results: &[ThreadResult]) -> (Vec<u32>, Vec<u32>) {
+/// Percentiles of all threads' latencies and CPU times, in µs.
+struct Timings {
+    p50: f64,
+    p99: f64,
+    p999: f64,
+    cpu_p50: f64,
+    cpu_p99: f64,
+}
+
+fn timings(results: &[ThreadResult]) -> Timings {
     let mut lat: Vec<u32> = results.iter().flat_map(|r| r.0.iter().copied()).collect();
     lat.sort_unstable();
     let mut cpu: Vec<u32> = results.iter().flat_map(|r| r.1.iter().copied()).collect();
     cpu.sort_unstable();
-    (lat, cpu)
+    Timings {
+        p50: percentile(&lat, 0.5),
+        p99: percentile(&lat, 0.99),
+        p999: percentile(&lat, 0.999),
+        cpu_p50: percentile(&cpu, 0.5),
+        cpu_p99: percentile(&cpu, 0.99),
+    }
 }
 
 fn main() {
@@ -325,7 +339,7 @@ fn main() {
         let results = feed(&index, &texts[..n], 0, threads, None);
         let secs = started.elapsed().as_secs_f64();
         index.save().expect("save");
-        let (lat, cpu) = timings(&results);
+        let times = timings(&results);
         let mut found = vec![Vec::new(); n];
         for (_, _, f) in results {
             for (i, ids) in f {
@@ -338,11 +352,11 @@ fn main() {
         println!(
             "{threads:>7} {:>7.0} {:>8.0} {:>8.0} {:>9.0} {:>11.0} {:>11.0} {:>13.0} {:>18.0} {:>11.0} {:>16.4} {:>15.4} {:>19.0} {:>17.2} {:>15.2} {:>14.2}",
             n as f64 / secs,
-            percentile(&lat, 0.5),
-            percentile(&lat, 0.99),
-            percentile(&lat, 0.999),
-            percentile(&cpu, 0.5),
-            percentile(&cpu, 0.99),
+            times.p50,
+            times.p99,
+            times.p999,
+            times.cpu_p50,
+            times.cpu_p99,
             s.bytes_per_document,
             rss as f64 / n as f64,
             s.disk_bytes as f64 / n as f64,
@@ -362,15 +376,15 @@ fn main() {
             let started = Instant::now();
             let results = feed(&index, &texts, n, threads, Some(pace));
             let secs = started.elapsed().as_secs_f64();
-            let (lat, cpu) = timings(&results);
+            let times = timings(&results);
             println!(
                 "paced: {threads} threads pausing for {pace:.0} pages/s in all, {paced_docs} more documents: {:.0} pages/s, p50 {:.0} µs, p99 {:.0} µs, p99.9 {:.0} µs, CPU p50 {:.0} µs, CPU p99 {:.0} µs",
                 paced_docs as f64 / secs,
-                percentile(&lat, 0.5),
-                percentile(&lat, 0.99),
-                percentile(&lat, 0.999),
-                percentile(&cpu, 0.5),
-                percentile(&cpu, 0.99),
+                times.p50,
+                times.p99,
+                times.p999,
+                times.cpu_p50,
+                times.cpu_p99,
             );
         }
         drop(index);

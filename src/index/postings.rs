@@ -371,6 +371,22 @@ impl Postings {
 mod tests {
     use super::*;
 
+    /// `n` keys (sorted, distinct) from a xorshift generator: key parts of `part_bits` bits in
+    /// the first `shards` shards.
+    fn random_keys(x: &mut u32, n: usize, part_bits: u32, shards: u32) -> Vec<u32> {
+        let mut keys: Vec<u32> = (0..n)
+            .map(|_| {
+                *x ^= *x << 13;
+                *x ^= *x >> 17;
+                *x ^= *x << 5;
+                ((*x >> (32 - part_bits)) << SHARD_BITS) | (*x % shards)
+            })
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+
     #[test]
     fn insert_lookup_merge_and_cap() {
         let p = Postings::new();
@@ -422,17 +438,8 @@ mod tests {
         let mut model: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
         let mut x = 0x2545_f491_u32;
         for serial in 0..4000u32 {
-            let mut keys: Vec<u32> = (0..5)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 17;
-                    x ^= x << 5;
-                    // Few distinct key parts, so lists hold several serials.
-                    ((x >> 20) << SHARD_BITS) | (x % 3)
-                })
-                .collect();
-            keys.sort_unstable();
-            keys.dedup();
+            // Few distinct key parts, so lists hold several serials.
+            let keys = random_keys(&mut x, 5, 12, 3);
             p.insert(&keys, serial, usize::MAX, serial.saturating_sub(2500), None);
             for k in keys {
                 model.entry(k).or_default().push(serial);
@@ -479,17 +486,8 @@ mod tests {
         let (counting, told) = (Postings::new(), Postings::new());
         let mut x = 0x9e37_79b9_u32;
         for serial in 0..3000u32 {
-            let mut keys: Vec<u32> = (0..6)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 17;
-                    x ^= x << 5;
-                    // Few key parts in 4 shards: lists reach the cap of 16 and merge often.
-                    ((x >> 26) << SHARD_BITS) | (x % 4)
-                })
-                .collect();
-            keys.sort_unstable();
-            keys.dedup();
+            // Few key parts in 4 shards: lists reach the cap of 16 and merge often.
+            let keys = random_keys(&mut x, 6, 6, 4);
             let mut out = Vec::new();
             let l = told.lookup(&keys, usize::MAX, usize::MAX, 0, |_| 1.0, &mut out);
             let min_live = serial.saturating_sub(1000);
