@@ -245,7 +245,7 @@ pub struct IndexStats {
     pub matches: u64,
 }
 
-/// Counts a query in [`Index::in_flight`] while it lives.
+/// Counts a call in [`Index::in_flight`] while it lives.
 struct InFlight<'a>(&'a AtomicUsize);
 
 impl<'a> InFlight<'a> {
@@ -379,8 +379,8 @@ pub struct Index {
     evicting: Mutex<()>,
     disk: Option<Disk>,
     counters: Counters,
-    /// Queries under way, on any thread: a query aligns its candidates on the thread pool only
-    /// when there are cores to spare.
+    /// Calls under way (insert, query, check_and_insert), on any thread, from their start: a
+    /// query aligns its candidates on the thread pool only when there are cores to spare.
     in_flight: AtomicUsize,
 }
 
@@ -732,6 +732,7 @@ impl Index {
     /// replaced. With a persistent index, the document is appended to its log (durable at the
     /// next [`save`](Index::save)).
     pub fn insert(&self, id: &str, text: &str, meta: &Meta) -> Result<bool> {
+        let _in_flight = InFlight::enter(&self.in_flight);
         let (_, keys, profile) = self.analyze(text);
         self.insert_keys(id, text, meta, &keys, &profile, None)
     }
@@ -739,6 +740,7 @@ impl Index {
     /// The indexed documents that `text` copies from or that copy from it, best first (by best
     /// score, then id).
     pub fn query(&self, text: &str) -> Result<Vec<Match>> {
+        let _in_flight = InFlight::enter(&self.in_flight);
         let (a, keys, profile) = self.analyze(text);
         Ok(self.query_analyzed(&a, &keys, &profile, None)?.0)
     }
@@ -746,6 +748,7 @@ impl Index {
     /// [`query`](Index::query) then [`insert`](Index::insert), analyzing the text once: the
     /// crawler's hot path. A document with the same id is not reported as a match of itself.
     pub fn check_and_insert(&self, id: &str, text: &str, meta: &Meta) -> Result<Vec<Match>> {
+        let _in_flight = InFlight::enter(&self.in_flight);
         let (a, keys, profile) = self.analyze(text);
         let (found, held) = self.query_analyzed(&a, &keys, &profile, Some(id))?;
         self.insert_keys(id, text, meta, &keys, &profile, Some(&held))?;
@@ -1089,7 +1092,6 @@ impl Index {
         profile: &Profile,
         exclude: Option<&str>,
     ) -> Result<(Vec<Match>, Vec<u32>)> {
-        let _in_flight = InFlight::enter(&self.in_flight);
         let min_live = self.min_live.load(Ordering::Relaxed);
         let mut serials = Vec::new();
         // A key that many documents hold is a common phrase, no evidence of copying, and the
@@ -1127,7 +1129,6 @@ impl Index {
         let nq = keys.len().max(1) as f32;
         let mean_w = wq / nq;
         let mut passing: Vec<(f32, u32)> = Vec::new();
-        let key_counts = self.key_counts.reader();
         // What the estimate divides by for a document of SMALL_KEYS keys or more, at least: most
         // documents met share one key by chance, and this settles them without reading their
         // key count (a cache miss each, a tenth of a query's time at a million documents).
@@ -1142,12 +1143,21 @@ impl Index {
         } else {
             0.0
         };
-        for run in serials.chunk_by(|x, y| x >> 32 == y >> 32) {
-            let s = postings::unpack_hit(run[0]).0;
-            let shared: f32 = run.iter().map(|&x| postings::unpack_hit(x).1).sum();
-            if shared < min_shared {
-                continue;
-            }
+        // That floor first, before taking the key counts' read locks: while a query holds them,
+        // inserting threads wait for it, and readers queue behind a waiting writer. Holding
+        // them over all the documents met (thousands at a million documents) put threads to
+        // sleep on them, and from 8 threads on 2 cores a sleeping thread waits milliseconds
+        // for a core again.
+        let met: Vec<(u32, f32)> = serials
+            .chunk_by(|x, y| x >> 32 == y >> 32)
+            .map(|run| {
+                let shared: f32 = run.iter().map(|&x| postings::unpack_hit(x).1).sum();
+                (postings::unpack_hit(run[0]).0, shared)
+            })
+            .filter(|&(_, shared)| shared >= min_shared)
+            .collect();
+        let key_counts = self.key_counts.reader();
+        for &(s, shared) in &met {
             if f64::from(shared / floor) < self.options.min_key_share && !key_counts.small(s) {
                 continue;
             }
@@ -1211,9 +1221,11 @@ impl Index {
                 passages: c.passages,
             }))
         };
-        // Only with a core to spare: when every core runs a query already (a crawler's threads
-        // at full load), the pool's threads would take cores from those queries, and each
-        // query's latency would include waiting for the other's alignments.
+        // Only with a core to spare: when every core runs a call already (a crawler's threads
+        // at full load), the pool's threads would take cores from those calls, and this one
+        // would sleep until the pool's share is done and then wait for a core again. Calls
+        // count from their start, analysis and insertion included: counting only the queries
+        // at this point let a query go parallel while other threads were analyzing.
         let spare = self.in_flight.load(Ordering::Relaxed) < rayon::current_num_threads();
         let verified: Vec<Option<Match>> = if open.len() >= PARALLEL_VERIFY && spare {
             // One share per thread of the pool; the calling thread verifies the first share
