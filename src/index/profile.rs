@@ -566,6 +566,113 @@ impl Narrow {
     ) -> bool {
         bound(self.lists(i), other.lists(j), may_share_run, bar)
     }
+
+    /// [`Narrow::may_report`] of the document whose lists `sets` holds (document `i` of
+    /// `self`) and document `j` of `other`: the same answer, settled when it can be from the
+    /// values of `j`'s lists that `sets` holds, an upper bound on the values in common.
+    pub(crate) fn may_report_from(
+        &self,
+        i: usize,
+        sets: &NarrowSets,
+        other: &Narrow,
+        j: usize,
+        may_share_run: bool,
+        bar: &Bar,
+    ) -> bool {
+        let (q, d) = (self.lists(i), other.lists(j));
+        let bigrams = bar.bigrams_needed(q.content_pairs, d.content_pairs);
+        let mut possible = sets.bigrams.count_in(d.bigrams, bigrams) >= bigrams;
+        if !possible && may_share_run {
+            let shorter = q.words.min(d.words);
+            let selected = sets
+                .selected
+                .count_in(d.selected.expect("narrowed"), usize::MAX);
+            possible = shorter > 0
+                && bar.reaches(((bar.run_span * selected) as f64 / f64::from(shorter)).min(1.0));
+        }
+        if !possible {
+            possible = bar
+                .shared_needed(q.shingles.len(), d.shingles.len())
+                .is_some_and(|need| sets.shingles.count_in(d.shingles, need) >= need);
+        }
+        possible && bound(q, d, may_share_run, bar)
+    }
+}
+
+/// The lists of one document of a [`Narrow`] as bitmaps, so that checking it against many
+/// others reads each of their values once, in order, with one load, rather than merging two
+/// lists per pair: scan's sieve checks each document against all its candidates at once, a
+/// dozen of them at a million documents, most of which share next to nothing with it. Made
+/// once per worker, loaded with one document after another ([`NarrowSets::load`]).
+pub(crate) struct NarrowSets {
+    shingles: Bitmap16,
+    bigrams: Bitmap16,
+    selected: Bitmap16,
+}
+
+/// A set of 16-bit values as 65,536 bits (8 KB): exact for the 16-bit narrowed shingles and
+/// fingerprint positions, an upper bound for the 24-bit bigrams, kept by their low 16 bits.
+struct Bitmap16 {
+    bits: Vec<u64>,
+}
+
+impl Bitmap16 {
+    fn new() -> Bitmap16 {
+        Bitmap16 {
+            bits: vec![0; (1 << 16) / 64],
+        }
+    }
+
+    fn set<V: Values>(&mut self, values: V, on: bool) {
+        for k in 0..values.len() {
+            let v = values.at(k) as u16 as usize;
+            if on {
+                self.bits[v / 64] |= 1 << (v % 64);
+            } else {
+                self.bits[v / 64] = 0;
+            }
+        }
+    }
+
+    /// How many of `values` (counting repeats) may be in the set, up to `enough`: at least the
+    /// size of the intersection of the set's list and `values` as multisets.
+    fn count_in<V: Values>(&self, values: V, enough: usize) -> usize {
+        let mut n = 0;
+        for k in 0..values.len() {
+            let v = values.at(k) as u16 as usize;
+            n += (self.bits[v / 64] >> (v % 64) & 1) as usize;
+            if n >= enough {
+                break;
+            }
+        }
+        n
+    }
+}
+
+impl NarrowSets {
+    /// Empty sets.
+    pub(crate) fn new() -> NarrowSets {
+        NarrowSets {
+            shingles: Bitmap16::new(),
+            bigrams: Bitmap16::new(),
+            selected: Bitmap16::new(),
+        }
+    }
+
+    /// Holds document `i` of `narrow` from now on, `previous` (document `p` of its `Narrow`)
+    /// until now.
+    pub(crate) fn load(&mut self, previous: Option<(&Narrow, usize)>, narrow: &Narrow, i: usize) {
+        for (n, k, on) in previous
+            .map(|(n, p)| (n, p, false))
+            .into_iter()
+            .chain([(narrow, i, true)])
+        {
+            let l = n.lists(k);
+            self.shingles.set(l.shingles, on);
+            self.bigrams.set(l.bigrams, on);
+            self.selected.set(l.selected.expect("narrowed"), on);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -779,7 +886,10 @@ mod tests {
         // Pairs sharing a run that the bound on what runs cover settles, and those it leaves.
         let (mut runs_settled, mut runs_left, mut long_pairs) = (0, 0, 0);
         let sets: Vec<QuerySets> = profiles.iter().map(|(p, _)| QuerySets::of(p)).collect();
+        // One document's narrowed lists as bitmaps at a time, as scan's sieve holds them.
+        let mut narrow_sets = NarrowSets::new();
         for i in 0..texts.len() {
+            narrow_sets.load(i.checked_sub(1).map(|p| (&narrow, p)), &narrow, i);
             for j in 0..texts.len() {
                 if i == j {
                     continue;
@@ -828,6 +938,11 @@ mod tests {
                         }
                     }
                     let n = narrow.may_report(i, &narrow, j, run, &bar);
+                    assert_eq!(
+                        narrow.may_report_from(i, &narrow_sets, &narrow, j, run, &bar),
+                        n,
+                        "pair {i}, {j} at {min_score}: the bitmaps change the answer"
+                    );
                     narrow_skipped += usize::from(!n);
                     assert!(n || !full, "pair {i}, {j} at {min_score}: narrow skips it");
                     if !stored_bound {

@@ -12,7 +12,11 @@
 //!   both texts, verification took 193,000 analyses, against 50,000 now. Half the pairs it
 //!   leaves were once pairs sharing only a run of ten common words (`à trois ans de lundi,
 //!   dont un an`), which the bigrams cannot settle: the bound on what shared runs can cover
-//!   ([`crate::index::profile`]) settles them;
+//!   ([`crate::index::profile`]) settles them. A document's candidates are checked together,
+//!   from its lists loaded once as bitmaps ([`NarrowSets`]): each candidate's values are
+//!   looked up in them rather than merged with the document's, and only a pair that this upper
+//!   bound lets through is merged (sieve of the peer corpus on two threads: 0.25 → 0.14 s at
+//!   60,000 documents, 25 → 13 s at a million);
 //! - then, since the pairs left come in clusters (a story and its copies; the pages sharing a
 //!   sentence), they are visited in an order where a document's pairs come close together, and
 //!   each worker keeps the analyses it will need soonest:
@@ -43,7 +47,9 @@ use super::analyzer::{self, Analyzer};
 use super::buckets::Candidates;
 use super::{Fill, Progress, ScanOptions, ScoredPair};
 use crate::detector::{Analysis, Detector};
-use crate::index::profile::{may_report_pair, may_share_run_pair, Bar, Narrow, Profile};
+use crate::index::profile::{
+    may_report_pair, may_share_run_pair, Bar, Narrow, NarrowSets, Profile,
+};
 use rayon::prelude::*;
 use std::collections::HashMap;
 
@@ -68,18 +74,52 @@ pub(super) fn sieve(
 ) -> Vec<(u32, u32)> {
     let bar = Bar::new(&detector.config().align, options.min_score);
     let at = |d: u32| (&profiles[d as usize / chunk], d as usize % chunk);
-    candidates
-        .pairs
+    // The candidates come grouped by their first document: each group is checked from that
+    // document's sets.
+    let mut groups = Vec::new();
+    let mut from = 0;
+    for k in 1..=candidates.pairs.len() {
+        if k == candidates.pairs.len() || candidates.pairs[k].0 != candidates.pairs[from].0 {
+            groups.push(from..k);
+            from = k;
+        }
+    }
+    groups
         .into_par_iter()
-        .zip(candidates.share_run)
-        .filter(|&((a, b), run)| {
-            let ((pa, i), (pb, j)) = (at(a), at(b));
-            let run = run || (stock[a as usize] && stock[b as usize]);
-            pa.may_report(i, pb, j, run, &bar)
-        })
-        .map(|(pair, _)| pair)
+        .map_init(
+            || (NarrowSets::new(), None),
+            |(sets, loaded), group| {
+                let a = candidates.pairs[group.start].0;
+                let (pa, i) = at(a);
+                // A document with a single candidate is checked by merging.
+                let many = group.len() >= SETS_FROM;
+                if many {
+                    sets.load(loaded.map(at), pa, i);
+                    *loaded = Some(a);
+                }
+                let mut kept = Vec::new();
+                for k in group {
+                    let (b, run) = (candidates.pairs[k].1, candidates.share_run[k]);
+                    let (pb, j) = at(b);
+                    let run = run || (stock[a as usize] && stock[b as usize]);
+                    let passes = if many {
+                        pa.may_report_from(i, sets, pb, j, run, &bar)
+                    } else {
+                        pa.may_report(i, pb, j, run, &bar)
+                    };
+                    if passes {
+                        kept.push((a, b));
+                    }
+                }
+                kept
+            },
+        )
+        .flatten_iter()
         .collect()
 }
+
+/// Candidates of one document from which the sieve checks them from its sets.
+const SETS_FROM: usize = 2;
 
 /// Verifies `candidates` (`a < b`); returns the reported pairs sorted by `(a, b)` and how many
 /// candidates were aligned.
