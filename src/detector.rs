@@ -18,10 +18,10 @@ use crate::align::{align_known, AlignConfig, Side};
 use crate::error::{Error, Result};
 use crate::lsh::LshParams;
 use crate::minhash::{MinHasher, Signature};
-use crate::normalize::{tokenize, Tokens};
+use crate::normalize::{tokenize, tokenize_into, Tokens};
 use crate::score::Comparison;
 use crate::shingle;
-use crate::terms::{extract, Term, TermConfig};
+use crate::terms::{extract, extract_into, Term, TermConfig};
 
 /// Every parameter of the pipeline. `Config::default()` is what the CLI uses.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -83,6 +83,27 @@ pub struct Analysis {
     pub signature: Signature,
     /// MinHash signatures of overlapping passage windows (empty when windows are disabled).
     pub windows: Vec<Signature>,
+}
+
+impl Analysis {
+    /// An analysis with nothing in it, to be filled by
+    /// [`Detector::analyze_unsketched_into`].
+    pub(crate) fn empty() -> Analysis {
+        Analysis {
+            tokens: Tokens::new(),
+            terms: Vec::new(),
+            shingles: Vec::new(),
+            signature: Signature::default(),
+            windows: Vec::new(),
+        }
+    }
+
+    /// Bytes its buffers hold, capacity included (the signatures aside).
+    pub(crate) fn capacity_bytes(&self) -> usize {
+        self.tokens.capacity_bytes()
+            + self.terms.capacity() * std::mem::size_of::<Term>()
+            + self.shingles.capacity() * 8
+    }
 }
 
 /// The configured pipeline. Cheap to share: `Send + Sync`, no interior mutability.
@@ -177,18 +198,34 @@ impl Detector {
     /// verifying a pair with [`compare_analyzed`](Detector::compare_analyzed) needs, at a fraction
     /// of the cost.
     pub fn analyze_unsketched(&self, text: &str) -> Analysis {
-        let tokens = tokenize(text);
-        let terms = extract(&tokens, &self.config.terms);
-        let hashes: Vec<u64> = terms.iter().map(|t| t.hash).collect();
-        let mut seq = shingle::shingles(&hashes, self.config.shingle, self.config.seed);
-        shingle::into_set(&mut seq);
-        Analysis {
-            tokens,
-            terms,
-            shingles: seq,
-            signature: Signature::default(),
-            windows: Vec::new(),
-        }
+        let mut out = Analysis::empty();
+        self.analyze_unsketched_into(text, &mut Vec::new(), &mut out);
+        out
+    }
+
+    /// [`Detector::analyze_unsketched`] into `out`, reusing its buffers and `hashes` (scratch
+    /// space): scan analyzes each text once or more, and the crawler's index every page and
+    /// every candidate it verifies, and growing fresh vectors each time was a tenth of a
+    /// call's time in the allocator (and, from several threads, waits on its locks).
+    pub(crate) fn analyze_unsketched_into(
+        &self,
+        text: &str,
+        hashes: &mut Vec<u64>,
+        out: &mut Analysis,
+    ) {
+        out.signature = Signature::default();
+        out.windows.clear();
+        tokenize_into(text, &mut out.tokens);
+        extract_into(&out.tokens, &self.config.terms, &mut out.terms);
+        hashes.clear();
+        hashes.extend(out.terms.iter().map(|t| t.hash));
+        shingle::shingles_into(
+            hashes,
+            self.config.shingle,
+            self.config.seed,
+            &mut out.shingles,
+        );
+        shingle::into_set(&mut out.shingles);
     }
 
     /// Windows of `window` shingles, overlapping by half, the last one flush with the end: any run

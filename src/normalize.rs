@@ -109,6 +109,13 @@ impl Tokens {
         self.tokens.iter().map(|t| u64::from(t.chars)).sum()
     }
 
+    /// Bytes its buffers hold, capacity included.
+    pub(crate) fn capacity_bytes(&self) -> usize {
+        self.buf.capacity()
+            + self.tokens.capacity() * std::mem::size_of::<Token>()
+            + self.hashes.capacity() * 8
+    }
+
     fn clear(&mut self) {
         self.buf.clear();
         self.tokens.clear();

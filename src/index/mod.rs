@@ -711,8 +711,11 @@ impl Index {
     }
 
     /// Terms and shingles of `text`, its keys (sorted, distinct) and its profile.
-    fn analyze(&self, text: &str) -> (Analysis, Vec<u32>, Profile) {
-        let a = self.detector.analyze_unsketched(text);
+    /// The analysis of `text` (into `scratch`), its keys and its profile.
+    fn analyze(&self, text: &str, scratch: &mut Scratch) -> (Vec<u32>, Profile) {
+        self.detector
+            .analyze_unsketched_into(text, &mut scratch.hashes, &mut scratch.analysis);
+        let a = &scratch.analysis;
         let limit = u64::MAX / u64::from(self.options.sample_rate);
         // The sample is chosen by the hash's magnitude; the key is its low half, independent of
         // that choice.
@@ -724,8 +727,8 @@ impl Index {
             .collect();
         keys.sort_unstable();
         keys.dedup();
-        let profile = Profile::of(&a, self.detector.config());
-        (a, keys, profile)
+        let profile = Profile::of(a, self.detector.config());
+        (keys, profile)
     }
 
     /// Adds a document, replacing any document with the same id. Returns whether one was
@@ -733,7 +736,7 @@ impl Index {
     /// next [`save`](Index::save)).
     pub fn insert(&self, id: &str, text: &str, meta: &Meta) -> Result<bool> {
         let _in_flight = InFlight::enter(&self.in_flight);
-        let (_, keys, profile) = self.analyze(text);
+        let (keys, profile) = Scratch::with(&PAGE, |s| self.analyze(text, s));
         self.insert_keys(id, text, meta, &keys, &profile, None)
     }
 
@@ -741,16 +744,21 @@ impl Index {
     /// score, then id).
     pub fn query(&self, text: &str) -> Result<Vec<Match>> {
         let _in_flight = InFlight::enter(&self.in_flight);
-        let (a, keys, profile) = self.analyze(text);
-        Ok(self.query_analyzed(&a, &keys, &profile, None)?.0)
+        Scratch::with(&PAGE, |s| {
+            let (keys, profile) = self.analyze(text, s);
+            Ok(self.query_analyzed(&s.analysis, &keys, &profile, None)?.0)
+        })
     }
 
     /// [`query`](Index::query) then [`insert`](Index::insert), analyzing the text once: the
     /// crawler's hot path. A document with the same id is not reported as a match of itself.
     pub fn check_and_insert(&self, id: &str, text: &str, meta: &Meta) -> Result<Vec<Match>> {
         let _in_flight = InFlight::enter(&self.in_flight);
-        let (a, keys, profile) = self.analyze(text);
-        let (found, held) = self.query_analyzed(&a, &keys, &profile, Some(id))?;
+        let (keys, profile, found, held) = Scratch::with(&PAGE, |s| {
+            let (keys, profile) = self.analyze(text, s);
+            let (found, held) = self.query_analyzed(&s.analysis, &keys, &profile, Some(id))?;
+            Ok::<_, Error>((keys, profile, found, held))
+        })?;
         self.insert_keys(id, text, meta, &keys, &profile, Some(&held))?;
         Ok(found)
     }
@@ -1206,8 +1214,11 @@ impl Index {
             };
             let text = std::str::from_utf8(&text).map_err(|_| self.corrupt())?;
             self.counters.verified.fetch_add(1, Ordering::Relaxed);
-            let doc = self.detector.analyze_unsketched(text);
-            let c = self.detector.compare_known(a, &doc, *run);
+            let c = Scratch::with(&CANDIDATE, |s| {
+                self.detector
+                    .analyze_unsketched_into(text, &mut s.hashes, &mut s.analysis);
+                self.detector.compare_known(a, &s.analysis, *run)
+            });
             if c.max_score() < self.options.min_score || c.max_score() == 0.0 {
                 return Ok(None);
             }
@@ -1502,6 +1513,45 @@ impl Disk {
         })?;
         w.len += rec.len() as u64;
         Ok((w.file.clone(), pos))
+    }
+}
+
+/// A thread's buffers for analyzing a text, kept between calls: a page's analysis grows a
+/// dozen vectors (words, normalized characters, terms, shingles), and growing them afresh for
+/// each page and each candidate verified made the allocator a tenth of a call's time, and from
+/// several threads a lock they waited on.
+struct Scratch {
+    analysis: Analysis,
+    hashes: Vec<u64>,
+}
+
+/// Buffers above this size (a page of some hundred kilobytes) are not kept: one outsized page
+/// must not hold its memory in every thread that saw one.
+const SCRATCH_KEEP: usize = 4 << 20;
+
+thread_local! {
+    /// For the page a call analyzes.
+    static PAGE: std::cell::Cell<Option<Scratch>> = const { std::cell::Cell::new(None) };
+    /// For a candidate it verifies (on the calling thread or one of the pool's).
+    static CANDIDATE: std::cell::Cell<Option<Scratch>> = const { std::cell::Cell::new(None) };
+}
+
+impl Scratch {
+    /// Runs `f` with this thread's buffers from `slot`, taken out for the call so that a nested
+    /// use (a pool thread running another call's work) starts with buffers of its own.
+    fn with<R>(
+        slot: &'static std::thread::LocalKey<std::cell::Cell<Option<Scratch>>>,
+        f: impl FnOnce(&mut Scratch) -> R,
+    ) -> R {
+        let mut s = slot.with(|c| c.take()).unwrap_or_else(|| Scratch {
+            analysis: Analysis::empty(),
+            hashes: Vec::new(),
+        });
+        let r = f(&mut s);
+        if s.analysis.capacity_bytes() + s.hashes.capacity() * 8 <= SCRATCH_KEEP {
+            slot.with(|c| c.set(Some(s)));
+        }
+        r
     }
 }
 

@@ -18,10 +18,6 @@
 
 use super::Texts;
 use crate::detector::{Analysis, Detector};
-use crate::minhash::Signature;
-use crate::normalize::{tokenize_into, Tokens};
-use crate::shingle;
-use crate::terms::extract_into;
 
 /// See the module docs. Not `Sync`: one per thread.
 pub(crate) struct Analyzer<'d> {
@@ -33,13 +29,7 @@ pub(crate) struct Analyzer<'d> {
 
 /// An analysis with nothing in it, to be filled by [`Analyzer::analyze_into`].
 pub(crate) fn empty() -> Analysis {
-    Analysis {
-        tokens: Tokens::new(),
-        terms: Vec::new(),
-        shingles: Vec::new(),
-        signature: Signature::default(),
-        windows: Vec::new(),
-    }
+    Analysis::empty()
 }
 
 impl<'d> Analyzer<'d> {
@@ -65,15 +55,8 @@ impl<'d> Analyzer<'d> {
 
     /// Fills `out` as `Detector::analyze_unsketched(text)` would, reusing its buffers.
     pub(crate) fn analyze_into(&mut self, text: &str, out: &mut Analysis) {
-        let config = self.detector.config();
-        out.signature = Signature::default();
-        out.windows.clear();
-        tokenize_into(text, &mut out.tokens);
-        extract_into(&out.tokens, &config.terms, &mut out.terms);
-        self.hashes.clear();
-        self.hashes.extend(out.terms.iter().map(|t| t.hash));
-        shingle::shingles_into(&self.hashes, config.shingle, config.seed, &mut out.shingles);
-        shingle::into_set(&mut out.shingles);
+        self.detector
+            .analyze_unsketched_into(text, &mut self.hashes, out);
     }
 }
 
