@@ -48,6 +48,7 @@ pub mod scan;
 pub mod score;
 pub mod shingle;
 pub mod sketch;
+mod tally;
 pub mod terms;
 pub mod verbatim;
 pub mod verdict;

@@ -1158,10 +1158,10 @@ impl Index {
         let met: Vec<(u32, f32)> = with_local(&MET, Met::worth_keeping, |tally| {
             for &x in &serials {
                 let (serial, w) = postings::unpack_hit(x);
-                tally.add(serial, w);
+                tally.0.add(serial, w);
             }
             let mut met = Vec::new();
-            tally.drain(|serial, shared| {
+            tally.0.drain(|serial, shared| {
                 if shared >= min_shared {
                     met.push((serial, shared));
                 }
@@ -1581,79 +1581,22 @@ fn with_local<T: Default, R>(
     r
 }
 
-/// The documents a query meets through its keys, each with the weight of the keys it shares,
-/// in an open-addressing table that stays in the core's cache. At a million documents a query
-/// meets about 2,300 entries; sorting them to bring each document's together took a tenth of
-/// the call.
-struct Met {
-    /// Serial + 1, 0 where empty (`reserve` never hands out `u32::MAX`).
-    keys: Vec<u32>,
-    weights: Vec<f32>,
-    /// Slots in use, in the order they were taken.
-    used: Vec<u32>,
-}
+/// The documents a query meets through its keys, each with the weight of the keys it shares
+/// ([`crate::tally`]). At a million documents a query meets about 2,300 entries; sorting them to
+/// bring each document's together took a tenth of the call.
+struct Met(crate::tally::Table<f32>);
 
 impl Default for Met {
     fn default() -> Met {
-        Met::with_slots(4096)
+        Met(crate::tally::Table::with_slots(4096))
     }
 }
 
 impl Met {
-    fn with_slots(n: usize) -> Met {
-        Met {
-            keys: vec![0; n],
-            weights: vec![0.0; n],
-            used: Vec::new(),
-        }
-    }
-
     /// Whether a thread keeps it for its next query: not once a query met a million
     /// documents.
     fn worth_keeping(&self) -> bool {
-        self.keys.len() <= 1 << 21
-    }
-
-    /// Adds `w` to the weight `serial` shares; the weights of a serial are summed in the order
-    /// they are added.
-    fn add(&mut self, serial: u32, w: f32) {
-        let mask = self.keys.len() - 1;
-        let mut i = (serial.wrapping_mul(0x9E37_79B1) as usize) & mask;
-        loop {
-            let k = self.keys[i];
-            if k == serial + 1 {
-                self.weights[i] += w;
-                return;
-            }
-            if k == 0 {
-                self.keys[i] = serial + 1;
-                self.weights[i] = w;
-                self.used.push(i as u32);
-                if 2 * self.used.len() > self.keys.len() {
-                    self.grow();
-                }
-                return;
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    /// Twice the slots, the weights moved over in the order they were first taken.
-    fn grow(&mut self) {
-        let old = std::mem::replace(self, Met::with_slots(2 * self.keys.len()));
-        for &i in &old.used {
-            self.add(old.keys[i as usize] - 1, old.weights[i as usize]);
-        }
-    }
-
-    /// Hands every serial and its weight to `f`, in the order first met, and empties the table.
-    fn drain(&mut self, mut f: impl FnMut(u32, f32)) {
-        for &i in &self.used {
-            let i = i as usize;
-            f(self.keys[i] - 1, self.weights[i]);
-            self.keys[i] = 0;
-        }
-        self.used.clear();
+        self.0.slots() <= 1 << 21
     }
 }
 
@@ -1678,32 +1621,5 @@ mod tests {
         let mut diffs = Vec::new();
         differences("", &as_read_now(&other), &given, &mut diffs);
         assert_eq!(diffs, ["sample_rate: index 2, given 4"]);
-    }
-
-    #[test]
-    fn met_sums_each_documents_weights_in_the_order_added() {
-        // Far more serials than the table's first slots (it grows), twice over: a drained
-        // table starts empty.
-        let mut met = Met::with_slots(8);
-        let mut x = 0x9E37_79B9u32;
-        for round in 0..2 {
-            let mut want: Vec<(u32, f32)> = Vec::new();
-            for _ in 0..20_000 {
-                x ^= x << 13;
-                x ^= x >> 17;
-                x ^= x << 5;
-                let (serial, w) = (x % 5_000 + round, 1.0 / f32::from((x >> 20) as u16 % 7 + 1));
-                match want.iter_mut().find(|e| e.0 == serial) {
-                    Some(e) => e.1 += w,
-                    None => want.push((serial, w)),
-                }
-                met.add(serial, w);
-            }
-            let mut got = Vec::new();
-            met.drain(|serial, w| got.push((serial, w)));
-            // The same sums, bit for bit (added in the same order), in the order first met.
-            assert_eq!(got, want);
-        }
-        assert!(met.keys.len() >= 8192);
     }
 }

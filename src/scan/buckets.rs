@@ -92,16 +92,10 @@ impl Tally for Dense {
     }
 }
 
-/// Counts of the documents met, in a small open-addressing table: they are a few hundred to a
-/// few thousand, and their table stays in the fastest caches, where an array with a count for
+/// Counts of the documents met, in a small table ([`crate::tally`]): they are a few hundred to
+/// a few thousand, and their table stays in the fastest caches, where an array with a count for
 /// every document of a large corpus does not.
-struct Sparse {
-    /// Document + 1, 0 where empty.
-    keys: Vec<u32>,
-    counts: Vec<f64>,
-    /// Slots in use, in the order they were taken.
-    used: Vec<u32>,
-}
+struct Sparse(crate::tally::Table<f64>);
 
 impl Sparse {
     fn new() -> Sparse {
@@ -110,62 +104,18 @@ impl Sparse {
 
     /// A table of `n` slots to begin with (a power of two).
     fn with_slots(n: usize) -> Sparse {
-        Sparse {
-            keys: vec![0; n],
-            counts: vec![0.0; n],
-            used: Vec::new(),
-        }
-    }
-
-    /// Twice the slots, the counts moved over in the order they were first taken.
-    fn grow(&mut self) {
-        let size = 2 * self.keys.len();
-        let old = std::mem::replace(
-            self,
-            Sparse {
-                keys: vec![0; size],
-                counts: vec![0.0; size],
-                used: Vec::with_capacity(self.used.len()),
-            },
-        );
-        for &i in &old.used {
-            // A fresh table: the first addition sets the count itself.
-            self.add(old.keys[i as usize] - 1, old.counts[i as usize]);
-        }
+        Sparse(crate::tally::Table::with_slots(n))
     }
 }
 
 impl Tally for Sparse {
     #[inline]
     fn add(&mut self, d: u32, w: f64) {
-        let mask = self.keys.len() - 1;
-        let mut i = (d.wrapping_mul(0x9E37_79B1) as usize) & mask;
-        loop {
-            let k = self.keys[i];
-            if k == d + 1 {
-                self.counts[i] += w;
-                return;
-            }
-            if k == 0 {
-                self.keys[i] = d + 1;
-                self.counts[i] = w;
-                self.used.push(i as u32);
-                if 2 * self.used.len() > self.keys.len() {
-                    self.grow();
-                }
-                return;
-            }
-            i = (i + 1) & mask;
-        }
+        self.0.add(d, w);
     }
 
-    fn drain(&mut self, mut f: impl FnMut(u32, f64)) {
-        for &i in &self.used {
-            let i = i as usize;
-            f(self.keys[i] - 1, self.counts[i]);
-            self.keys[i] = 0;
-        }
-        self.used.clear();
+    fn drain(&mut self, f: impl FnMut(u32, f64)) {
+        self.0.drain(f);
     }
 }
 
