@@ -710,8 +710,7 @@ impl Index {
         self.len() == 0
     }
 
-    /// Terms and shingles of `text`, its keys (sorted, distinct) and its profile.
-    /// The analysis of `text` (into `scratch`), its keys and its profile.
+    /// The analysis of `text` (into `scratch`), its keys (sorted, distinct) and its profile.
     fn analyze(&self, text: &str, scratch: &mut Scratch) -> (Vec<u32>, Profile) {
         self.detector
             .analyze_unsketched_into(text, &mut scratch.hashes, &mut scratch.analysis);

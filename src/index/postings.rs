@@ -72,7 +72,7 @@ const DIR_FROM: usize = 512;
 const COPY_ON_COUNT: usize = 64;
 
 /// A serial and a weight as [`Postings::lookup`] hands them out: the serial in the high half,
-/// so that sorting sorts by serial, and the weight's bits (a positive `f32`) in the low half.
+/// the weight's bits (a positive `f32`) in the low half, one word per hit.
 pub(crate) fn unpack_hit(hit: u64) -> (u32, f32) {
     ((hit >> 32) as u32, f32::from_bits(hit as u32))
 }
@@ -269,7 +269,7 @@ impl Postings {
 
     /// Appends to `out` the serials (at least `min_live`) filed under `keys`, each with the weight
     /// `weight(n)` of its key, `n` being the number of entries the key holds, packed as
-    /// [`unpack_hit`] reads them, so that sorting `out` sorts by serial.
+    /// [`unpack_hit`] reads them, key by key in the order read.
     ///
     /// Keys are read rarest first, and a key is skipped when it holds `cap` entries or more, or
     /// when reading it would take the entries read past `budget`: the rare keys are the evidence
