@@ -454,19 +454,42 @@ fn bound<S: Values, B: Values, R: Values>(
     shares_run: bool,
     bar: &Bar,
 ) -> bool {
-    let bigrams = bar.bigrams_needed(q.content_pairs, d.content_pairs);
-    if common_reaches(q.bigrams, d.bigrams, bigrams) {
+    bound_by(
+        &q,
+        &d,
+        shares_run,
+        bar,
+        |need| common_reaches(q.bigrams, d.bigrams, need),
+        || q.selected.zip(d.selected).map(|(x, y)| common(x, y)),
+        |need| common_reaches(q.shingles, d.shingles, need),
+    )
+}
+
+/// [`bound`] with the values the two sides' lists hold in common counted by the callers:
+/// `bigrams(need)` and `shingles(need)` say whether there are at least `need`, `selected()`
+/// how many selected fingerprint positions (`None`: unknown). Counts that can only exceed the
+/// true ones give a bound that can only let more pairs through.
+fn bound_by<S: Values, B, R>(
+    q: &Lists<S, B, R>,
+    d: &Lists<S, B, R>,
+    shares_run: bool,
+    bar: &Bar,
+    bigrams: impl FnOnce(usize) -> bool,
+    selected: impl FnOnce() -> Option<usize>,
+    shingles: impl FnOnce(usize) -> bool,
+) -> bool {
+    if bigrams(bar.bigrams_needed(q.content_pairs, d.content_pairs)) {
         return true;
     }
     // No passage but verbatim runs, which cover the same number of words on both sides: at
     // most `run_span` per selected position in common.
     if shares_run {
-        let runs = match (q.selected, d.selected) {
-            (Some(x), Some(y)) => match q.words.min(d.words) {
+        let runs = match selected() {
+            Some(n) => match q.words.min(d.words) {
                 0 => 0.0,
-                shorter => (bar.run_span * common(x, y)) as f64 / f64::from(shorter),
+                shorter => (bar.run_span * n) as f64 / f64::from(shorter),
             },
-            _ => 1.0,
+            None => 1.0,
         };
         if bar.reaches(runs.min(1.0)) {
             return true;
@@ -474,7 +497,7 @@ fn bound<S: Values, B: Values, R: Values>(
     }
     // The shingles in common, an upper bound once their values are cut.
     bar.shared_needed(q.shingles.len(), d.shingles.len())
-        .is_some_and(|need| common_reaches(q.shingles, d.shingles, need))
+        .is_some_and(shingles)
 }
 
 /// The profiles of consecutive documents, narrowed and flat, without their distinct
@@ -580,21 +603,16 @@ impl Narrow {
         bar: &Bar,
     ) -> bool {
         let (q, d) = (self.lists(i), other.lists(j));
-        let bigrams = bar.bigrams_needed(q.content_pairs, d.content_pairs);
-        let mut possible = sets.bigrams.count_in(d.bigrams, bigrams) >= bigrams;
-        if !possible && may_share_run {
-            let shorter = q.words.min(d.words);
-            let selected = sets
-                .selected
-                .count_in(d.selected.expect("narrowed"), usize::MAX);
-            possible = shorter > 0
-                && bar.reaches(((bar.run_span * selected) as f64 / f64::from(shorter)).min(1.0));
-        }
-        if !possible {
-            possible = bar
-                .shared_needed(q.shingles.len(), d.shingles.len())
-                .is_some_and(|need| sets.shingles.count_in(d.shingles, need) >= need);
-        }
+        // Counting `j`'s values that the sets hold bounds the values in common from above.
+        let possible = bound_by(
+            &q,
+            &d,
+            may_share_run,
+            bar,
+            |need| sets.bigrams.count_in(d.bigrams, need) >= need,
+            || d.selected.map(|y| sets.selected.count_in(y, usize::MAX)),
+            |need| sets.shingles.count_in(d.shingles, need) >= need,
+        );
         possible && bound(q, d, may_share_run, bar)
     }
 }
@@ -623,14 +641,18 @@ impl Bitmap16 {
         }
     }
 
-    fn set<V: Values>(&mut self, values: V, on: bool) {
+    fn insert<V: Values>(&mut self, values: V) {
         for k in 0..values.len() {
             let v = values.at(k) as u16 as usize;
-            if on {
-                self.bits[v / 64] |= 1 << (v % 64);
-            } else {
-                self.bits[v / 64] = 0;
-            }
+            self.bits[v / 64] |= 1 << (v % 64);
+        }
+    }
+
+    /// Empties a set that holds only `values`, clearing the words they are in rather than all
+    /// 8 KB.
+    fn clear<V: Values>(&mut self, values: V) {
+        for k in 0..values.len() {
+            self.bits[values.at(k) as u16 as usize / 64] = 0;
         }
     }
 
@@ -662,16 +684,16 @@ impl NarrowSets {
     /// Holds document `i` of `narrow` from now on, `previous` (document `p` of its `Narrow`)
     /// until now.
     pub(crate) fn load(&mut self, previous: Option<(&Narrow, usize)>, narrow: &Narrow, i: usize) {
-        for (n, k, on) in previous
-            .map(|(n, p)| (n, p, false))
-            .into_iter()
-            .chain([(narrow, i, true)])
-        {
-            let l = n.lists(k);
-            self.shingles.set(l.shingles, on);
-            self.bigrams.set(l.bigrams, on);
-            self.selected.set(l.selected.expect("narrowed"), on);
+        if let Some((n, p)) = previous {
+            let l = n.lists(p);
+            self.shingles.clear(l.shingles);
+            self.bigrams.clear(l.bigrams);
+            self.selected.clear(l.selected.expect("narrowed"));
         }
+        let l = narrow.lists(i);
+        self.shingles.insert(l.shingles);
+        self.bigrams.insert(l.bigrams);
+        self.selected.insert(l.selected.expect("narrowed"));
     }
 }
 
