@@ -50,6 +50,8 @@ pub mod shingle;
 pub mod sketch;
 mod tally;
 pub mod terms;
+#[cfg(test)]
+mod testing;
 pub mod verbatim;
 pub mod verdict;
 pub mod wire;

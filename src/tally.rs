@@ -98,9 +98,7 @@ mod tests {
         for round in 0..2 {
             let mut want: Vec<(u32, f32)> = Vec::new();
             for _ in 0..20_000 {
-                x ^= x << 13;
-                x ^= x >> 17;
-                x ^= x << 5;
+                crate::testing::xorshift32(&mut x);
                 let (d, w) = (x % 5_000 + round, 1.0 / f32::from((x >> 20) as u16 % 7 + 1));
                 match want.iter_mut().find(|e| e.0 == d) {
                     Some(e) => e.1 += w,

@@ -194,14 +194,7 @@ pub(crate) fn span_per_selected(min_words: usize) -> usize {
 mod tests {
     use super::*;
     use crate::normalize::tokenize;
-
-    /// The next value of a xorshift generator: deterministic random texts.
-    fn xorshift(x: &mut u32) -> u32 {
-        *x ^= *x << 13;
-        *x ^= *x >> 17;
-        *x ^= *x << 5;
-        *x
-    }
+    use crate::testing::xorshift32;
 
     #[test]
     fn finds_maximal_runs_and_shares_fingerprints() {
@@ -231,7 +224,7 @@ mod tests {
         // at random places: the fingerprints must always meet.
         let vocab = ["a", "b", "c", "d", "e", "f", "g", "h"];
         let mut x = 0x9E37_79B9_u32;
-        let mut next = || xorshift(&mut x);
+        let mut next = || xorshift32(&mut x);
         for _ in 0..300 {
             let mut words = |n: usize| -> Vec<String> {
                 (0..n)
@@ -259,7 +252,7 @@ mod tests {
         for round in 0..200 {
             let mut words = |n: usize| -> String {
                 (0..n)
-                    .map(|_| ["un", "deux", "trois"][xorshift(&mut x) as usize % 3])
+                    .map(|_| ["un", "deux", "trois"][xorshift32(&mut x) as usize % 3])
                     .collect::<Vec<_>>()
                     .join(" ")
             };

@@ -185,9 +185,7 @@ mod tests {
         let mut x = 0x9E37_79B9u32;
         let mut model = std::collections::HashMap::new();
         for s in 0..20_000u32 {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
+            crate::testing::xorshift32(&mut x);
             let keys = (x % 150) as usize;
             c.set(s, keys);
             model.insert(s, keys);

@@ -376,9 +376,7 @@ mod tests {
     fn random_keys(x: &mut u32, n: usize, part_bits: u32, shards: u32) -> Vec<u32> {
         let mut keys: Vec<u32> = (0..n)
             .map(|_| {
-                *x ^= *x << 13;
-                *x ^= *x >> 17;
-                *x ^= *x << 5;
+                crate::testing::xorshift32(x);
                 ((*x >> (32 - part_bits)) << SHARD_BITS) | (*x % shards)
             })
             .collect();

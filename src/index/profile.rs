@@ -735,12 +735,7 @@ mod tests {
         assert_eq!(common(&[1u32, 2, 2, 2, 5][..], &[2, 2, 5, 6][..]), 3);
         // Stopping early gives the same answers as counting everything.
         let mut x = 7u64;
-        let mut next = move |m: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % m) as u32
-        };
+        let mut next = move |m: u64| (crate::testing::xorshift64(&mut x) % m) as u32;
         for _ in 0..500 {
             let (m, la, lb) = (1 + u64::from(next(400)), next(150), next(150));
             let mut a: Vec<u32> = (0..la).map(|_| next(m)).collect();

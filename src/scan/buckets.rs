@@ -524,12 +524,7 @@ mod tests {
     /// documents than `max_bucket`; shingle keys and fingerprints; chunks of uneven size.
     fn random_chunks(seed: u64, n_docs: usize) -> Vec<KeyChunk> {
         let mut x = seed;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = move || crate::testing::xorshift64(&mut x);
         // Spread over the hash bits that choose passes and sub-buckets.
         let key = |v: u64| (v.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 33) as u32;
         let mut chunks = vec![KeyChunk::default()];
