@@ -712,9 +712,7 @@ impl Index {
 
     /// The analysis of `text` (into `scratch`), its keys (sorted, distinct) and its profile.
     fn analyze(&self, text: &str, scratch: &mut Scratch) -> (Vec<u32>, Profile) {
-        self.detector
-            .analyze_unsketched_into(text, &mut scratch.hashes, &mut scratch.analysis);
-        let a = &scratch.analysis;
+        let a = scratch.analyze(&self.detector, text);
         let limit = u64::MAX / u64::from(self.options.sample_rate);
         // The sample is chosen by the hash's magnitude; the key is its low half, independent of
         // that choice.
@@ -1219,8 +1217,7 @@ impl Index {
             self.counters.verified.fetch_add(1, Ordering::Relaxed);
             let c = Scratch::with(&CANDIDATE, |s| {
                 self.detector
-                    .analyze_unsketched_into(text, &mut s.hashes, &mut s.analysis);
-                self.detector.compare_known(a, &s.analysis, *run)
+                    .compare_known(a, s.analyze(&self.detector, text), *run)
             });
             if c.max_score() < self.options.min_score || c.max_score() == 0.0 {
                 return Ok(None);
@@ -1542,6 +1539,12 @@ thread_local! {
 }
 
 impl Scratch {
+    /// `detector`'s analysis of `text` (no signatures), in these buffers.
+    fn analyze(&mut self, detector: &Detector, text: &str) -> &Analysis {
+        detector.analyze_unsketched_into(text, &mut self.hashes, &mut self.analysis);
+        &self.analysis
+    }
+
     /// Runs `f` with this thread's buffers from `slot` (see [`with_local`]).
     fn with<R>(
         slot: &'static std::thread::LocalKey<std::cell::Cell<Option<Scratch>>>,
