@@ -76,14 +76,15 @@ pub(super) fn sieve(
     let at = |d: u32| (&profiles[d as usize / chunk], d as usize % chunk);
     // The candidates come grouped by their first document: each group is checked from that
     // document's sets.
-    let mut groups = Vec::new();
-    let mut from = 0;
-    for k in 1..=candidates.pairs.len() {
-        if k == candidates.pairs.len() || candidates.pairs[k].0 != candidates.pairs[from].0 {
-            groups.push(from..k);
-            from = k;
-        }
-    }
+    let mut end = 0;
+    let groups: Vec<std::ops::Range<usize>> = candidates
+        .pairs
+        .chunk_by(|x, y| x.0 == y.0)
+        .map(|g| {
+            end += g.len();
+            end - g.len()..end
+        })
+        .collect();
     groups
         .into_par_iter()
         .map_init(
