@@ -83,6 +83,9 @@ const RARE_KEY_DOCS: usize = 32;
 const COMMON_KEY_FLOOR: usize = 100;
 /// Candidates left to align (after their profiles) from which a query aligns them in parallel.
 const PARALLEL_VERIFY: usize = 4;
+/// Calls after the last one that found every core busy with calls before a query goes parallel
+/// again (see `Index::cores_to_spare`).
+const CROWDED_CALLS: u64 = 4096;
 /// Log files written in parallel by a persistent index.
 const WRITERS: usize = 8;
 
@@ -382,6 +385,10 @@ pub struct Index {
     /// Calls under way (insert, query, check_and_insert), on any thread, from their start: a
     /// query aligns its candidates on the thread pool only when there are cores to spare.
     in_flight: AtomicUsize,
+    /// Calls started so far, and the count at the last one that started with every core busy
+    /// with calls (see [`Index::cores_to_spare`]).
+    calls: AtomicU64,
+    crowded_at: AtomicU64,
 }
 
 fn hash_id(id: &str) -> u64 {
@@ -494,6 +501,8 @@ impl Index {
             disk,
             counters: Counters::default(),
             in_flight: AtomicUsize::new(0),
+            calls: AtomicU64::new(0),
+            crowded_at: AtomicU64::new(0),
         })
     }
 
@@ -711,6 +720,30 @@ impl Index {
     }
 
     /// The analysis of `text` (into `scratch`), its keys (sorted, distinct) and its profile.
+    /// Counts a call in progress until the guard is dropped.
+    fn enter(&self) -> InFlight<'_> {
+        let call = self.calls.fetch_add(1, Ordering::Relaxed) + 1;
+        let guard = InFlight::enter(&self.in_flight);
+        if self.in_flight.load(Ordering::Relaxed) >= rayon::current_num_threads() {
+            self.crowded_at.fetch_max(call, Ordering::Relaxed);
+        }
+        guard
+    }
+
+    /// Whether a query may hand work to the thread pool: only when fewer calls are under way
+    /// than the pool has threads, and none of the last [`CROWDED_CALLS`] calls started with as
+    /// many under way. Calls under way undercount a crawler's threads: from 8 threads on 2
+    /// cores, most threads are at any moment waiting for a core *between* calls, so the count
+    /// often drops below 2 while every core is taken, and a query that went parallel woke the
+    /// pool's threads to compete for those cores (about 700 preemptions of theirs in 100,000
+    /// calls). A caller seen making as many calls at once as there are cores is taken to keep
+    /// them busy.
+    fn cores_to_spare(&self) -> bool {
+        let call = self.calls.load(Ordering::Relaxed);
+        self.in_flight.load(Ordering::Relaxed) < rayon::current_num_threads()
+            && call.saturating_sub(self.crowded_at.load(Ordering::Relaxed)) > CROWDED_CALLS
+    }
+
     fn analyze(&self, text: &str, scratch: &mut Scratch) -> (Vec<u32>, Profile) {
         let a = scratch.analyze(&self.detector, text);
         let limit = u64::MAX / u64::from(self.options.sample_rate);
@@ -732,7 +765,7 @@ impl Index {
     /// replaced. With a persistent index, the document is appended to its log (durable at the
     /// next [`save`](Index::save)).
     pub fn insert(&self, id: &str, text: &str, meta: &Meta) -> Result<bool> {
-        let _in_flight = InFlight::enter(&self.in_flight);
+        let _in_flight = self.enter();
         let (keys, profile) = Scratch::with(&PAGE, |s| self.analyze(text, s));
         self.insert_keys(id, text, meta, &keys, &profile, None)
     }
@@ -740,7 +773,7 @@ impl Index {
     /// The indexed documents that `text` copies from or that copy from it, best first (by best
     /// score, then id).
     pub fn query(&self, text: &str) -> Result<Vec<Match>> {
-        let _in_flight = InFlight::enter(&self.in_flight);
+        let _in_flight = self.enter();
         Scratch::with(&PAGE, |s| {
             let (keys, profile) = self.analyze(text, s);
             Ok(self.query_analyzed(&s.analysis, &keys, &profile, None)?.0)
@@ -750,7 +783,7 @@ impl Index {
     /// [`query`](Index::query) then [`insert`](Index::insert), analyzing the text once: the
     /// crawler's hot path. A document with the same id is not reported as a match of itself.
     pub fn check_and_insert(&self, id: &str, text: &str, meta: &Meta) -> Result<Vec<Match>> {
-        let _in_flight = InFlight::enter(&self.in_flight);
+        let _in_flight = self.enter();
         let (keys, profile, found, held) = Scratch::with(&PAGE, |s| {
             let (keys, profile) = self.analyze(text, s);
             let (found, held) = self.query_analyzed(&s.analysis, &keys, &profile, Some(id))?;
@@ -1237,7 +1270,7 @@ impl Index {
         // would sleep until the pool's share is done and then wait for a core again. Calls
         // count from their start, analysis and insertion included: counting only the queries
         // at this point let a query go parallel while other threads were analyzing.
-        let spare = self.in_flight.load(Ordering::Relaxed) < rayon::current_num_threads();
+        let spare = self.cores_to_spare();
         let verified: Vec<Option<Match>> = if open.len() >= PARALLEL_VERIFY && spare {
             // One share per thread of the pool; the calling thread verifies the first share
             // while the pool's threads wake up and take the others, instead of sleeping until
@@ -1501,11 +1534,21 @@ pub fn scan_via_index<S: AsRef<str> + Sync>(
 }
 
 impl Disk {
-    /// Appends a record payload to the log of `serial`'s writer. Returns the file and the
-    /// record's position.
+    /// Appends a record payload to a log: the first free one from `serial`'s on. Returns the
+    /// file and the record's position. Replay orders records by their sequence numbers, not by
+    /// log, so any log will do; waiting for a busy one put a thread to sleep once every 700
+    /// calls from 8 threads on 2 cores (a writer preempted in its `pwrite` holds its log), and a
+    /// thread that sleeps there waits milliseconds for a core again.
     fn append(&self, serial: u32, payload: &[u8]) -> Result<(Arc<File>, u64)> {
         let rec = store::frame(payload);
-        let mut w = lock(&self.writers[serial as usize % self.writers.len()]);
+        let n = self.writers.len();
+        let first = serial as usize % n;
+        let free = (0..n).find_map(|k| match self.writers[(first + k) % n].try_lock() {
+            Ok(w) => Some(w),
+            Err(std::sync::TryLockError::Poisoned(e)) => Some(e.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        });
+        let mut w = free.unwrap_or_else(|| lock(&self.writers[first]));
         let pos = w.len;
         store::write_at(&w.file, pos, &rec).map_err(|source| Error::Io {
             path: self.dir.clone(),
