@@ -25,6 +25,11 @@
 //! as a crawler would run it; texts are on disk, not counted in memory.
 
 use reprint::index::{Index, IndexOptions, Meta};
+
+// As a crawler with many threads should (see README and Cargo.toml): glibc's malloc makes
+// threads wait on each other's arenas.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
