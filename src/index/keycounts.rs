@@ -170,9 +170,9 @@ impl Reader<'_> {
         if s < self.floor {
             return false;
         }
-        self.segments.at(s).is_some_and(|(g, i)| {
-            g.small[i / 64].load(Ordering::Relaxed) & (1 << (i % 64)) != 0
-        })
+        self.segments
+            .at(s)
+            .is_some_and(|(g, i)| g.small[i / 64].load(Ordering::Relaxed) & (1 << (i % 64)) != 0)
     }
 }
 
