@@ -25,14 +25,14 @@
 //! as a crawler would run it; texts are on disk, not counted in memory.
 
 use reprint::index::{Index, IndexOptions, Meta};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
 
 // As a crawler with many threads should (see README and Cargo.toml): glibc's malloc makes
 // threads wait on each other's arenas.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
 
 struct Rng(u64);
 
@@ -279,9 +279,9 @@ fn feed(
 /// Percentiles of all threads' latencies and CPU times, in µs.
 struct Timings {
     p50: f64,
-    /// At full load, each thread is always inside a call, so by Little's law the mean is
-    /// `threads ÷ throughput` whatever the index does: with more threads than cores, it grows
-    /// with the threads, and no percentile above the median can stay below it.
+    /// Set beside `threads ÷ throughput`, it shows where the waiting for a core falls: were
+    /// every thread always inside a call, the two would be equal (Little's law); the gap is
+    /// time threads spend waiting between calls, not in them (see README).
     mean: f64,
     p99: f64,
     p999: f64,

@@ -252,9 +252,10 @@ pub struct IndexStats {
 struct InFlight<'a>(&'a AtomicUsize);
 
 impl<'a> InFlight<'a> {
-    fn enter(n: &'a AtomicUsize) -> InFlight<'a> {
-        n.fetch_add(1, Ordering::Relaxed);
-        InFlight(n)
+    /// Counts a call in `n`; also returns how many are under way, this one included.
+    fn enter(n: &'a AtomicUsize) -> (InFlight<'a>, usize) {
+        let under_way = n.fetch_add(1, Ordering::Relaxed) + 1;
+        (InFlight(n), under_way)
     }
 }
 
@@ -719,12 +720,11 @@ impl Index {
         self.len() == 0
     }
 
-    /// The analysis of `text` (into `scratch`), its keys (sorted, distinct) and its profile.
     /// Counts a call in progress until the guard is dropped.
     fn enter(&self) -> InFlight<'_> {
         let call = self.calls.fetch_add(1, Ordering::Relaxed) + 1;
-        let guard = InFlight::enter(&self.in_flight);
-        if self.in_flight.load(Ordering::Relaxed) >= rayon::current_num_threads() {
+        let (guard, under_way) = InFlight::enter(&self.in_flight);
+        if under_way >= rayon::current_num_threads() {
             self.crowded_at.fetch_max(call, Ordering::Relaxed);
         }
         guard
@@ -744,6 +744,7 @@ impl Index {
             && call.saturating_sub(self.crowded_at.load(Ordering::Relaxed)) > CROWDED_CALLS
     }
 
+    /// The analysis of `text` (into `scratch`), its keys (sorted, distinct) and its profile.
     fn analyze(&self, text: &str, scratch: &mut Scratch) -> (Vec<u32>, Profile) {
         let a = scratch.analyze(&self.detector, text);
         let limit = u64::MAX / u64::from(self.options.sample_rate);
