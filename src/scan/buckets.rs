@@ -12,6 +12,7 @@
 //!   floating-point result, whatever the number of threads.
 //! - A document's total weight counts all its shingle keys, kept or not.
 
+use super::groups::NONE;
 use super::{
     key_weight, ScanStats, FINGERPRINT_TAG, MAX_RUN_BUCKET, MIN_KEY_SHARE, MIN_SHARED_KEY_WEIGHT,
 };
@@ -39,6 +40,8 @@ pub(super) struct Buckets {
     of_doc: Vec<u32>,
     /// Total weight of each document's shingle keys.
     doc_weight: Vec<f64>,
+    /// The number of documents keys are weighed against: a group counts once.
+    weigh_as: usize,
     /// Whether each document holds a fingerprint too widely held to be a bucket: two such
     /// documents may share a verbatim run that no candidate pair records.
     pub(super) stock: Vec<bool>,
@@ -199,13 +202,21 @@ impl Buckets {
     /// document's keys, one among its shingle keys and one among its fingerprints: each pass
     /// reads only its own keys, from two cursors per document, and the chunks of documents
     /// are read in parallel, each writing into its own slice of every sub-bucket.
+    ///
+    /// A near-duplicate group ([`super::groups`]; `rep_of[d]` is a member's representative,
+    /// [`NONE`] for a document in no group) holds each of its keys once, as if it were one
+    /// document: through its representative when it holds the key, else through the first of
+    /// its members that does (the text the representative changed, which the others share).
+    /// The other members' copies of the key count in their total weight, weighed by the
+    /// holders in their own right, but they are not listed in its bucket: the pairs they would
+    /// make are derived through the representative.
     pub(super) fn new(
         chunks: Vec<KeyChunk>,
-        n_docs: usize,
+        rep_of: &[u32],
         max_bucket: usize,
         stats: &mut ScanStats,
     ) -> Buckets {
-        Buckets::grouped(chunks, n_docs, max_bucket, stats, PARTITION)
+        Buckets::grouped(chunks, rep_of, max_bucket, stats, PARTITION)
     }
 
     /// No bucket yet, for `n_docs` documents.
@@ -217,6 +228,7 @@ impl Buckets {
             doc_start: Vec::new(),
             of_doc: Vec::new(),
             doc_weight: vec![0.0; n_docs],
+            weigh_as: n_docs,
             stock: vec![false; n_docs],
         }
     }
@@ -224,14 +236,18 @@ impl Buckets {
     /// [`Buckets::new`], grouping at most about `partition` entries per pass.
     fn grouped(
         chunks: Vec<KeyChunk>,
-        n_docs: usize,
+        rep_of: &[u32],
         max_bucket: usize,
         stats: &mut ScanStats,
         partition: usize,
     ) -> Buckets {
+        let n_docs = rep_of.len();
         let total: usize = chunks.iter().map(|c| c.keys.len()).sum();
         stats.keys = total;
         let mut b = Buckets::empty(n_docs);
+        let members = rep_of.iter().filter(|&&r| r != NONE).count();
+        b.weigh_as = n_docs - members;
+        let rep_of = (members > 0).then_some(rep_of);
         let mut per_doc = vec![0u32; n_docs];
         let parts = total
             .div_ceil(partition)
@@ -326,7 +342,7 @@ impl Buckets {
                 rest = after;
             }
             groups.into_par_iter().for_each(|g| g.sort_unstable());
-            b.file(&filed, max_bucket, &mut per_doc, stats);
+            b.file(&filed, rep_of, max_bucket, &mut per_doc, stats);
         }
         drop(filed);
         drop(chunks);
@@ -335,21 +351,45 @@ impl Buckets {
     }
 
     /// Adds the buckets of `filed`: sorted `(key, document)` entries, the key rotated left by
-    /// one bit in the high half.
+    /// one bit in the high half. `rep_of` is given when there are groups.
     fn file(
         &mut self,
         filed: &[u64],
+        rep_of: Option<&[u32]>,
         max_bucket: usize,
         per_doc: &mut [u32],
         stats: &mut ScanStats,
     ) {
-        let (b, n_docs) = (self, per_doc.len());
+        let b = self;
         let doc = |x: &u64| *x as u32 as usize;
-        for run in filed.chunk_by(|x, y| x >> 32 == y >> 32) {
-            let fingerprint = (run[0] >> 32) as u32 & 1 != 0;
+        let mut held: Vec<u64> = Vec::new();
+        let mut seen: Vec<u32> = Vec::new();
+        for all in filed.chunk_by(|x, y| x >> 32 == y >> 32) {
+            let fingerprint = (all[0] >> 32) as u32 & 1 != 0;
+            // The holders in their own right: a group holds a key once, through its
+            // representative if it holds the key, else through its first member holding it.
+            let run = match rep_of {
+                None => all,
+                Some(rep_of) => {
+                    held.clear();
+                    seen.clear();
+                    for x in all {
+                        let r = rep_of[doc(x)];
+                        if r == NONE {
+                            held.push(*x);
+                        } else if all.binary_search_by_key(&(r as usize), doc).is_err() {
+                            if let Err(at) = seen.binary_search(&r) {
+                                seen.insert(at, r);
+                                held.push(*x);
+                            }
+                        }
+                    }
+                    &held[..]
+                }
+            };
             if !fingerprint {
-                let w = key_weight(run.len(), n_docs);
-                for d in run.iter().map(doc) {
+                let w = key_weight(run.len(), b.weigh_as);
+                for d in all.iter().map(doc) {
                     b.doc_weight[d] += w;
                 }
             }
@@ -385,7 +425,7 @@ impl Buckets {
     fn index_by_doc(&mut self, per_doc: &[u32], max_bucket: usize) {
         let (b, n_docs) = (self, per_doc.len());
         b.weights = (0..=max_bucket.min(n_docs))
-            .map(|n| key_weight(n, n_docs))
+            .map(|n| key_weight(n, b.weigh_as))
             .collect();
         b.doc_start = Vec::with_capacity(n_docs + 1);
         let mut at = 0u32;
@@ -514,7 +554,7 @@ mod tests {
         assert!(key_weight(n as usize, n as usize) < MIN_SHARED_KEY_WEIGHT);
         assert!(key_weight(n as usize, n as usize) > MIN_KEY_SHARE * 11.0);
         let mut stats = ScanStats::default();
-        let b = Buckets::new(vec![chunk], n as usize, 200, &mut stats);
+        let b = Buckets::new(vec![chunk], &vec![NONE; n as usize], 200, &mut stats);
         let c = b.candidates(&mut stats);
         assert_eq!(c.pairs, [(0, 1)]);
         assert_eq!(c.share_run, [false]);
@@ -556,7 +596,8 @@ mod tests {
             let total: usize = chunks.iter().map(|c| c.keys.len()).sum();
             let n_docs = chunks.iter().map(|c| c.ends.len()).sum();
             let mut one_stats = ScanStats::default();
-            let one = Buckets::grouped(chunks.clone(), n_docs, 30, &mut one_stats, total);
+            let none = vec![NONE; n_docs];
+            let one = Buckets::grouped(chunks.clone(), &none, 30, &mut one_stats, total);
             assert!(one.buckets > 100 && one.stock.iter().any(|&s| s));
             let one_candidates = one.candidates(&mut one_stats);
             assert!(!one_candidates.pairs.is_empty());
@@ -582,12 +623,12 @@ mod tests {
             entries.sort_unstable();
             let mut reference = Buckets::empty(n_docs);
             let mut per_doc = vec![0; n_docs];
-            reference.file(&entries, 30, &mut per_doc, &mut ScanStats::default());
+            reference.file(&entries, None, 30, &mut per_doc, &mut ScanStats::default());
             reference.index_by_doc(&per_doc, 30);
             assert!(one == reference, "one pass against the reference");
             for partition in [1_000, 97, 9] {
                 let mut stats = ScanStats::default();
-                let many = Buckets::grouped(chunks.clone(), n_docs, 30, &mut stats, partition);
+                let many = Buckets::grouped(chunks.clone(), &none, 30, &mut stats, partition);
                 assert!(many == one, "{partition} entries per pass");
                 assert_eq!(many.candidates(&mut stats), one_candidates);
                 assert_eq!(stats, one_stats);

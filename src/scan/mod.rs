@@ -53,6 +53,8 @@
 
 mod analyzer;
 mod buckets;
+mod derive;
+mod groups;
 mod verify;
 
 use crate::detector::{Analysis, Detector};
@@ -61,6 +63,8 @@ use crate::normalize::{tokenize_into, Tokens};
 use crate::score::Comparison;
 use analyzer::Analyzer;
 use buckets::{Buckets, KeyChunk};
+pub use derive::DerivedPair;
+pub use groups::{MIN_GROUP, MIN_MEMBER_KEY_SHARE};
 use rayon::prelude::*;
 
 /// What to report.
@@ -76,6 +80,11 @@ pub struct ScanOptions {
     /// derived from the pairs reported directly: a pair under `min_score` neither carries one
     /// nor keeps one from being derived.
     pub bridge: bool,
+    /// Collapse near-duplicate groups of at least [`MIN_GROUP`] documents to a representative
+    /// before pairing, and derive the pairs of their members through it (see the module docs).
+    /// Off, every candidate pair is aligned, and a story copied more than `max_bucket` times
+    /// loses its keys to the boilerplate rule.
+    pub group: bool,
 }
 
 impl ScanOptions {
@@ -93,6 +102,7 @@ impl Default for ScanOptions {
             min_score: DEFAULT_MIN_SCORE,
             max_bucket: 200,
             bridge: true,
+            group: true,
         }
     }
 }
@@ -200,17 +210,82 @@ pub struct ScanStats {
     /// Pairs found through a whole copy of one of the two ([`crate::bridge`]), reported or
     /// not.
     pub bridged: usize,
-    /// Pairs reported.
+    /// Near-duplicate groups formed.
+    pub groups: usize,
+    /// Documents in them other than their representatives.
+    pub grouped: usize,
+    /// Pairs derived through a group's representative and reported ([`ScanResult::derived`]).
+    pub derived: usize,
+    /// Pairs reported, in [`ScanResult::pairs`].
     pub reported: usize,
+}
+
+/// A near-duplicate group: documents that are copies of one representative.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    /// The document the others were aligned with.
+    pub representative: usize,
+    /// The other documents, ascending.
+    pub members: Vec<GroupMember>,
+}
+
+/// A member of a [`Group`] and its scores with the representative.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GroupMember {
+    /// The document.
+    pub doc: usize,
+    /// Share of its words in passages found in the representative.
+    pub containment_in_representative: f64,
+    /// Share of the representative's words in passages found in it.
+    pub representative_in_member: f64,
 }
 
 /// The result of a scan.
 #[derive(Clone, Debug, Default)]
 pub struct ScanResult {
-    /// Reported pairs, sorted by `(a, b)`.
+    /// Pairs compared directly (or bridged, with `via`), sorted by `(a, b)`: every reported
+    /// pair but those in [`ScanResult::derived`]. A member of a group appears here with its
+    /// representative, and with documents it shares text of its own with (its site's chrome).
     pub pairs: Vec<ScoredPair>,
+    /// Pairs derived through a group's representative (see the module docs), sorted by
+    /// `(a, b)`; none is also in `pairs`. [`ScanResult::derived_comparison`] gives their
+    /// passages.
+    pub derived: Vec<DerivedPair>,
+    /// Near-duplicate groups, by representative.
+    pub groups: Vec<Group>,
     /// Work counters.
     pub stats: ScanStats,
+    expansion: derive::Expansion,
+}
+
+impl ScanResult {
+    /// The comparison of a derived pair, with its passages as byte ranges of the two texts
+    /// whose words are `ta` and `tb` ([`crate::normalize::tokenize`]); resemblance is not
+    /// measured (0).
+    pub fn derived_comparison(&self, p: &DerivedPair, ta: &Tokens, tb: &Tokens) -> Comparison {
+        self.expansion.comparison(p, ta, tb)
+    }
+
+    /// Every reported pair, direct and derived, in `(a, b)` order: `Ok` for a pair of
+    /// [`ScanResult::pairs`], `Err` for a derived one.
+    pub fn all_pairs(&self) -> impl Iterator<Item = Result<&ScoredPair, &DerivedPair>> + '_ {
+        let (mut d, mut x) = (self.pairs.iter().peekable(), self.derived.iter().peekable());
+        std::iter::from_fn(move || match (d.peek(), x.peek()) {
+            (Some(p), Some(q)) if (p.a, p.b) > (q.a as usize, q.b as usize) => x.next().map(Err),
+            (Some(_), _) => d.next().map(Ok),
+            (None, _) => x.next().map(Err),
+        })
+    }
+
+    /// Number of reported pairs, direct and derived.
+    pub fn len(&self) -> usize {
+        self.pairs.len() + self.derived.len()
+    }
+
+    /// Whether no pair is reported.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// Analyzes `texts` and reports every pair that reaches `options.min_score`.
@@ -362,7 +437,14 @@ fn run(
         documents: n_docs,
         ..ScanStats::default()
     };
-    let mut buckets = Buckets::new(keys, n_docs, options.max_bucket, &mut stats);
+    let grouping = if options.group {
+        groups::find_groups(detector, &keys, KEY_CHUNK, n_docs, fill)
+    } else {
+        groups::Grouping::none(n_docs)
+    };
+    stats.groups = grouping.groups.len();
+    stats.grouped = grouping.members();
+    let mut buckets = Buckets::new(keys, &grouping.rep_of, options.max_bucket, &mut stats);
     let candidates = buckets.candidates(&mut stats);
     let stock = std::mem::take(&mut buckets.stock);
     drop(buckets);
@@ -380,7 +462,17 @@ fn run(
         progress,
     );
     stats.verified = verified;
+    // Each member with its representative: compared when the group was formed.
+    let mut member_pairs: Vec<ScoredPair> = grouping
+        .groups
+        .iter()
+        .flat_map(|g| g.members.iter().map(|m| m.pair.clone()))
+        .filter(|p| options.reports(&p.comparison))
+        .collect();
+    member_pairs.sort_unstable_by_key(|p| (p.a, p.b));
     if options.bridge {
+        // Bridged through the pairs compared directly; a group's members are carried to the
+        // pairs of their representative by `derive`, not here.
         let derived = crate::bridge::derive(
             &pairs,
             n_docs,
@@ -393,15 +485,53 @@ fn run(
         let replaced: std::collections::HashSet<(usize, usize)> =
             derived.iter().map(|p| (p.a, p.b)).collect();
         pairs.retain(|p| !replaced.contains(&(p.a, p.b)));
+        let is_member_pair = |p: &ScoredPair| {
+            member_pairs
+                .binary_search_by_key(&(p.a, p.b), |m| (m.a, m.b))
+                .is_ok()
+        };
         pairs.extend(
             derived
                 .into_iter()
-                .filter(|p| options.reports(&p.comparison)),
+                .filter(|p| options.reports(&p.comparison) && !is_member_pair(p)),
         );
-        pairs.sort_unstable_by_key(|p| (p.a, p.b));
     }
+    pairs.extend(member_pairs);
+    pairs.sort_unstable_by_key(|p| (p.a, p.b));
+    let (derived, expansion) = derive::derive(&grouping, &pairs, words, options);
+    stats.derived = derived.len();
     stats.reported = pairs.len();
-    ScanResult { pairs, stats }
+    let groups = grouping
+        .groups
+        .iter()
+        .map(|g| Group {
+            representative: g.representative as usize,
+            members: g
+                .members
+                .iter()
+                .map(|m| {
+                    let c = &m.pair.comparison;
+                    let (mine, theirs) = if m.pair.a == m.doc as usize {
+                        (c.containment_a_in_b, c.containment_b_in_a)
+                    } else {
+                        (c.containment_b_in_a, c.containment_a_in_b)
+                    };
+                    GroupMember {
+                        doc: m.doc as usize,
+                        containment_in_representative: mine,
+                        representative_in_member: theirs,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    ScanResult {
+        pairs,
+        derived,
+        groups,
+        stats,
+        expansion,
+    }
 }
 
 /// Writes into `out` (cleared first) the keys under which scan files `analysis`, sorted and

@@ -16,7 +16,7 @@ use output::Exporter;
 use reprint::html::{HtmlLimits, HtmlPair};
 use reprint::origin::DocEvidence;
 use reprint::report::{ClusterReport, PairReport, ScanSummary};
-use reprint::scan::{Progress, ScanOptions, Stage, Texts};
+use reprint::scan::{Progress, ScanOptions, ScoredPair, Stage, Texts};
 use reprint::verdict::VerdictThresholds;
 use reprint::wire::WireCues;
 use std::io::{IsTerminal, Write};
@@ -547,13 +547,50 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
 
     let entries = &docs.entries;
     let ids: Vec<&str> = entries.iter().map(|d| d.id.as_str()).collect();
+    // A derived pair as a scan pair: with its passages when they are to be shown (the texts
+    // read again), else with its scores alone.
+    let as_pair = |item: Result<&ScoredPair, &reprint::scan::DerivedPair>,
+                   passages: bool|
+     -> Result<ScoredPair, reprint::Error> {
+        let d = match item {
+            Ok(p) => return Ok(p.clone()),
+            Err(d) => d,
+        };
+        let (a, b) = (d.a as usize, d.b as usize);
+        let comparison = if passages {
+            let (mut ta, mut tb) = (String::new(), String::new());
+            let (ta, tb) = (
+                reprint::normalize::tokenize(docs.read(a, &mut ta)?),
+                reprint::normalize::tokenize(docs.read(b, &mut tb)?),
+            );
+            result.derived_comparison(d, &ta, &tb)
+        } else {
+            reprint::Comparison {
+                resemblance: 0.0,
+                containment_a_in_b: f64::from(d.containment_a_in_b),
+                containment_b_in_a: f64::from(d.containment_b_in_a),
+                passages: Vec::new(),
+            }
+        };
+        Ok(ScoredPair {
+            a,
+            b,
+            comparison,
+            via: Some(d.via as usize),
+        })
+    };
     // Wire cues of the documents in reported pairs, for the records and the origin.
     let wires: Vec<Option<WireCues>> = {
         use rayon::prelude::*;
         let mut used = vec![false; docs.len()];
-        for p in &result.pairs {
-            used[p.a] = true;
-            used[p.b] = true;
+        for (a, b) in result
+            .pairs
+            .iter()
+            .map(|p| (p.a, p.b))
+            .chain(result.derived.iter().map(|d| (d.a as usize, d.b as usize)))
+        {
+            used[a] = true;
+            used[b] = true;
         }
         used.par_iter()
             .enumerate()
@@ -568,33 +605,36 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     };
     // A record with passages quotes the texts, read again: a file changed since the scan read it
     // is a problem, and the pair is left out.
-    let record =
-        |p: &reprint::scan::ScoredPair, passages: bool| -> Result<PairReport, reprint::Error> {
-            let (a, b) = (&entries[p.a], &entries[p.b]);
-            let (mut ta, mut tb) = (String::new(), String::new());
-            let (a_text, b_text) = if passages {
-                (docs.read(p.a, &mut ta)?, docs.read(p.b, &mut tb)?)
-            } else {
-                ("", "")
-            };
-            let mut r = PairReport::new(&a.id, a_text, &b.id, b_text, &p.comparison, passages)
-                .with_evidence(
-                    &p.comparison,
-                    &evidence(p.a),
-                    &evidence(p.b),
-                    &VerdictThresholds::default(),
-                );
-            r.via = p.via.map(|x| entries[x].id.clone());
-            Ok(r)
+    let record = |item: Result<&ScoredPair, &reprint::scan::DerivedPair>,
+                  passages: bool|
+     -> Result<PairReport, reprint::Error> {
+        let p = as_pair(item, passages)?;
+        let (a, b) = (&entries[p.a], &entries[p.b]);
+        let (mut ta, mut tb) = (String::new(), String::new());
+        let (a_text, b_text) = if passages {
+            (docs.read(p.a, &mut ta)?, docs.read(p.b, &mut tb)?)
+        } else {
+            ("", "")
         };
+        let mut r = PairReport::new(&a.id, a_text, &b.id, b_text, &p.comparison, passages)
+            .with_evidence(
+                &p.comparison,
+                &evidence(p.a),
+                &evidence(p.b),
+                &VerdictThresholds::default(),
+            );
+        r.via = p.via.map(|x| entries[x].id.clone());
+        Ok(r)
+    };
     let mut late_problems = Vec::new();
-    // A cluster's origin rests on its pairs' own origins.
+    // A cluster's origin rests on its pairs' own origins: the pairs compared directly, each
+    // group's members among them with their representative.
     let clusters: Option<Vec<ClusterReport>> = args.clusters.then(|| {
         let dates: Vec<Option<&str>> = entries.iter().map(|d| d.date.as_deref()).collect();
         let sources: Vec<Option<usize>> = result
             .pairs
             .iter()
-            .map(|p| match record(p, false).map(|r| r.origin) {
+            .map(|p| match record(Ok(p), false).map(|r| r.origin) {
                 Err(_) => unreachable!("a record without passages reads no text"),
                 Ok(reprint::origin::Side::A) => Some(p.a),
                 Ok(reprint::origin::Side::B) => Some(p.b),
@@ -604,38 +644,51 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         reprint::cluster::clusters(&result.pairs, &dates, &sources)
             .iter()
             .enumerate()
-            .map(|(n, c)| ClusterReport::new(n + 1, c, &ids))
+            .map(|(n, c)| ClusterReport::new(n + 1, c, &ids, &result))
             .collect()
     });
-    let cluster_of = |doc: usize| -> Option<usize> {
-        clusters.as_ref().and_then(|cs| {
-            cs.iter()
-                .position(|c| c.members.iter().any(|m| m == ids[doc]))
-                .map(|p| p + 1)
-        })
-    };
+    let mut cluster_of: Vec<Option<usize>> = vec![None; docs.len()];
+    if let Some(cs) = &clusters {
+        let at: std::collections::HashMap<&str, usize> =
+            ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+        for c in cs {
+            for m in &c.members {
+                cluster_of[at[m.as_str()]] = Some(c.cluster);
+            }
+        }
+    }
 
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut exporter = exporter(args.format, args.passages, clusters.clone());
-    let mut order: Vec<&reprint::scan::ScoredPair> = result.pairs.iter().collect();
+    // With clusters, the pairs derived inside them are not listed: each cluster's record names
+    // its members and their scores with the representative.
+    let listed: Vec<Result<&ScoredPair, &reprint::scan::DerivedPair>> = if args.clusters {
+        result.pairs.iter().map(Ok).collect()
+    } else {
+        result.all_pairs().collect()
+    };
+    let score = |x: &Result<&ScoredPair, &reprint::scan::DerivedPair>| match x {
+        Ok(p) => p.comparison.max_score(),
+        Err(d) => d.max_score(),
+    };
+    let mut order: Vec<usize> = (0..listed.len()).collect();
     if args.format == Format::Table {
         // People read the strongest copies first; programs get the stable input order.
-        order.sort_by(|x, y| {
-            y.comparison
-                .max_score()
-                .total_cmp(&x.comparison.max_score())
-        });
+        order.sort_by(|&x, &y| score(&listed[y]).total_cmp(&score(&listed[x])));
     }
-    for &p in &order {
-        let mut report = match record(p, args.passages) {
+    for &k in &order {
+        let mut report = match record(listed[k], args.passages) {
             Ok(r) => r,
             Err(e) => {
                 late_problems.push(e);
                 continue;
             }
         };
-        report.cluster = cluster_of(p.a);
+        report.cluster = match listed[k] {
+            Ok(p) => cluster_of[p.a],
+            Err(d) => cluster_of[d.a as usize],
+        };
         exporter.pair(&mut out, &report)?;
     }
     if let Some(cs) = &clusters {
@@ -644,16 +697,12 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     out.flush()?;
     if let Some(path) = &args.html {
         // Strongest pairs first, whatever the output format; only the detailed ones need passages.
-        let mut ranked: Vec<&reprint::scan::ScoredPair> = result.pairs.iter().collect();
-        ranked.sort_by(|x, y| {
-            y.comparison
-                .max_score()
-                .total_cmp(&x.comparison.max_score())
-        });
+        let mut ranked: Vec<usize> = (0..listed.len()).collect();
+        ranked.sort_by(|&x, &y| score(&listed[y]).total_cmp(&score(&listed[x])));
         let detailed = HtmlLimits::default().max_detailed_pairs;
         let mut reports: Vec<PairReport> = Vec::with_capacity(ranked.len());
-        for (n, p) in ranked.iter().enumerate() {
-            match record(p, n < detailed) {
+        for (n, &k) in ranked.iter().enumerate() {
+            match record(listed[k], n < detailed) {
                 Ok(r) => reports.push(r),
                 Err(e) => late_problems.push(e),
             }
@@ -685,7 +734,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
             lossy_inputs: lossy,
             skipped_files: docs.skipped_files,
             verified: result.stats.verified,
-            reported: result.stats.reported,
+            reported: result.len(),
             seconds: started.elapsed().as_secs_f64(),
         };
         let mut line = format!(
@@ -696,9 +745,16 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
             counted(s.reported, "pair"),
             s.seconds
         );
-        let via = result.pairs.iter().filter(|p| p.via.is_some()).count();
+        let via = result.pairs.iter().filter(|p| p.via.is_some()).count() + result.derived.len();
         if via > 0 {
             line += &format!(" ({via} of them through a whole copy of one of the two)");
+        }
+        if result.stats.groups > 0 {
+            line += &format!(
+                "; {} of {} near-duplicates on average",
+                counted(result.stats.groups, "group"),
+                (result.stats.grouped + result.stats.groups) / result.stats.groups
+            );
         }
         if s.skipped_inputs + s.lossy_inputs > 0 {
             line += &format!(

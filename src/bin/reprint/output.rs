@@ -175,8 +175,23 @@ impl Exporter for Table {
                 c.origin.as_deref().unwrap_or("unknown"),
                 c.origin_reason
             )?;
+            if let Some(r) = &c.representative {
+                writeln!(
+                    out,
+                    "  representative {r}; each member: in it, it in the member"
+                )?;
+            }
+            let scores: std::collections::HashMap<&str, &reprint::report::MemberScore> =
+                c.scores.iter().map(|s| (s.id.as_str(), s)).collect();
             for m in &c.members {
-                writeln!(out, "  {m}")?;
+                match scores.get(m.as_str()) {
+                    Some(s) => writeln!(
+                        out,
+                        "  {m}  {:.2} {:.2}",
+                        s.containment_in_representative, s.representative_in_member
+                    )?,
+                    None => writeln!(out, "  {m}")?,
+                }
             }
         }
         Ok(())
