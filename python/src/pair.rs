@@ -140,36 +140,63 @@ pub(crate) fn scan(
         min_score,
         max_bucket,
         bridge,
+        ..reprint::scan::ScanOptions::default()
     };
     Ok(py.detach(|| {
         let result = reprint::scan::scan(&detector, &texts, &options, &());
+        // Every reported pair, those derived through a near-duplicate group's representative
+        // included (their passages made again only when asked for).
+        let all: Vec<_> = result.all_pairs().collect();
         // Wire cues only of documents in reported pairs, as the CLI does.
         let mut used = vec![false; texts.len()];
-        for p in &result.pairs {
-            used[p.a] = true;
-            used[p.b] = true;
+        for p in &all {
+            let (a, b) = match p {
+                Ok(p) => (p.a, p.b),
+                Err(d) => (d.a as usize, d.b as usize),
+            };
+            used[a] = true;
+            used[b] = true;
         }
         let wires: Vec<Option<WireCues>> = texts
             .par_iter()
             .zip(&used)
             .map(|(t, &u)| u.then(|| reprint::wire::find(t)))
             .collect();
-        let pairs: Vec<PairReport> = result
-            .pairs
+        let pairs: Vec<PairReport> = all
             .par_iter()
             .map(|p| {
-                let (a, b) = (p.a, p.b);
+                let (a, b, comparison, via) = match p {
+                    Ok(p) => (p.a, p.b, std::borrow::Cow::Borrowed(&p.comparison), p.via),
+                    Err(d) => {
+                        let (a, b) = (d.a as usize, d.b as usize);
+                        let c = if passages {
+                            let (ta, tb) = (
+                                reprint::normalize::tokenize(texts[a]),
+                                reprint::normalize::tokenize(texts[b]),
+                            );
+                            result.derived_comparison(d, &ta, &tb)
+                        } else {
+                            reprint::Comparison {
+                                resemblance: 0.0,
+                                containment_a_in_b: f64::from(d.containment_a_in_b),
+                                containment_b_in_a: f64::from(d.containment_b_in_a),
+                                passages: Vec::new(),
+                            }
+                        };
+                        (a, b, std::borrow::Cow::Owned(c), Some(d.via as usize))
+                    }
+                };
                 let w = |i: usize| wires[i].as_ref().expect("cues of a reported document");
                 let mut r = record(
                     &ids[a],
                     texts[a],
                     &ids[b],
                     texts[b],
-                    &p.comparison,
+                    &comparison,
                     passages,
                     (w(a), w(b)),
                 );
-                r.via = p.via.map(|x| ids[x].clone());
+                r.via = via.map(|x| ids[x].clone());
                 r
             })
             .collect();
