@@ -151,20 +151,23 @@ pub struct ClusterReport {
     pub origin_reason: String,
     /// Ids of all members, the origin included, in input order.
     pub members: Vec<String>,
-    /// The member the others are scored against: the representative of the cluster's largest
-    /// near-duplicate group ([`crate::scan::Group`]), else its likely origin (`null` in JSON
-    /// when there is neither).
+    /// The representative of the cluster's largest near-duplicate group
+    /// ([`crate::scan::Group`]), else its likely origin (`null` in JSON when there is neither).
     pub representative: Option<String>,
-    /// The scores of each member compared with the representative (as a member of its group,
-    /// or in a pair of their own), in input order; members not compared with it are left out.
+    /// Each member's scores with a representative, in input order: a member of a
+    /// near-duplicate group with its group's representative, another member with the
+    /// cluster's representative if the two were compared; members compared with neither are
+    /// left out.
     pub scores: Vec<MemberScore>,
 }
 
-/// A member's scores with its cluster's representative.
+/// A member's scores with a representative.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MemberScore {
     /// The member's id.
     pub id: String,
+    /// The representative's id.
+    pub representative: String,
     /// Share of the member's words in passages found in the representative.
     pub containment_in_representative: f64,
     /// Share of the representative's words in passages found in the member.
@@ -181,34 +184,43 @@ impl ClusterReport {
         scan: &crate::scan::ScanResult,
     ) -> ClusterReport {
         let in_cluster = |d: usize| c.members.binary_search(&d).is_ok();
-        let group = scan
+        let groups: Vec<&crate::scan::Group> = scan
             .groups
             .iter()
             .filter(|g| in_cluster(g.representative))
+            .collect();
+        let largest = groups
+            .iter()
             .max_by_key(|g| (g.members.len(), std::cmp::Reverse(g.representative)));
-        let representative = group.map(|g| g.representative).or(c.origin);
+        let representative = largest.map(|g| g.representative).or(c.origin);
         let mut scores = Vec::new();
-        if let Some(r) = representative {
-            for &m in c.members.iter().filter(|&&m| m != r) {
-                let member = group.and_then(|g| {
-                    g.members
-                        .binary_search_by_key(&m, |x| x.doc)
-                        .ok()
-                        .map(|i| g.members[i])
-                });
-                let pair = scan
+        for &m in &c.members {
+            let member = groups.iter().find_map(|g| {
+                let i = g.members.binary_search_by_key(&m, |x| x.doc).ok()?;
+                let x = g.members[i];
+                Some((
+                    g.representative,
+                    x.containment_in_representative,
+                    x.representative_in_member,
+                ))
+            });
+            let paired = || {
+                let r = representative.filter(|&r| r != m)?;
+                let i = scan
                     .pairs
                     .binary_search_by_key(&(m.min(r), m.max(r)), |p| (p.a, p.b))
-                    .ok()
-                    .map(|i| &scan.pairs[i].comparison);
-                let (mine, theirs) = match (member, pair) {
-                    (Some(x), _) => (x.containment_in_representative, x.representative_in_member),
-                    (None, Some(p)) if m < r => (p.containment_a_in_b, p.containment_b_in_a),
-                    (None, Some(p)) => (p.containment_b_in_a, p.containment_a_in_b),
-                    (None, None) => continue,
-                };
+                    .ok()?;
+                let p = &scan.pairs[i].comparison;
+                Some(if m < r {
+                    (r, p.containment_a_in_b, p.containment_b_in_a)
+                } else {
+                    (r, p.containment_b_in_a, p.containment_a_in_b)
+                })
+            };
+            if let Some((r, mine, theirs)) = member.or_else(paired) {
                 scores.push(MemberScore {
                     id: ids[m].to_string(),
+                    representative: ids[r].to_string(),
                     containment_in_representative: round4(mine),
                     representative_in_member: round4(theirs),
                 });

@@ -231,3 +231,83 @@ fn a_threshold_loses_no_pair_that_brute_force_finds_above_it() {
         );
     }
 }
+
+#[test]
+fn the_command_lists_each_group_once_with_its_members_scores() {
+    let (docs, dir) = generate(&[
+        "clusters",
+        "--background",
+        "100",
+        "--sizes",
+        "5,60",
+        "--seed",
+        "11",
+    ]);
+    let mut truth: HashMap<String, Vec<String>> = HashMap::new();
+    for line in std::fs::read_to_string(truth_file(&dir, "clusters.tsv"))
+        .unwrap()
+        .lines()
+    {
+        let f: Vec<&str> = line.split('\t').collect();
+        truth
+            .entry(f[0].to_string())
+            .or_default()
+            .push(f[2].to_string());
+    }
+    let corpus = dir.path().join("corpus.jsonl");
+    let run = |extra: &[&str]| -> Vec<serde_json::Value> {
+        let out = Command::new(env!("CARGO_BIN_EXE_reprint"))
+            .arg("scan")
+            .arg(&corpus)
+            .args(["--format", "jsonl", "--quiet"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let big = truth.values().find(|c| c.len() == 60).unwrap();
+    let inside = |v: &serde_json::Value| {
+        big.iter().any(|d| d == &v["a"]) && big.iter().any(|d| d == &v["b"])
+    };
+    // Pairs: every pair of the 60 copies, 59 of them with the representative, the rest
+    // derived through it.
+    let pairs = run(&[]);
+    let among: Vec<&serde_json::Value> = pairs.iter().filter(|v| inside(v)).collect();
+    assert_eq!(among.len(), 60 * 59 / 2);
+    let derived = among.iter().filter(|v| v.get("via").is_some()).count();
+    assert_eq!(derived, 60 * 59 / 2 - 59);
+    assert!(among.iter().all(|v| v["verdict"] == "copy"));
+    // Clusters: the pairs derived inside the group are left out, and its record scores every
+    // copy against one representative.
+    let records = run(&["--clusters"]);
+    assert_eq!(records.iter().filter(|v| inside(v)).count(), 59);
+    let cluster = records
+        .iter()
+        .find(|v| {
+            v.get("members")
+                .is_some_and(|m| m.as_array().unwrap().contains(&big[0].clone().into()))
+        })
+        .expect("a cluster holds the copies");
+    let rep = cluster["representative"].as_str().unwrap();
+    assert!(big.iter().any(|d| d == rep));
+    let scored: Vec<&serde_json::Value> = cluster["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| big.iter().any(|d| d == &s["id"]))
+        .collect();
+    assert_eq!(scored.len(), 59);
+    for s in scored {
+        assert_eq!(s["representative"], rep);
+        assert!(
+            s["containment_in_representative"].as_f64().unwrap() > 0.8,
+            "{s}"
+        );
+        assert!(s["representative_in_member"].as_f64().unwrap() > 0.8, "{s}");
+    }
+}

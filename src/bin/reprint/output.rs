@@ -187,8 +187,14 @@ impl Exporter for Table {
                 match scores.get(m.as_str()) {
                     Some(s) => writeln!(
                         out,
-                        "  {m}  {:.2} {:.2}",
-                        s.containment_in_representative, s.representative_in_member
+                        "  {m}  {:.2} {:.2}{}",
+                        s.containment_in_representative,
+                        s.representative_in_member,
+                        if Some(&s.representative) == c.representative.as_ref() {
+                            String::new()
+                        } else {
+                            format!(" ({})", s.representative)
+                        }
                     )?,
                     None => writeln!(out, "  {m}")?,
                 }
