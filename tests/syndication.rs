@@ -234,7 +234,7 @@ fn a_threshold_loses_no_pair_that_brute_force_finds_above_it() {
 
 #[test]
 fn the_command_lists_each_group_once_with_its_members_scores() {
-    let (docs, dir) = generate(&[
+    let (_docs, dir) = generate(&[
         "clusters",
         "--background",
         "100",
