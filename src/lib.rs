@@ -34,6 +34,7 @@ pub mod align;
 pub mod bridge;
 pub mod cluster;
 pub mod corpus;
+mod cover;
 pub mod detector;
 pub mod error;
 pub mod eval;

@@ -590,6 +590,14 @@ impl Narrow {
         bound(self.lists(i), other.lists(j), may_share_run, bar)
     }
 
+    /// Whether the shingle sets of document `i` of `self` and document `j` of `other` may
+    /// resemble each other enough to reach `bar` (an upper bound of their Jaccard similarity).
+    pub(crate) fn may_resemble(&self, i: usize, other: &Narrow, j: usize, bar: &Bar) -> bool {
+        let (q, d) = (self.lists(i), other.lists(j));
+        bar.shared_needed(q.shingles.len(), d.shingles.len())
+            .is_some_and(|need| common_reaches(q.shingles, d.shingles, need))
+    }
+
     /// [`Narrow::may_report`] of the document whose lists `sets` holds (document `i` of
     /// `self`) and document `j` of `other`: the same answer, settled when it can be from the
     /// values of `j`'s lists that `sets` holds, an upper bound on the values in common.

@@ -344,7 +344,7 @@ pub fn scan_texts(
         .map_init(
             || (Analyzer::new(detector), analyzer::empty(), Vec::new()),
             |(an, a, buf), c| {
-                let mut chunk = Chunk::default();
+                let mut chunk = Chunk::new(options);
                 for i in c * KEY_CHUNK..n.min((c + 1) * KEY_CHUNK) {
                     an.analyze_doc(texts, i, a);
                     chunk.push(detector, a, buf);
@@ -369,9 +369,20 @@ pub fn scan_texts(
 struct Chunk {
     keys: KeyChunk,
     profiles: Narrow,
+    /// What the sieve's bound on coverage needs, kept only above the default threshold
+    /// ([`crate::cover`]).
+    cover: Option<crate::cover::Compact>,
 }
 
 impl Chunk {
+    /// An empty chunk, ready to keep what `options` ask of it.
+    fn new(options: &ScanOptions) -> Chunk {
+        Chunk {
+            cover: (options.min_score > DEFAULT_MIN_SCORE).then(crate::cover::Compact::default),
+            ..Chunk::default()
+        }
+    }
+
     /// Files one analyzed document (`buf` is the caller's buffer).
     fn push(&mut self, detector: &Detector, analysis: &Analysis, buf: &mut Vec<u32>) {
         let profile = Profile::of(analysis, detector.config());
@@ -379,12 +390,18 @@ impl Chunk {
         self.keys.keys.extend_from_slice(buf);
         self.keys.ends.push(self.keys.keys.len() as u32);
         self.profiles.push(&profile);
+        if let Some(c) = &mut self.cover {
+            c.push(analysis, &detector.config().align);
+        }
     }
 
     /// Gives back spare capacity (the chunk is complete).
     fn shrink_to_fit(&mut self) {
         self.keys.keys.shrink_to_fit();
         self.profiles.shrink_to_fit();
+        if let Some(c) = &mut self.cover {
+            c.shrink_to_fit();
+        }
     }
 }
 
@@ -398,7 +415,7 @@ pub fn scan_analyzed(
     let chunks: Vec<Chunk> = analyses
         .par_chunks(KEY_CHUNK)
         .map_init(Vec::new, |buf, analyses| {
-            let mut chunk = Chunk::default();
+            let mut chunk = Chunk::new(options);
             for a in analyses {
                 chunk.push(detector, a, buf);
             }
@@ -431,8 +448,14 @@ fn run(
 ) -> ScanResult {
     let n_docs = chunks.iter().map(|c| c.keys.ends.len()).sum();
     // The keys go to the buckets, which drop them once grouped; the profiles wait for the sieve.
-    let (keys, profiles): (Vec<KeyChunk>, Vec<Narrow>) =
-        chunks.into_iter().map(|c| (c.keys, c.profiles)).unzip();
+    let mut covers = Vec::new();
+    let (keys, profiles): (Vec<KeyChunk>, Vec<Narrow>) = chunks
+        .into_iter()
+        .map(|c| {
+            covers.extend(c.cover);
+            (c.keys, c.profiles)
+        })
+        .unzip();
     let mut stats = ScanStats {
         documents: n_docs,
         ..ScanStats::default()
@@ -449,8 +472,11 @@ fn run(
     let stock = std::mem::take(&mut buckets.stock);
     drop(buckets);
     stats.candidates = candidates.pairs.len();
-    let candidates = verify::sieve(detector, &profiles, KEY_CHUNK, &stock, candidates, options);
+    let candidates = verify::sieve(
+        detector, &profiles, &covers, KEY_CHUNK, &stock, candidates, options,
+    );
     drop(profiles);
+    drop(covers);
     stats.settled_by_profiles = stats.candidates - candidates.len();
     progress.start(Stage::Verify, candidates.len() as u64);
     let (mut pairs, verified) = verify::verify(

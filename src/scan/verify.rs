@@ -46,6 +46,7 @@
 use super::analyzer::{self, Analyzer};
 use super::buckets::Candidates;
 use super::{Fill, Progress, ScanOptions, ScoredPair};
+use crate::cover::{max_containment, Compact, CompactSets, Reach};
 use crate::detector::{Analysis, Detector};
 use crate::index::profile::{
     may_report_pair, may_share_run_pair, Bar, Narrow, NarrowSets, Profile,
@@ -67,6 +68,7 @@ const MIN_CHUNK: usize = 8192;
 pub(super) fn sieve(
     detector: &Detector,
     profiles: &[Narrow],
+    covers: &[Compact],
     chunk: usize,
     stock: &[bool],
     candidates: Candidates,
@@ -74,6 +76,9 @@ pub(super) fn sieve(
 ) -> Vec<(u32, u32)> {
     let bar = Bar::new(&detector.config().align, options.min_score);
     let at = |d: u32| (&profiles[d as usize / chunk], d as usize % chunk);
+    let cover_at = |d: u32| (&covers[d as usize / chunk], d as usize % chunk);
+    let config = &detector.config().align;
+    let t = options.min_score;
     // The candidates come grouped by their first document: each group is checked from that
     // document's sets.
     let mut end = 0;
@@ -88,9 +93,16 @@ pub(super) fn sieve(
     groups
         .into_par_iter()
         .map_init(
-            || (NarrowSets::new(), None),
-            |(sets, loaded), group| {
+            || {
+                let sets = (NarrowSets::new(), None);
+                (sets, CompactSets::new(), CompactSets::new(), Vec::new())
+            },
+            |((sets, loaded), mine, theirs, marks), group| {
                 let a = candidates.pairs[group.start].0;
+                if !covers.is_empty() {
+                    let (c, i) = cover_at(a);
+                    mine.load(c, i);
+                }
                 let (pa, i) = at(a);
                 // A document with a single candidate is checked by merging.
                 let many = group.len() >= SETS_FROM;
@@ -108,7 +120,24 @@ pub(super) fn sieve(
                     } else {
                         pa.may_report(i, pb, j, run, &bar)
                     };
-                    if passes {
+                    // Above the default threshold, the pair must also resemble enough, or
+                    // alignment be able to cover enough of one of the two.
+                    let reaches = |x: f64| x >= t && x > 0.0;
+                    let mut reachable = || {
+                        covers.is_empty()
+                            || pa.may_resemble(i, pb, j, &bar)
+                            || {
+                                let (c, k) = cover_at(b);
+                                reaches(mine.max_containment_of(c, k, config, run, marks))
+                            }
+                            || {
+                                let (cb, k) = cover_at(b);
+                                theirs.load(cb, k);
+                                let (ca, i) = cover_at(a);
+                                reaches(theirs.max_containment_of(ca, i, config, run, marks))
+                            }
+                    };
+                    if passes && reachable() {
                         kept.push((a, b));
                     }
                 }
@@ -149,7 +178,9 @@ pub(super) fn verify(
                 let j = cache.load(b, next_b, i, fill);
                 let (x, y) = (&cache.slots[i], &cache.slots[j]);
                 let run = may_share_run_pair(&x.profile, &y.profile);
-                if may_report_pair(&x.profile, &y.profile, run, &bar) {
+                if may_report_pair(&x.profile, &y.profile, run, &bar)
+                    && may_reach(detector, x, y, run, options)
+                {
                     aligned += 1;
                     let comparison = detector.compare_known(&x.analysis, &y.analysis, run);
                     if options.reports(&comparison) {
@@ -171,6 +202,21 @@ pub(super) fn verify(
     let mut pairs: Vec<ScoredPair> = per_chunk.into_iter().flat_map(|x| x.0).collect();
     pairs.sort_unstable_by_key(|p| (p.a, p.b));
     (pairs, aligned)
+}
+
+/// Whether the pair of `x` and `y` may score `options.min_score`: its resemblance, or the
+/// containment either way that alignment could at most find ([`crate::cover`]). Above the
+/// default threshold only: below, the profiles' bound has settled nearly every pair this would.
+fn may_reach(detector: &Detector, x: &Slot, y: &Slot, run: bool, options: &ScanOptions) -> bool {
+    let t = options.min_score;
+    if t <= super::DEFAULT_MIN_SCORE {
+        return true;
+    }
+    let config = &detector.config().align;
+    let reaches = |s: f64| s >= t && s > 0.0;
+    reaches(crate::shingle::jaccard(&x.analysis.shingles, &y.analysis.shingles).unwrap_or(0.0))
+        || reaches(max_containment(&x.analysis, &y.reach, config, run))
+        || reaches(max_containment(&y.analysis, &x.reach, config, run))
 }
 
 /// The candidates, `(a, b)` unchanged, in the order described in the module docs.
@@ -249,6 +295,8 @@ struct Slot {
     next: u32,
     analysis: Analysis,
     profile: Profile,
+    /// What [`crate::cover`] needs of it as the other side of a pair.
+    reach: Reach,
 }
 
 /// A fixed number of analyses, evicted by Belady's rule.
@@ -289,6 +337,7 @@ impl<'d> Cache<'d> {
                 next,
                 analysis: analyzer::empty(),
                 profile: Profile::default(),
+                reach: Reach::default(),
             });
             self.slots.len() - 1
         } else {
@@ -307,6 +356,7 @@ impl<'d> Cache<'d> {
         self.analyzed += 1;
         fill(doc as usize, &mut self.analyzer, &mut s.analysis);
         s.profile = Profile::of(&s.analysis, self.detector.config());
+        s.reach = Reach::of(&s.analysis, &self.detector.config().align);
         self.at.insert(doc, i);
         i
     }

@@ -1,0 +1,514 @@
+//! An exact upper bound on the containment alignment can find, from where A's words and terms
+//! occur in B at all: what lets a high `--min-score` skip the alignment of a pair that cannot
+//! reach it.
+//!
+//! The aligner ([`crate::align`]) covers A's words with passages built in steps, and each step
+//! only ever covers words that a weaker, order-free condition allows:
+//!
+//! 1. A chain's points are terms of A equal to terms of B, each weighing at most its own weight
+//!    in A (1, or [`AlignConfig::entity_weight`] for a name or figure), and consecutive points
+//!    skip at most [`AlignConfig::max_gap`] terms. So a chain lies inside a stretch of A where no
+//!    more than `max_gap` terms in a row are absent from B, and the part kept of it spans terms
+//!    whose *marked* weight (the weight of A's terms present in B) reaches
+//!    [`AlignConfig::min_density`] of their weight and the least weight of matches asked of a
+//!    passage. Here every such span is taken, whatever B's order.
+//! 2. Passages closer than [`AlignConfig::merge_gap`] terms merge: the gaps between spans that
+//!    close are taken too.
+//! 3. A passage runs from the word of its first term to the word of its last, and extends over
+//!    neighbouring words equal on both sides: here over any neighbouring word that B holds.
+//! 4. A verbatim run is at least [`AlignConfig::min_verbatim_words`] words in a row, each equal to
+//!    B's: here any that many words in a row that B holds.
+//!
+//! Rules that only drop passages (too few bigrams, sentences not covered, one-to-one overlaps)
+//! are left out. So the share of A's words covered here is at least the containment of A in B
+//! that [`crate::Detector::compare`] reports; `tests/properties.rs` checks it on every pair of
+//! the shipped corpus. It costs a few passes over A's words and terms with one lookup each, a
+//! tenth of an alignment, and it is low for two texts that share a sentence or two among
+//! unrelated ones: their words met elsewhere in B are scattered, too sparse to be a passage.
+//!
+//! # Invariants
+//! - `max_containment(a, &Reach::of(b), ..) >= compare(a, b).containment_a_in_b` for every pair
+//!   of texts and every configuration.
+
+use crate::align::AlignConfig;
+use crate::detector::Analysis;
+
+/// What the bound needs of B: the distinct hashes of its words and of its terms, sorted.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Reach {
+    words: Vec<u64>,
+    terms: Vec<u64>,
+    /// Total weight of its terms (as the aligner weighs them).
+    weight: f32,
+}
+
+impl Reach {
+    /// The reach of an analyzed text.
+    pub(crate) fn of(b: &Analysis, config: &AlignConfig) -> Reach {
+        let mut words = b.tokens.word_hashes().to_vec();
+        words.sort_unstable();
+        words.dedup();
+        let mut terms: Vec<u64> = b.terms.iter().map(|t| t.hash).collect();
+        terms.sort_unstable();
+        terms.dedup();
+        Reach {
+            words,
+            terms,
+            weight: total_weight(b.terms.iter().map(|t| t.entity), config),
+        }
+    }
+}
+
+fn term_weight(entity: bool, config: &AlignConfig) -> f32 {
+    if entity {
+        config.entity_weight as f32
+    } else {
+        1.0
+    }
+}
+
+/// The total weight of terms whose entity flags are given, summed in order, as the aligner's
+/// prefix sums are.
+fn total_weight(entities: impl Iterator<Item = bool>, config: &AlignConfig) -> f32 {
+    entities.fold(0.0f32, |acc, e| acc + term_weight(e, config))
+}
+
+/// A term of A as the bound reads it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Mark {
+    /// Its word.
+    token: u32,
+    /// Its weight in A.
+    weight: f32,
+    /// B holds a term with its hash.
+    held: bool,
+}
+
+/// At least the containment of `a` in the text `b` reaches that the aligner can find (see the
+/// module docs), `may_share_run` false only when the two share no verbatim run.
+pub(crate) fn max_containment(
+    a: &Analysis,
+    b: &Reach,
+    config: &AlignConfig,
+    may_share_run: bool,
+) -> f64 {
+    let marks: Vec<Mark> = a
+        .terms
+        .iter()
+        .map(|t| Mark {
+            token: t.token,
+            weight: term_weight(t.entity, config),
+            held: b.terms.binary_search(&t.hash).is_ok(),
+        })
+        .collect();
+    let words = a.tokens.word_hashes();
+    bound(
+        words.len(),
+        &marks,
+        b.weight,
+        |i| b.words.binary_search(&words[i]).is_ok(),
+        config,
+        may_share_run,
+    )
+}
+
+/// The share of A's `n` words that passages with B could cover, from A's terms (`marks`), the
+/// total weight of B's terms and which of A's words B holds (`held`).
+fn bound(
+    n: usize,
+    marks: &[Mark],
+    b_weight: f32,
+    held: impl Fn(usize) -> bool,
+    config: &AlignConfig,
+    may_share_run: bool,
+) -> f64 {
+    if n == 0 {
+        return 0.0;
+    }
+    let mut covered = vec![false; n];
+    chain_cover(marks, b_weight, config, &mut covered);
+    // Passages extend over neighbouring words B holds: each covered stretch grows both ways.
+    let mut i = 0;
+    while i < n {
+        if !covered[i] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < n && covered[i] {
+            i += 1;
+        }
+        let mut s = start;
+        while s > 0 && !covered[s - 1] && held(s - 1) {
+            s -= 1;
+            covered[s] = true;
+        }
+        while i < n && held(i) {
+            covered[i] = true;
+            i += 1;
+        }
+    }
+    let min_run = config.min_verbatim_words;
+    if may_share_run && min_run > 0 {
+        let mut run = 0;
+        for i in 0..n {
+            run = if held(i) { run + 1 } else { 0 };
+            if run >= min_run {
+                covered[i + 1 - run..=i].iter_mut().for_each(|c| *c = true);
+            }
+        }
+    }
+    covered.iter().filter(|&&c| c).count() as f64 / n as f64
+}
+
+/// Marks the words of A that chains with B, merged, can span (steps 1 to 3 of the module docs,
+/// before extension).
+fn chain_cover(marks: &[Mark], b_weight: f32, config: &AlignConfig, covered: &mut [bool]) {
+    let m = marks.len();
+    if m == 0 || b_weight <= 0.0 {
+        return;
+    }
+    let entity = config.entity_weight as f32;
+    let a_weight = marks.iter().fold(0.0f32, |acc, x| acc + x.weight);
+    // The least weighted matches the aligner asks of a passage, as it computes it, less a
+    // margin for the rounding of sums taken in another order.
+    let need = (config.min_matches as f32)
+        .min(a_weight)
+        .min(b_weight)
+        .max(entity.min(1.0))
+        - 1e-3;
+    let density = config.min_density as f32;
+    // Spans of terms, half-open, that a passage can cover.
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut seg = 0;
+    while seg < m {
+        // A stretch where no more than `max_gap` terms in a row are missing from B.
+        let mut end = seg;
+        let mut gap = 0;
+        let mut last_held = None;
+        while end < m {
+            if marks[end].held {
+                gap = 0;
+                last_held = Some(end);
+            } else {
+                gap += 1;
+                if gap > config.max_gap {
+                    break;
+                }
+            }
+            end += 1;
+        }
+        let stop = last_held.map_or(seg, |l| l + 1);
+        dense_spans(&marks[seg..stop], seg, density, need, &mut spans);
+        seg = end.max(seg + 1);
+    }
+    // Passages closer than `merge_gap` terms merge.
+    spans.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for (s, e) in spans {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 + config.merge_gap => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    let n = covered.len();
+    for (s, e) in merged {
+        let (from, to) = (marks[s].token as usize, marks[e - 1].token as usize + 1);
+        covered[from..to.min(n)].iter_mut().for_each(|c| *c = true);
+    }
+}
+
+/// Pushes onto `out`, for each held term `i` of `marks` (the stretch starting at term
+/// `offset`), the longest span from `i` whose held weight reaches `need` and `density` of its
+/// weight, if any: together they cover every such span.
+fn dense_spans(
+    marks: &[Mark],
+    offset: usize,
+    density: f32,
+    need: f32,
+    out: &mut Vec<(usize, usize)>,
+) {
+    let len = marks.len();
+    if len == 0 {
+        return;
+    }
+    // Prefix sums over the stretch: held weight, and held weight less `density` of all weight
+    // (a span is dense enough where the second does not fall).
+    let mut got = vec![0.0f32; len + 1];
+    let mut slack = vec![0.0f32; len + 1];
+    for (k, x) in marks.iter().enumerate() {
+        let g = if x.held { x.weight } else { 0.0 };
+        got[k + 1] = got[k] + g;
+        slack[k + 1] = slack[k] + g - density * x.weight;
+    }
+    // The largest slack from each end on: the farthest end a span from `i` can reach is the last
+    // `k` where it is at least the slack at `i`.
+    let mut best_after = slack.clone();
+    for k in (0..len).rev() {
+        best_after[k] = best_after[k].max(best_after[k + 1]);
+    }
+    for i in 0..len {
+        if !marks[i].held {
+            continue;
+        }
+        // The nearest end with enough held weight.
+        let first = got.partition_point(|&x| x - got[i] < need);
+        if first > len {
+            continue;
+        }
+        let floor = slack[i] - 1e-3;
+        if best_after[first] < floor {
+            continue;
+        }
+        // `best_after` does not rise: the last end where it still reaches the floor.
+        let k = first + best_after[first..].partition_point(|&x| x >= floor) - 1;
+        out.push((offset + i, offset + k));
+    }
+}
+
+/// What the bound needs of consecutive documents, compact and flat, for scan's sieve to settle
+/// a pair before analyzing its texts again: each word's hash cut to 16 bits, each term's to 15
+/// with its word and whether it is an entity. Cutting merges values, so a word or term of A
+/// can only be found in B more often: the bound can only rise. About 2 bytes per word and 4
+/// per term; a text of more than 65,535 words keeps nothing and is never settled this way.
+#[derive(Default)]
+pub(crate) struct Compact {
+    /// Per document: words (u32), terms (u32), total term weight (f32 bits), then the words
+    /// (u16) and terms (u32: word << 16 | entity << 15 | hash), little-endian.
+    bytes: Vec<u8>,
+    starts: Vec<usize>,
+}
+
+/// Words a [`Compact`] text holds at most.
+const COMPACT_WORDS: usize = u16::MAX as usize;
+
+impl Compact {
+    /// Appends an analyzed document.
+    pub(crate) fn push(&mut self, a: &Analysis, config: &AlignConfig) {
+        self.starts.push(self.bytes.len());
+        let words = a.tokens.word_hashes();
+        if words.len() > COMPACT_WORDS {
+            self.bytes.extend_from_slice(&[0xFF; 4]);
+            return;
+        }
+        let weight = total_weight(a.terms.iter().map(|t| t.entity), config);
+        for x in [words.len() as u32, a.terms.len() as u32, weight.to_bits()] {
+            self.bytes.extend_from_slice(&x.to_le_bytes());
+        }
+        for &w in words {
+            self.bytes.extend_from_slice(&(w as u16).to_le_bytes());
+        }
+        for t in &a.terms {
+            let x = t.token << 16 | u32::from(t.entity) << 15 | (t.hash as u32 & 0x7FFF);
+            self.bytes.extend_from_slice(&x.to_le_bytes());
+        }
+    }
+
+    /// Gives back spare capacity.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.starts.shrink_to_fit();
+    }
+
+    /// Document `i`: its words, terms and total weight, `None` if it was too long to keep.
+    fn get(&self, i: usize) -> Option<(&[u8], &[u8], f32)> {
+        let end = self.starts.get(i + 1).copied().unwrap_or(self.bytes.len());
+        let b = &self.bytes[self.starts[i]..end];
+        let word =
+            |k: usize| u32::from_le_bytes([b[4 * k], b[4 * k + 1], b[4 * k + 2], b[4 * k + 3]]);
+        if word(0) == u32::MAX {
+            return None;
+        }
+        let (n, m) = (word(0) as usize, word(1) as usize);
+        let rest = &b[12..];
+        Some((
+            &rest[..2 * n],
+            &rest[2 * n..2 * n + 4 * m],
+            f32::from_bits(word(2)),
+        ))
+    }
+}
+
+/// One compact document's words and terms as two sets of 16-bit values, to check others against.
+pub(crate) struct CompactSets {
+    words: Vec<u64>,
+    terms: Vec<u64>,
+    weight: f32,
+    /// Whether a document is loaded (one too long to keep never is).
+    loaded: bool,
+}
+
+fn words16(b: &[u8]) -> impl Iterator<Item = u16> + '_ {
+    b.chunks_exact(2).map(|x| u16::from_le_bytes([x[0], x[1]]))
+}
+
+fn terms32(b: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    b.chunks_exact(4)
+        .map(|x| u32::from_le_bytes([x[0], x[1], x[2], x[3]]))
+}
+
+fn has(set: &[u64], v: u16) -> bool {
+    set[usize::from(v) / 64] >> (v % 64) & 1 != 0
+}
+
+fn put(set: &mut [u64], v: u16) {
+    set[usize::from(v) / 64] |= 1 << (v % 64);
+}
+
+impl CompactSets {
+    /// Empty sets.
+    pub(crate) fn new() -> CompactSets {
+        CompactSets {
+            words: vec![0; 1 << 10],
+            terms: vec![0; 1 << 10],
+            weight: 0.0,
+            loaded: false,
+        }
+    }
+
+    /// Holds document `i` of `c` from now on (and nothing else).
+    pub(crate) fn load(&mut self, c: &Compact, i: usize) {
+        if self.loaded {
+            self.words.iter_mut().for_each(|x| *x = 0);
+            self.terms.iter_mut().for_each(|x| *x = 0);
+        }
+        self.loaded = false;
+        let Some((words, terms, weight)) = c.get(i) else {
+            return;
+        };
+        for w in words16(words) {
+            put(&mut self.words, w);
+        }
+        for t in terms32(terms) {
+            put(&mut self.terms, (t & 0x7FFF) as u16);
+        }
+        self.weight = weight;
+        self.loaded = true;
+    }
+
+    /// [`max_containment`] of document `i` of `c` in the document these sets hold: at least
+    /// what the full texts' bound gives (1 when either was too long to keep).
+    pub(crate) fn max_containment_of(
+        &self,
+        c: &Compact,
+        i: usize,
+        config: &AlignConfig,
+        may_share_run: bool,
+        marks: &mut Vec<Mark>,
+    ) -> f64 {
+        let Some((words, terms, _)) = c.get(i).filter(|_| self.loaded) else {
+            return 1.0;
+        };
+        marks.clear();
+        marks.extend(terms32(terms).map(|t| Mark {
+            token: t >> 16,
+            weight: term_weight(t >> 15 & 1 != 0, config),
+            held: has(&self.terms, (t & 0x7FFF) as u16),
+        }));
+        let words: Vec<u16> = words16(words).collect();
+        bound(
+            words.len(),
+            marks,
+            self.weight,
+            |k| has(&self.words, words[k]),
+            config,
+            may_share_run,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Detector;
+
+    fn bound(d: &Detector, a: &str, b: &str) -> f64 {
+        let (x, y) = (d.analyze_unsketched(a), d.analyze_unsketched(b));
+        max_containment(
+            &x,
+            &Reach::of(&y, &d.config().align),
+            &d.config().align,
+            true,
+        )
+    }
+
+    #[test]
+    fn the_bound_holds_on_every_pair_of_the_corpus() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
+        let docs = crate::corpus::load(&[root]).documents;
+        let lax = crate::Config {
+            align: AlignConfig {
+                min_density: 0.25,
+                max_gap: 3,
+                merge_gap: 12,
+                entity_weight: 1.0,
+                ..AlignConfig::default()
+            },
+            ..crate::Config::default()
+        };
+        for config in [crate::Config::default(), lax] {
+            let d = Detector::new(config).unwrap();
+            let align = &d.config().align;
+            let analyses: Vec<Analysis> =
+                docs.iter().map(|x| d.analyze_unsketched(&x.text)).collect();
+            let reach: Vec<Reach> = analyses.iter().map(|x| Reach::of(x, align)).collect();
+            let mut compact = Compact::default();
+            analyses.iter().for_each(|x| compact.push(x, align));
+            let (mut sets, mut marks) = (CompactSets::new(), Vec::new());
+            let (mut pairs, mut tight) = (0, 0);
+            for (i, x) in analyses.iter().enumerate() {
+                for (j, y) in analyses.iter().enumerate().skip(i + 1) {
+                    let c = d.compare_analyzed(x, y);
+                    let (ab, ba) = (
+                        max_containment(x, &reach[j], align, true),
+                        max_containment(y, &reach[i], align, true),
+                    );
+                    assert!(
+                        ab >= c.containment_a_in_b && ba >= c.containment_b_in_a,
+                        "{} / {}: bound {ab} {ba}, found {} {}",
+                        docs[i].id,
+                        docs[j].id,
+                        c.containment_a_in_b,
+                        c.containment_b_in_a
+                    );
+                    // Cut to 16 bits, the bound can only rise.
+                    sets.load(&compact, j);
+                    let cut_ab = sets.max_containment_of(&compact, i, align, true, &mut marks);
+                    sets.load(&compact, i);
+                    let cut_ba = sets.max_containment_of(&compact, j, align, true, &mut marks);
+                    assert!(cut_ab >= ab && cut_ba >= ba, "{cut_ab} {ab} {cut_ba} {ba}");
+                    pairs += 1;
+                    tight += usize::from(cut_ab.max(cut_ba) < 0.5);
+                }
+            }
+            // Most pairs of the corpus share little: the bound says so.
+            assert!(
+                tight * 10 > pairs * 8,
+                "{tight} of {pairs} pairs bounded below 0.5"
+            );
+        }
+    }
+
+    #[test]
+    fn a_shared_sentence_among_unrelated_ones_bounds_low() {
+        let d = Detector::default();
+        let shared = "Le conseil municipal a voté mardi soir la rénovation complète de la \
+                      piscine olympique, fermée depuis trois ans pour des raisons de sécurité.";
+        let a = format!(
+            "Les vendanges ont commencé avec dix jours d'avance dans le Bordelais, où les \
+             viticulteurs redoutent une récolte réduite par la sécheresse. {shared} Le \
+             festival de jazz accueillera cette année quarante concerts gratuits sur les quais."
+        );
+        let b = format!(
+            "La grève des contrôleurs aériens a perturbé des centaines de vols au départ de \
+             Marseille. {shared} Une exposition consacrée aux peintres provençaux ouvre samedi \
+             au musée des beaux-arts."
+        );
+        let c = d.compare(&a, &b);
+        let x = bound(&d, &a, &b);
+        assert!(x >= c.containment_a_in_b, "{x} < {}", c.containment_a_in_b);
+        assert!(x < 0.6, "bound {x} for a third of A");
+        // A whole copy can be covered whole.
+        assert!(bound(&d, &a, &format!("Accueil. {a} Partager.")) > 0.99);
+    }
+}
