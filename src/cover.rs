@@ -73,9 +73,22 @@ fn total_weight(entities: impl Iterator<Item = bool>, config: &AlignConfig) -> f
     entities.fold(0.0f32, |acc, e| acc + term_weight(e, config))
 }
 
+/// Buffers the bound reuses from one pair to the next: it runs on hundreds of thousands of
+/// pairs in a scan's sieve, each a few microseconds.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    marks: Vec<Mark>,
+    words: Vec<u16>,
+    covered: Vec<bool>,
+    got: Vec<f32>,
+    slack: Vec<f32>,
+    best: Vec<f32>,
+    spans: Vec<(usize, usize)>,
+}
+
 /// A term of A as the bound reads it.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Mark {
+struct Mark {
     /// Its word.
     token: u32,
     /// Its weight in A.
@@ -92,16 +105,15 @@ pub(crate) fn max_containment(
     config: &AlignConfig,
     may_share_run: bool,
 ) -> f64 {
-    let marks: Vec<Mark> = a
-        .terms
-        .iter()
-        .map(|t| Mark {
-            token: t.token,
-            weight: term_weight(t.entity, config),
-            held: b.terms.binary_search(&t.hash).is_ok(),
-        })
-        .collect();
+    let mut scratch = Scratch::default();
+    let Scratch { marks, .. } = &mut scratch;
+    marks.extend(a.terms.iter().map(|t| Mark {
+        token: t.token,
+        weight: term_weight(t.entity, config),
+        held: b.terms.binary_search(&t.hash).is_ok(),
+    }));
     let words = a.tokens.word_hashes();
+    let marks = std::mem::take(marks);
     bound(
         words.len(),
         &marks,
@@ -109,6 +121,7 @@ pub(crate) fn max_containment(
         |i| b.words.binary_search(&words[i]).is_ok(),
         config,
         may_share_run,
+        &mut scratch,
     )
 }
 
@@ -121,12 +134,15 @@ fn bound(
     held: impl Fn(usize) -> bool,
     config: &AlignConfig,
     may_share_run: bool,
+    buf: &mut Scratch,
 ) -> f64 {
     if n == 0 {
         return 0.0;
     }
-    let mut covered = vec![false; n];
-    chain_cover(marks, b_weight, config, &mut covered);
+    let mut covered = std::mem::take(&mut buf.covered);
+    covered.clear();
+    covered.resize(n, false);
+    chain_cover(marks, b_weight, config, &mut covered, buf);
     // Passages extend over neighbouring words B holds: each covered stretch grows both ways.
     let mut i = 0;
     while i < n {
@@ -158,12 +174,20 @@ fn bound(
             }
         }
     }
-    covered.iter().filter(|&&c| c).count() as f64 / n as f64
+    let share = covered.iter().filter(|&&c| c).count() as f64 / n as f64;
+    buf.covered = covered;
+    share
 }
 
 /// Marks the words of A that chains with B, merged, can span (steps 1 to 3 of the module docs,
 /// before extension).
-fn chain_cover(marks: &[Mark], b_weight: f32, config: &AlignConfig, covered: &mut [bool]) {
+fn chain_cover(
+    marks: &[Mark],
+    b_weight: f32,
+    config: &AlignConfig,
+    covered: &mut [bool],
+    buf: &mut Scratch,
+) {
     let m = marks.len();
     if m == 0 || b_weight <= 0.0 {
         return;
@@ -179,7 +203,8 @@ fn chain_cover(marks: &[Mark], b_weight: f32, config: &AlignConfig, covered: &mu
         - 1e-3;
     let density = config.min_density as f32;
     // Spans of terms, half-open, that a passage can cover.
-    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut spans = std::mem::take(&mut buf.spans);
+    spans.clear();
     let mut seg = 0;
     while seg < m {
         // A stretch where no more than `max_gap` terms in a row are missing from B.
@@ -199,23 +224,31 @@ fn chain_cover(marks: &[Mark], b_weight: f32, config: &AlignConfig, covered: &mu
             end += 1;
         }
         let stop = last_held.map_or(seg, |l| l + 1);
-        dense_spans(&marks[seg..stop], seg, density, need, &mut spans);
+        dense_spans(&marks[seg..stop], seg, density, need, &mut spans, buf);
         seg = end.max(seg + 1);
     }
-    // Passages closer than `merge_gap` terms merge.
-    spans.sort_unstable();
-    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
-    for (s, e) in spans {
-        match merged.last_mut() {
-            Some(last) if s <= last.1 + config.merge_gap => last.1 = last.1.max(e),
-            _ => merged.push((s, e)),
-        }
-    }
+    // Passages closer than `merge_gap` terms merge. Spans come by start, stretch by stretch.
     let n = covered.len();
-    for (s, e) in merged {
+    let mut cover = |(s, e): (usize, usize)| {
         let (from, to) = (marks[s].token as usize, marks[e - 1].token as usize + 1);
         covered[from..to.min(n)].iter_mut().for_each(|c| *c = true);
+    };
+    let mut open: Option<(usize, usize)> = None;
+    for &(s, e) in &spans {
+        match &mut open {
+            Some(last) if s <= last.1 + config.merge_gap => last.1 = last.1.max(e),
+            _ => {
+                if let Some(last) = open.take() {
+                    cover(last);
+                }
+                open = Some((s, e));
+            }
+        }
     }
+    if let Some(last) = open {
+        cover(last);
+    }
+    buf.spans = spans;
 }
 
 /// Pushes onto `out`, for each held term `i` of `marks` (the stretch starting at term
@@ -227,6 +260,7 @@ fn dense_spans(
     density: f32,
     need: f32,
     out: &mut Vec<(usize, usize)>,
+    buf: &mut Scratch,
 ) {
     let len = marks.len();
     if len == 0 {
@@ -234,16 +268,20 @@ fn dense_spans(
     }
     // Prefix sums over the stretch: held weight, and held weight less `density` of all weight
     // (a span is dense enough where the second does not fall).
-    let mut got = vec![0.0f32; len + 1];
-    let mut slack = vec![0.0f32; len + 1];
-    for (k, x) in marks.iter().enumerate() {
+    let (got, slack, best_after) = (&mut buf.got, &mut buf.slack, &mut buf.best);
+    got.clear();
+    slack.clear();
+    got.push(0.0);
+    slack.push(0.0);
+    for x in marks {
         let g = if x.held { x.weight } else { 0.0 };
-        got[k + 1] = got[k] + g;
-        slack[k + 1] = slack[k] + g - density * x.weight;
+        got.push(got[got.len() - 1] + g);
+        slack.push(slack[slack.len() - 1] + g - density * x.weight);
     }
     // The largest slack from each end on: the farthest end a span from `i` can reach is the last
     // `k` where it is at least the slack at `i`.
-    let mut best_after = slack.clone();
+    best_after.clear();
+    best_after.extend_from_slice(slack);
     for k in (0..len).rev() {
         best_after[k] = best_after[k].max(best_after[k + 1]);
     }
@@ -334,8 +372,9 @@ pub(crate) struct CompactSets {
     words: Vec<u64>,
     terms: Vec<u64>,
     weight: f32,
-    /// Whether a document is loaded (one too long to keep never is).
-    loaded: bool,
+    /// The document loaded, if any (one too long to keep never is), to clear only the words of
+    /// the sets it filled.
+    loaded: Option<(Vec<u16>, Vec<u16>)>,
 }
 
 fn words16(b: &[u8]) -> impl Iterator<Item = u16> + '_ {
@@ -362,28 +401,31 @@ impl CompactSets {
             words: vec![0; 1 << 10],
             terms: vec![0; 1 << 10],
             weight: 0.0,
-            loaded: false,
+            loaded: None,
         }
     }
 
     /// Holds document `i` of `c` from now on (and nothing else).
     pub(crate) fn load(&mut self, c: &Compact, i: usize) {
-        if self.loaded {
-            self.words.iter_mut().for_each(|x| *x = 0);
-            self.terms.iter_mut().for_each(|x| *x = 0);
-        }
-        self.loaded = false;
+        let (mut ws, mut ts) = match self.loaded.take() {
+            Some((ws, ts)) => {
+                ws.iter().for_each(|&w| self.words[usize::from(w) / 64] = 0);
+                ts.iter().for_each(|&t| self.terms[usize::from(t) / 64] = 0);
+                (ws, ts)
+            }
+            None => (Vec::new(), Vec::new()),
+        };
         let Some((words, terms, weight)) = c.get(i) else {
             return;
         };
-        for w in words16(words) {
-            put(&mut self.words, w);
-        }
-        for t in terms32(terms) {
-            put(&mut self.terms, (t & 0x7FFF) as u16);
-        }
+        ws.clear();
+        ts.clear();
+        ws.extend(words16(words));
+        ts.extend(terms32(terms).map(|t| (t & 0x7FFF) as u16));
+        ws.iter().for_each(|&w| put(&mut self.words, w));
+        ts.iter().for_each(|&t| put(&mut self.terms, t));
         self.weight = weight;
-        self.loaded = true;
+        self.loaded = Some((ws, ts));
     }
 
     /// [`max_containment`] of document `i` of `c` in the document these sets hold: at least
@@ -394,26 +436,33 @@ impl CompactSets {
         i: usize,
         config: &AlignConfig,
         may_share_run: bool,
-        marks: &mut Vec<Mark>,
+        scratch: &mut Scratch,
     ) -> f64 {
-        let Some((words, terms, _)) = c.get(i).filter(|_| self.loaded) else {
+        let Some((words, terms, _)) = c.get(i).filter(|_| self.loaded.is_some()) else {
             return 1.0;
         };
+        let mut marks = std::mem::take(&mut scratch.marks);
+        let mut ws = std::mem::take(&mut scratch.words);
         marks.clear();
         marks.extend(terms32(terms).map(|t| Mark {
             token: t >> 16,
             weight: term_weight(t >> 15 & 1 != 0, config),
             held: has(&self.terms, (t & 0x7FFF) as u16),
         }));
-        let words: Vec<u16> = words16(words).collect();
-        bound(
-            words.len(),
-            marks,
+        ws.clear();
+        ws.extend(words16(words));
+        let share = bound(
+            ws.len(),
+            &marks,
             self.weight,
-            |k| has(&self.words, words[k]),
+            |k| has(&self.words, ws[k]),
             config,
             may_share_run,
-        )
+            scratch,
+        );
+        scratch.marks = marks;
+        scratch.words = ws;
+        share
     }
 }
 
@@ -454,7 +503,7 @@ mod tests {
             let reach: Vec<Reach> = analyses.iter().map(|x| Reach::of(x, align)).collect();
             let mut compact = Compact::default();
             analyses.iter().for_each(|x| compact.push(x, align));
-            let (mut sets, mut marks) = (CompactSets::new(), Vec::new());
+            let (mut sets, mut marks) = (CompactSets::new(), Scratch::default());
             let (mut pairs, mut tight) = (0, 0);
             for (i, x) in analyses.iter().enumerate() {
                 for (j, y) in analyses.iter().enumerate().skip(i + 1) {

@@ -95,7 +95,7 @@ pub(super) fn sieve(
         .map_init(
             || {
                 let sets = (NarrowSets::new(), None);
-                (sets, CompactSets::new(), CompactSets::new(), Vec::new())
+                (sets, CompactSets::new(), CompactSets::new(), crate::cover::Scratch::default())
             },
             |((sets, loaded), mine, theirs, marks), group| {
                 let a = candidates.pairs[group.start].0;
