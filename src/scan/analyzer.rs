@@ -5,12 +5,10 @@
 //! thread) keeps the buffers of the term hashes between texts, and fills an [`Analysis`] whose
 //! own buffers the caller reuses.
 //!
-//! Until commit cf807d6 it also remembered each distinct normalized word's fate (stop word,
-//! term hash, figure) in a hash table. Once term extraction became one probe of a packed
-//! lexicon and a hash of a five-byte prefix, the memo cost more than it saved: hashing the word
-//! for the table and comparing it with a key stored behind a pointer (a cache miss) took 28% of
-//! the scan of the 60,000-document peer corpus; extracting directly took scan from 13.4–14.0 s
-//! to 10.1–10.5 s (two interleaved runs each, 2 threads).
+//! Term extraction is one probe of a packed lexicon and a hash of a five-byte prefix, cheaper
+//! than remembering each distinct word's fate in a hash table (hashing the word for the table
+//! and comparing it with a key stored behind a pointer took more than extracting it again), so
+//! nothing is remembered between texts but the buffers.
 //!
 //! # Invariants
 //! - `analyze_into(text, out)` leaves in `out` the tokens, terms and shingles that

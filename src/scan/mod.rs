@@ -5,13 +5,17 @@
 //!    lowest `1 / SAMPLE_RATE` of the range (a fixed-rate sample, as in FracMinHash: Irber et al.,
 //!    2022, and as the crawler's [`crate::index`] does), and the winnowed fingerprints of its
 //!    verbatim runs ([`crate::verbatim::fingerprints`]), and its pre-alignment profile is kept
-//!    narrowed (`index::profile::Narrow`). The analysis is dropped: a document costs its keys
-//!    and narrowed profile (about 2.5 KB), not its tokens, terms and signatures.
-//! 2. **Buckets.** All `(key, document)` pairs are grouped by key, in parallel passes and
-//!    deterministically. A key held by more than [`ScanOptions::max_bucket`] documents (a
-//!    fingerprint: more than [`MAX_RUN_BUCKET`]) is shared boilerplate or a phrase of the
+//!    narrowed (`index::profile::Narrow`); above the default threshold, also its words and
+//!    terms cut to 16 bits (`cover`). The analysis is dropped: a document costs its
+//!    keys and narrowed profile (about 2.5 KB), not its tokens, terms and signatures.
+//! 2. **Groups.** Near-duplicates of one text, at least [`MIN_GROUP`] of them (a story many
+//!    sites republish), are collapsed to a representative, each aligned with it once
+//!    (`groups`): a group holds each of its keys once.
+//! 3. **Buckets.** All `(key, document)` pairs are grouped by key, in parallel passes and
+//!    deterministically. A key held by more than [`ScanOptions::max_bucket`] documents or groups
+//!    (a fingerprint: more than [`MAX_RUN_BUCKET`]) is shared boilerplate or a phrase of the
 //!    language, not evidence of copying: it is skipped.
-//! 3. **Candidates.** For each document, in parallel, the documents after it sharing one of its
+//! 4. **Candidates.** For each document, in parallel, the documents after it sharing one of its
 //!    keys are counted. Because the sample is decided by the hash alone, a passage two documents
 //!    share gives both the same keys whatever surrounds it, in proportion to its length: the
 //!    *share* of keys in common, over the keys of the smaller document, estimates the containment
@@ -21,33 +25,40 @@
 //!    weighted share reaches [`MIN_KEY_SHARE`] and the keys in common weigh at least
 //!    [`MIN_SHARED_KEY_WEIGHT`], or when it shares a verbatim-run fingerprint (a
 //!    sentence pasted word for word can be too short to share sampled term pairs).
-//! 4. **Verification.** An exact bound on what alignment could report (`index::profile`:
-//!    content bigrams, shingles, fingerprints in common, and the words shared runs could
-//!    cover) settles most candidates from the narrowed profiles, before any text is analyzed
-//!    again. The rest are visited cluster by
-//!    cluster; their texts are re-analyzed, the bound checked on the full profiles, and the
-//!    pairs aligned with [`Detector::compare_analyzed`], so scores are exactly
-//!    `reprint compare`'s. A pair is reported when its best score is positive and reaches
-//!    [`ScanOptions::min_score`].
-//! 5. **Bridges.** With [`ScanOptions::bridge`], pairs that did not align are derived through a
+//! 5. **Verification.** Exact bounds on what alignment could report settle most candidates
+//!    before any text is analyzed again: `index::profile` (content bigrams, shingles,
+//!    fingerprints in common, and the words shared runs could cover) from the narrowed
+//!    profiles, and above the default threshold `cover` (the share of each text that
+//!    passages could cover at all). The rest are visited cluster by cluster; their texts are
+//!    re-analyzed, the bounds checked on the full texts, and the pairs aligned with
+//!    [`Detector::compare_analyzed`], so scores are exactly `reprint compare`'s. A pair is
+//!    reported when its best score is positive and reaches [`ScanOptions::min_score`].
+//! 6. **Bridges.** With [`ScanOptions::bridge`], pairs that did not align are derived through a
 //!    third document that is a whole copy of one of the two and shares firm passages with the
 //!    other ([`crate::bridge`]): a page quoting one rendering of a story is paired with the
 //!    story's other renderings, with `via` naming the rendering. They are reported on the same
 //!    terms.
+//! 7. **Groups' pairs.** The pairs of a group's members, among themselves and with the
+//!    documents paired with its representative, are derived through the representative
+//!    (`derive`, [`ScanResult::derived`]).
 //!
 //! Texts are read by position ([`Texts`]) as often as needed: once for the keys, then for the
-//! pairs to verify and to derive. [`scan`] takes them in memory; [`scan_texts`] takes any
-//! [`Texts`], such as a [`crate::corpus::Catalog`], which reads them again from their files, so
-//! that memory holds each document's keys and narrowed profile rather than its text.
+//! groups, the pairs to verify and to derive. [`scan`] takes them in memory; [`scan_texts`]
+//! takes any [`Texts`], such as a [`crate::corpus::Catalog`], which reads them again from their
+//! files, so that memory holds each document's keys and narrowed profile rather than its text.
 //!
-//! Time and memory grow linearly with the number of documents: per document, the work of step 3
-//! is bounded by its keys times `max_bucket`, and what is held between steps is the keys.
+//! Per document, the work of step 4 is bounded by its keys times `max_bucket`, and what is held
+//! between steps is its keys and profile; per reported pair, its alignment, or 20 bytes for a
+//! derived one. The candidates themselves grow with the pairs of documents sharing a key: on
+//! text where every passage recurs in many documents, faster than the documents
+//! (`docs/scale-clusters.md`).
 //!
 //! # Invariants
 //! - The result depends only on the texts (in order), the detector and the options, never on the
 //!   number of threads: parallel stages collect in input order, and each pair's weighted count
 //!   is summed in the order of the first document's keys.
-//! - Pairs are reported once, as `(a, b)` with `a < b` (input order), sorted by `(a, b)`.
+//! - Pairs are reported once, as `(a, b)` with `a < b` (input order), sorted by `(a, b)`, in
+//!   [`ScanResult::pairs`] or [`ScanResult::derived`].
 //! - Every pair reported directly (`via` empty) scores what `Detector::compare` gives the two
 //!   texts.
 
@@ -201,9 +212,9 @@ pub struct ScanStats {
     pub verbatim_candidates: usize,
     /// Distinct candidate pairs (either reason).
     pub candidates: usize,
-    /// Candidates settled before their texts were analyzed again: the exact pre-alignment bound
-    /// on the profiles held, narrowed, from the first analysis shows that alignment could not
-    /// report them.
+    /// Candidates settled before their texts were analyzed again: the exact pre-alignment
+    /// bounds on what the first analysis left (narrowed profiles; above the default threshold,
+    /// words and terms cut to 16 bits) show that alignment could not report them.
     pub settled_by_profiles: usize,
     /// Candidates aligned: those the exact pre-alignment bound could not settle.
     pub verified: usize,
@@ -370,7 +381,7 @@ struct Chunk {
     keys: KeyChunk,
     profiles: Narrow,
     /// What the sieve's bound on coverage needs, kept only above the default threshold
-    /// ([`crate::cover`]).
+    /// (`cover`).
     cover: Option<crate::cover::Compact>,
 }
 

@@ -6,17 +6,16 @@
 //! 60,000 documents makes 300,000 candidates. So:
 //!
 //! - first, [`sieve`] settles the candidates that alignment could not report from what the
-//!   first analysis left of each document: its profile, narrowed ([`Narrow`]), and whether it
-//!   holds a fingerprint too common to be a bucket. On that corpus it settles 77% of the
-//!   candidates without analyzing a text again; when each pair was checked after analyzing
-//!   both texts, verification took 193,000 analyses, against 50,000 now. Half the pairs it
-//!   leaves were once pairs sharing only a run of ten common words (`à trois ans de lundi,
-//!   dont un an`), which the bigrams cannot settle: the bound on what shared runs can cover
-//!   ([`crate::index::profile`]) settles them. A document's candidates are checked together,
-//!   from its lists loaded once as bitmaps ([`NarrowSets`]): each candidate's values are
-//!   looked up in them rather than merged with the document's, and only a pair that this upper
-//!   bound lets through is merged (sieve of the peer corpus on two threads: 0.25 → 0.14 s at
-//!   60,000 documents, 25 → 13 s at a million);
+//!   first analysis left of each document: its profile, narrowed ([`Narrow`]), whether it holds
+//!   a fingerprint too common to be a bucket, and above the default threshold its words and
+//!   terms cut to 16 bits ([`crate::cover`]). On the 60,000-document peer corpus it settles
+//!   77% of the candidates without analyzing a text again (checking each pair after analyzing
+//!   both texts took four times as many analyses). Pairs sharing only a run of ten common
+//!   words (`à trois ans de lundi, dont un an`), which the bigrams cannot settle, are settled
+//!   by the bound on what shared runs can cover ([`crate::index::profile`]). A document's
+//!   candidates are checked together, from its lists loaded once as bitmaps ([`NarrowSets`]):
+//!   each candidate's values are looked up in them rather than merged with the document's, and
+//!   only a pair that this upper bound lets through is merged;
 //! - then, since the pairs left come in clusters (a story and its copies; the pages sharing a
 //!   sentence), they are visited in an order where a document's pairs come close together, and
 //!   each worker keeps the analyses it will need soonest:
@@ -95,7 +94,12 @@ pub(super) fn sieve(
         .map_init(
             || {
                 let sets = (NarrowSets::new(), None);
-                (sets, CompactSets::new(), CompactSets::new(), crate::cover::Scratch::default())
+                (
+                    sets,
+                    CompactSets::new(),
+                    CompactSets::new(),
+                    crate::cover::Scratch::default(),
+                )
             },
             |((sets, loaded), mine, theirs, marks), group| {
                 let a = candidates.pairs[group.start].0;
