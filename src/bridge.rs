@@ -35,7 +35,7 @@
 
 use crate::align::coverage;
 use crate::normalize::Tokens;
-use crate::scan::ScoredPair;
+use crate::score::ScoredPair;
 use crate::score::{Comparison, Passage};
 use crate::verdict::{Verdict, VerdictThresholds};
 use rayon::prelude::*;

@@ -15,7 +15,7 @@
 //! - An origin is a member; without dates, it is the named source of at least one pair of its
 //!   cluster and the named copy of none.
 
-use crate::scan::ScoredPair;
+use crate::score::ScoredPair;
 
 /// The root of `x`'s component in a union–find forest (path halving).
 pub(crate) fn find(parent: &mut [usize], mut x: usize) -> usize {
@@ -164,7 +164,7 @@ pub fn clusters(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::test_support::pair;
+    use crate::testing::pair;
 
     #[test]
     fn components_and_origin_from_the_pairs_origins() {

@@ -20,7 +20,7 @@
 
 use crate::error::{Error, Result};
 use crate::origin::Side;
-use crate::scan::ScoredPair;
+use crate::score::ScoredPair;
 use crate::verdict::{Verdict, VerdictThresholds};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -352,7 +352,7 @@ fn metrics(scored: &[(&str, bool, f64, f64, bool)], threshold: f64) -> Metrics {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::test_support::pair;
+    use crate::testing::pair;
 
     #[test]
     fn reads_both_layouts() {
@@ -677,7 +677,7 @@ pub fn calibrate(
 #[cfg(test)]
 mod verdict_tests {
     use super::*;
-    use crate::scan::test_support::pair;
+    use crate::testing::pair;
 
     fn label(a: &str, b: &str, kind: &str, positive: bool, c: f64) -> Label {
         Label {

@@ -31,6 +31,7 @@
 #![forbid(unsafe_code)]
 
 pub mod align;
+pub(crate) mod bounds;
 pub mod bridge;
 pub mod cluster;
 pub mod corpus;

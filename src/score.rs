@@ -29,6 +29,22 @@ pub struct Passage {
     pub firm: bool,
 }
 
+/// A pair of documents of a set, by position, with its scores: what `scan` reports, and what
+/// [`crate::bridge`], [`crate::cluster`] and [`crate::eval`] consume.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScoredPair {
+    /// Index of the first document (the smaller index).
+    pub a: usize,
+    /// Index of the second document.
+    pub b: usize,
+    /// Its scores and passages.
+    pub comparison: Comparison,
+    /// The document through which the pair was found, when neither text aligns with the other
+    /// directly but one aligns with a whole copy of the other ([`crate::bridge`]), or is a copy
+    /// in a near-duplicate group of the other's ([`crate::scan`]).
+    pub via: Option<usize>,
+}
+
 /// The scores of one pair of texts.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Comparison {

@@ -16,3 +16,18 @@ pub(crate) fn xorshift64(x: &mut u64) -> u64 {
     *x ^= *x << 17;
     *x
 }
+
+/// A reported pair with only containments set, for tests of what consumes scan results.
+pub(crate) fn pair(a: usize, b: usize, a_in_b: f64, b_in_a: f64) -> crate::score::ScoredPair {
+    crate::score::ScoredPair {
+        a,
+        b,
+        comparison: crate::score::Comparison {
+            resemblance: 0.0,
+            containment_a_in_b: a_in_b,
+            containment_b_in_a: b_in_a,
+            passages: vec![],
+        },
+        via: None,
+    }
+}

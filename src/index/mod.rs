@@ -58,15 +58,14 @@
 
 mod keycounts;
 pub(crate) mod postings;
-pub(crate) mod profile;
 pub mod store;
 
+use crate::bounds::{self as profile, Profile};
 use crate::detector::{Analysis, Config, Detector};
 use crate::error::{Error, Result};
 use crate::score::Passage;
 use keycounts::KeyCounts;
 use postings::Postings;
-use profile::Profile;
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};

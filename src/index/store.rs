@@ -20,7 +20,7 @@
 //! A payload is a kind byte and a sequence number (u64, the global order of operations), then
 //! - insert (kind 1): number of keys (u32), the keys (u32 each), then the *body*: time (u64, Unix
 //!   seconds), id length (u32), id, data length (u32), data, the document's profile (see
-//!   `profile.rs`: what lets a query skip a candidate without re-reading its text), text (the
+//!   `crate::bounds`: what lets a query skip a candidate without re-reading its text), text (the
 //!   rest);
 //! - remove (kind 2): the id (the rest).
 //!
@@ -31,7 +31,7 @@
 //! after the last save; those that are complete and intact are kept, and the log is cut at the
 //! first torn one (what a crash in the middle of a write leaves).
 
-use super::profile::{Profile, StoredProfile};
+use crate::bounds::{Profile, StoredProfile};
 use crate::error::{Error, Result};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
@@ -283,7 +283,7 @@ fn decode_head_at(all: &[u8]) -> Option<(Head<'_>, usize)> {
     let id = std::str::from_utf8(take(&mut b, n)?).ok()?;
     let n = take_u32(&mut b)? as usize;
     let data = std::str::from_utf8(take(&mut b, n)?).ok()?;
-    let profile = super::profile::decode(&mut b)?;
+    let profile = crate::bounds::decode(&mut b)?;
     Some((
         Head {
             time,

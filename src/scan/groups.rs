@@ -38,8 +38,8 @@
 use super::analyzer::{self, Analyzer};
 use super::buckets::KeyChunk;
 use super::{Fill, ScoredPair, FINGERPRINT_TAG};
+use crate::bounds::{may_share_run_pair, Profile};
 use crate::detector::Detector;
-use crate::index::profile::{may_share_run_pair, Profile};
 use crate::normalize::Tokens;
 use crate::verdict::{Verdict, VerdictThresholds};
 use rayon::prelude::*;

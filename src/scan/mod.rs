@@ -5,7 +5,7 @@
 //!    lowest `1 / SAMPLE_RATE` of the range (a fixed-rate sample, as in FracMinHash: Irber et al.,
 //!    2022, and as the crawler's [`crate::index`] does), and the winnowed fingerprints of its
 //!    verbatim runs ([`crate::verbatim::fingerprints`]), and its pre-alignment profile is kept
-//!    narrowed (`index::profile::Narrow`); above the default threshold, also its words and
+//!    narrowed (`bounds::Narrow`); above the default threshold, also its words and
 //!    terms cut to 16 bits (`cover`). The analysis is dropped: a document costs its
 //!    keys and narrowed profile (about 2.5 KB), not its tokens, terms and signatures.
 //! 2. **Groups.** Near-duplicates of one text, at least [`MIN_GROUP`] of them (a story many
@@ -26,7 +26,7 @@
 //!    [`MIN_SHARED_KEY_WEIGHT`], or when it shares a verbatim-run fingerprint (a
 //!    sentence pasted word for word can be too short to share sampled term pairs).
 //! 5. **Verification.** Exact bounds on what alignment could report settle most candidates
-//!    before any text is analyzed again: `index::profile` (content bigrams, shingles,
+//!    before any text is analyzed again: `bounds` (content bigrams, shingles,
 //!    fingerprints in common, and the words shared runs could cover) from the narrowed
 //!    profiles, and above the default threshold `cover` (the share of each text that
 //!    passages could cover at all). The rest are visited cluster by cluster; their texts are
@@ -68,8 +68,8 @@ mod derive;
 mod groups;
 mod verify;
 
+use crate::bounds::{Narrow, Profile};
 use crate::detector::{Analysis, Detector};
-use crate::index::profile::{Narrow, Profile};
 use crate::normalize::{tokenize_into, Tokens};
 use crate::score::Comparison;
 use analyzer::Analyzer;
@@ -182,19 +182,7 @@ pub trait Progress: Sync {
 /// No progress reporting.
 impl Progress for () {}
 
-/// A reported pair.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScoredPair {
-    /// Index of the first document (the smaller index).
-    pub a: usize,
-    /// Index of the second document.
-    pub b: usize,
-    /// Its scores and passages.
-    pub comparison: Comparison,
-    /// The document through which the pair was found, when neither text aligns with the other
-    /// directly but one aligns with a whole copy of the other ([`crate::bridge`]).
-    pub via: Option<usize>,
-}
+pub use crate::score::ScoredPair;
 
 /// Counts that say how much work a scan did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -648,25 +636,4 @@ fn keys_of(analysis: &Analysis, fingerprints: &[u32], out: &mut Vec<u32>) {
     // Two values may agree in the bits kept.
     out.dedup();
     debug_assert!(out.is_sorted());
-}
-
-#[cfg(test)]
-pub(crate) mod test_support {
-    use super::ScoredPair;
-    use crate::score::Comparison;
-
-    /// A reported pair with only containments set, for tests of what consumes scan results.
-    pub(crate) fn pair(a: usize, b: usize, a_in_b: f64, b_in_a: f64) -> ScoredPair {
-        ScoredPair {
-            a,
-            b,
-            comparison: Comparison {
-                resemblance: 0.0,
-                containment_a_in_b: a_in_b,
-                containment_b_in_a: b_in_a,
-                passages: vec![],
-            },
-            via: None,
-        }
-    }
 }

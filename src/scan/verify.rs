@@ -12,7 +12,7 @@
 //!   77% of the candidates without analyzing a text again (checking each pair after analyzing
 //!   both texts took four times as many analyses). Pairs sharing only a run of ten common
 //!   words (`à trois ans de lundi, dont un an`), which the bigrams cannot settle, are settled
-//!   by the bound on what shared runs can cover ([`crate::index::profile`]). A document's
+//!   by the bound on what shared runs can cover (`crate::bounds`). A document's
 //!   candidates are checked together, from its lists loaded once as bitmaps ([`NarrowSets`]):
 //!   each candidate's values are looked up in them rather than merged with the document's, and
 //!   only a pair that this upper bound lets through is merged;
@@ -45,11 +45,9 @@
 use super::analyzer::{self, Analyzer};
 use super::buckets::Candidates;
 use super::{Fill, Progress, ScanOptions, ScoredPair};
+use crate::bounds::{may_report_pair, may_share_run_pair, Bar, Narrow, NarrowSets, Profile};
 use crate::cover::{max_containment, Compact, CompactSets, Reach};
 use crate::detector::{Analysis, Detector};
-use crate::index::profile::{
-    may_report_pair, may_share_run_pair, Bar, Narrow, NarrowSets, Profile,
-};
 use rayon::prelude::*;
 use std::collections::HashMap;
 
