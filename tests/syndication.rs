@@ -130,7 +130,10 @@ fn every_copy_of_a_story_copied_by_hundreds_of_sites_is_found() {
     let mean = errors.iter().sum::<f64>() / errors.len() as f64;
     let p95 = errors[errors.len() * 95 / 100];
     let worst = errors[errors.len() - 1];
-    assert!(mean <= 0.01 && p95 <= 0.02 && worst <= 0.05, "{mean} {p95} {worst}");
+    assert!(
+        mean <= 0.01 && p95 <= 0.02 && worst <= 0.05,
+        "{mean} {p95} {worst}"
+    );
 
     // The same scan from one thread: the same groups and pairs.
     let one = rayon::ThreadPoolBuilder::new()
