@@ -70,7 +70,47 @@ pub fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
+/// One side of a pair as its record needs it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DocRef<'a> {
+    /// Its id.
+    pub id: &'a str,
+    /// Its text, to quote the passages from (may be empty when they are not asked for).
+    pub text: &'a str,
+    /// Its date, if known (ISO 8601 compares as text).
+    pub date: Option<&'a str>,
+    /// Its wire cues, if found ([`crate::wire::find`]).
+    pub wire: Option<&'a WireCues>,
+}
+
 impl PairReport {
+    /// The record every front end prints for a pair (the CLI's `compare`, `scan` and
+    /// `index query`, and the Python bindings): scores, passages if asked for, the verdict
+    /// under the default thresholds, the origin from the dates, passages and wire cues of the
+    /// two documents, and the document it was found through, if any.
+    pub fn of(
+        a: &DocRef<'_>,
+        b: &DocRef<'_>,
+        c: &Comparison,
+        with_passages: bool,
+        via: Option<&str>,
+    ) -> PairReport {
+        fn evidence<'d>(d: &DocRef<'d>) -> DocEvidence<'d> {
+            DocEvidence {
+                date: d.date,
+                wire: d.wire,
+            }
+        }
+        let mut r = PairReport::new(a.id, a.text, b.id, b.text, c, with_passages).with_evidence(
+            c,
+            &evidence(a),
+            &evidence(b),
+            &VerdictThresholds::default(),
+        );
+        r.via = via.map(str::to_string);
+        r
+    }
+
     /// Builds the record of a comparison of `a_text` (id `a`) with `b_text` (id `b`), with the
     /// default verdict thresholds and an origin from the containments alone; see
     /// [`PairReport::with_evidence`] for dates and wire cues.
@@ -235,6 +275,64 @@ impl ClusterReport {
             scores,
         }
     }
+}
+
+/// The wire cues of every document of `texts` in a pair `result` reports, direct or derived
+/// (`None` for the others), found in parallel.
+pub fn wire_cues_of_pairs(
+    result: &crate::scan::ScanResult,
+    texts: &(impl crate::scan::Texts + ?Sized),
+) -> Vec<Option<WireCues>> {
+    use rayon::prelude::*;
+    let mut used = vec![false; texts.len()];
+    for p in result.all_pairs() {
+        let (a, b) = match p {
+            Ok(p) => (p.a, p.b),
+            Err(d) => (d.a as usize, d.b as usize),
+        };
+        used[a] = true;
+        used[b] = true;
+    }
+    used.par_iter()
+        .enumerate()
+        .map_init(String::new, |buf, (i, &u)| {
+            u.then(|| crate::wire::find(texts.text(i, buf)))
+        })
+        .collect()
+}
+
+/// The clusters of a scan's result (see [`crate::cluster`]), each with its representative and
+/// members' scores ([`ClusterReport::new`]): the connected components of the pairs compared
+/// directly, their origins resting on the pairs' own origins from `dates` and `wires` (one per
+/// document, as [`wire_cues_of_pairs`] gives them).
+pub fn scan_clusters(
+    result: &crate::scan::ScanResult,
+    ids: &[&str],
+    dates: &[Option<&str>],
+    wires: &[Option<WireCues>],
+) -> Vec<ClusterReport> {
+    let doc = |i: usize| DocRef {
+        id: ids[i],
+        text: "",
+        date: dates[i],
+        wire: wires[i].as_ref(),
+    };
+    let sources: Vec<Option<usize>> = result
+        .pairs
+        .iter()
+        .map(
+            |p| match PairReport::of(&doc(p.a), &doc(p.b), &p.comparison, false, None).origin {
+                Side::A => Some(p.a),
+                Side::B => Some(p.b),
+                Side::Unknown => None,
+            },
+        )
+        .collect();
+    crate::cluster::clusters(&result.pairs, dates, &sources)
+        .iter()
+        .enumerate()
+        .map(|(n, c)| ClusterReport::new(n + 1, c, ids, result))
+        .collect()
 }
 
 /// The one-line summary at the end of a scan, also available as JSON.

@@ -9,13 +9,11 @@ use crate::texts::Texts;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use rayon::prelude::*;
-use reprint::origin::DocEvidence;
-use reprint::report::PairReport;
-use reprint::verdict::VerdictThresholds;
+use reprint::report::{DocRef, PairReport};
 use reprint::wire::WireCues;
 
-/// The record the CLI prints for a pair: scores, passages, and the verdict and origin from the
-/// two texts' wire cues (no dates: texts from Python carry none).
+/// The record the CLI prints for a pair ([`PairReport::of`]), from the two texts' wire cues (no
+/// dates: texts from Python carry none).
 fn record(
     a_id: &str,
     a: &str,
@@ -25,15 +23,18 @@ fn record(
     passages: bool,
     wires: (&WireCues, &WireCues),
 ) -> PairReport {
-    let evidence = |w| DocEvidence {
+    let side = |id, text, wire| DocRef {
+        id,
+        text,
         date: None,
-        wire: Some(w),
+        wire: Some(wire),
     };
-    PairReport::new(a_id, a, b_id, b, c, passages).with_evidence(
+    PairReport::of(
+        &side(a_id, a, wires.0),
+        &side(b_id, b, wires.1),
         c,
-        &evidence(wires.0),
-        &evidence(wires.1),
-        &VerdictThresholds::default(),
+        passages,
+        None,
     )
 }
 
@@ -148,20 +149,7 @@ pub(crate) fn scan(
         // included (their passages made again only when asked for).
         let all: Vec<_> = result.all_pairs().collect();
         // Wire cues only of documents in reported pairs, as the CLI does.
-        let mut used = vec![false; texts.len()];
-        for p in &all {
-            let (a, b) = match p {
-                Ok(p) => (p.a, p.b),
-                Err(d) => (d.a as usize, d.b as usize),
-            };
-            used[a] = true;
-            used[b] = true;
-        }
-        let wires: Vec<Option<WireCues>> = texts
-            .par_iter()
-            .zip(&used)
-            .map(|(t, &u)| u.then(|| reprint::wire::find(t)))
-            .collect();
+        let wires = reprint::report::wire_cues_of_pairs(&result, &texts[..]);
         let pairs: Vec<PairReport> = all
             .par_iter()
             .map(|p| {

@@ -15,8 +15,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use output::Exporter;
 use reprint::html::{HtmlLimits, HtmlPair};
 use reprint::origin::DocEvidence;
-use reprint::report::{ClusterReport, PairReport, ScanSummary};
-use reprint::scan::{Progress, ScanOptions, ScoredPair, Stage, Texts};
+use reprint::report::{ClusterReport, DocRef, PairReport, ScanSummary};
+use reprint::scan::{Progress, ScanOptions, ScoredPair, Stage};
 use reprint::verdict::VerdictThresholds;
 use reprint::wire::WireCues;
 use std::io::{IsTerminal, Write};
@@ -88,18 +88,13 @@ fn compare(args: CompareArgs) -> anyhow::Result<u8> {
     let c = detector.compare(&a, &b);
     let (a_id, b_id) = (args.a.display().to_string(), args.b.display().to_string());
     let (wa, wb) = (reprint::wire::find(&a), reprint::wire::find(&b));
-    let report = PairReport::new(&a_id, &a, &b_id, &b, &c, true).with_evidence(
-        &c,
-        &DocEvidence {
-            date: None,
-            wire: Some(&wa),
-        },
-        &DocEvidence {
-            date: None,
-            wire: Some(&wb),
-        },
-        &VerdictThresholds::default(),
-    );
+    let side = |id, text, wire| DocRef {
+        id,
+        text,
+        date: None,
+        wire: Some(wire),
+    };
+    let report = PairReport::of(&side(&a_id, &a, &wa), &side(&b_id, &b, &wb), &c, true, None);
     if let Some(path) = &args.html {
         let pair = HtmlPair {
             report: &report,
@@ -445,25 +440,18 @@ fn index_query(args: IndexQueryArgs) -> anyhow::Result<u8> {
         // Index times are not used as dates: without a `date` they are insertion times.
         let stored = index.get(&m.id)?.map(|s| s.text).unwrap_or_default();
         let (wa, wb) = (reprint::wire::find(query), reprint::wire::find(&stored));
-        let report = PairReport::new(
-            &docs.entries[i].id,
-            query,
-            &m.id,
-            &stored,
+        let side = |id, text, wire| DocRef {
+            id,
+            text,
+            date: None,
+            wire: Some(wire),
+        };
+        let report = PairReport::of(
+            &side(&docs.entries[i].id, query, &wa),
+            &side(&m.id, &stored, &wb),
             &c,
             args.passages,
-        )
-        .with_evidence(
-            &c,
-            &DocEvidence {
-                date: None,
-                wire: Some(&wa),
-            },
-            &DocEvidence {
-                date: None,
-                wire: Some(&wb),
-            },
-            &VerdictThresholds::default(),
+            None,
         );
         exporter.pair(&mut out, &report)?;
     }
@@ -580,73 +568,39 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         })
     };
     // Wire cues of the documents in reported pairs, for the records and the origin.
-    let wires: Vec<Option<WireCues>> = {
-        use rayon::prelude::*;
-        let mut used = vec![false; docs.len()];
-        for (a, b) in result
-            .pairs
-            .iter()
-            .map(|p| (p.a, p.b))
-            .chain(result.derived.iter().map(|d| (d.a as usize, d.b as usize)))
-        {
-            used[a] = true;
-            used[b] = true;
-        }
-        used.par_iter()
-            .enumerate()
-            .map_init(String::new, |buf, (i, &u)| {
-                u.then(|| reprint::wire::find(docs.text(i, buf)))
-            })
-            .collect()
-    };
-    let evidence = |i: usize| DocEvidence {
-        date: entries[i].date.as_deref(),
-        wire: wires[i].as_ref(),
-    };
+    let wires = reprint::report::wire_cues_of_pairs(&result, &docs);
+    let dates: Vec<Option<&str>> = entries.iter().map(|d| d.date.as_deref()).collect();
     // A record with passages quotes the texts, read again: a file changed since the scan read it
     // is a problem, and the pair is left out.
     let record = |item: Result<&ScoredPair, &reprint::scan::DerivedPair>,
                   passages: bool|
      -> Result<PairReport, reprint::Error> {
         let p = as_pair(item, passages)?;
-        let (a, b) = (&entries[p.a], &entries[p.b]);
         let (mut ta, mut tb) = (String::new(), String::new());
         let (a_text, b_text) = if passages {
             (docs.read(p.a, &mut ta)?, docs.read(p.b, &mut tb)?)
         } else {
             ("", "")
         };
-        let mut r = PairReport::new(&a.id, a_text, &b.id, b_text, &p.comparison, passages)
-            .with_evidence(
-                &p.comparison,
-                &evidence(p.a),
-                &evidence(p.b),
-                &VerdictThresholds::default(),
-            );
-        r.via = p.via.map(|x| entries[x].id.clone());
-        Ok(r)
+        let side = |i: usize, text| DocRef {
+            id: ids[i],
+            text,
+            date: dates[i],
+            wire: wires[i].as_ref(),
+        };
+        let via = p.via.map(|x| ids[x]);
+        Ok(PairReport::of(
+            &side(p.a, a_text),
+            &side(p.b, b_text),
+            &p.comparison,
+            passages,
+            via,
+        ))
     };
     let mut late_problems = Vec::new();
-    // A cluster's origin rests on its pairs' own origins: the pairs compared directly, each
-    // group's members among them with their representative.
-    let clusters: Option<Vec<ClusterReport>> = args.clusters.then(|| {
-        let dates: Vec<Option<&str>> = entries.iter().map(|d| d.date.as_deref()).collect();
-        let sources: Vec<Option<usize>> = result
-            .pairs
-            .iter()
-            .map(|p| match record(Ok(p), false).map(|r| r.origin) {
-                Err(_) => unreachable!("a record without passages reads no text"),
-                Ok(reprint::origin::Side::A) => Some(p.a),
-                Ok(reprint::origin::Side::B) => Some(p.b),
-                Ok(reprint::origin::Side::Unknown) => None,
-            })
-            .collect();
-        reprint::cluster::clusters(&result.pairs, &dates, &sources)
-            .iter()
-            .enumerate()
-            .map(|(n, c)| ClusterReport::new(n + 1, c, &ids, &result))
-            .collect()
-    });
+    let clusters: Option<Vec<ClusterReport>> = args
+        .clusters
+        .then(|| reprint::report::scan_clusters(&result, &ids, &dates, &wires));
     let mut cluster_of: Vec<Option<usize>> = vec![None; docs.len()];
     if let Some(cs) = &clusters {
         let at: std::collections::HashMap<&str, usize> =
