@@ -321,3 +321,17 @@ fn the_command_lists_each_group_once_with_its_members_scores() {
         assert!(s["representative_in_member"].as_f64().unwrap() > 0.8, "{s}");
     }
 }
+
+#[test]
+fn a_one_sentence_brief_carried_by_hundreds_of_sites_is_found() {
+    // A handful of keys each, every one held by all 250 copies: more than `max_bucket`, and
+    // too few keys to fill the sketch's bins.
+    let brief = "Le conseil municipal de Lyon a voté mardi soir la rénovation complète de la \
+                 piscine olympique du quartier de Gerland, fermée depuis trois ans.";
+    let texts: Vec<String> = (0..250)
+        .map(|i| format!("{brief}\nPublié par le site numéro {i}."))
+        .collect();
+    let result = scan(&Detector::default(), &texts, &ScanOptions::default(), &());
+    assert_eq!(result.len(), 250 * 249 / 2, "{:?}", result.stats);
+    assert_eq!(result.groups.len(), 1);
+}

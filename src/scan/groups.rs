@@ -12,8 +12,9 @@
 //!
 //! 1. **Candidates.** Each document's shingle keys (already a hash sample, sorted) give a
 //!    one-permutation MinHash sketch (Li, Owen & Zhang, "One permutation hashing", NIPS 2012):
-//!    the smallest key in each of [`BINS`] ranges of the hash. Two bins make a band; documents
-//!    agreeing on a band are joined (union–find). Copies with 2% of their words changed and
+//!    the smallest key in each of [`BINS`] ranges of the hash, and for short texts the two
+//!    smallest keys of all. Two values make a band; documents agreeing on a band are joined
+//!    (union–find). Copies with 2% of their words changed and
 //!    their own site's header and footer share about two thirds of their keys, so two copies
 //!    agree on some band with probability 0.99, and a copy joins the rest of a large cluster
 //!    through any of its members.
@@ -189,17 +190,28 @@ fn shingle_keys(keys: &[u32]) -> &[u32] {
     &keys[..keys.partition_point(|&k| k & FINGERPRINT_TAG == 0)]
 }
 
-/// The smallest key in each of the [`BINS`] ranges of the hash, `u32::MAX` for none (no
-/// shingle key has bit 31 set).
-fn sketch(keys: &[u32]) -> [u32; BINS] {
-    let mut m = [u32::MAX; BINS];
+/// Values of a document's sketch: the smallest key in each of the [`BINS`] ranges of the hash,
+/// then its two smallest keys over the whole range.
+const SKETCH: usize = BINS + 2;
+
+/// A document's sketch, `u32::MAX` for a value it has no key for (no shingle key has bit 31
+/// set). The last band, the two smallest keys, is what a short text has: a brief of one
+/// sentence holds a handful of keys, too few to fill two bins of a band, and a brief that
+/// hundreds of sites carry is a cluster like any other.
+fn sketch(keys: &[u32]) -> [u32; SKETCH] {
+    let mut m = [u32::MAX; SKETCH];
     let shift = 31 - BINS.trailing_zeros();
+    let shingles = shingle_keys(keys);
     // Keys are sorted: the first key met in a bin is its smallest.
-    for &k in shingle_keys(keys) {
+    for &k in shingles {
         let b = (k >> shift) as usize;
         if m[b] == u32::MAX {
             m[b] = k;
         }
+    }
+    if let [x, y, ..] = shingles {
+        m[BINS] = *x;
+        m[BINS + 1] = *y;
     }
     m
 }
@@ -215,13 +227,13 @@ fn find(parent: &mut [u32], mut x: u32) -> u32 {
 /// The components of at least [`MIN_GROUP`] of `docs` (ascending) joined by a band in common,
 /// each ascending, in order of their first document.
 fn components(chunks: &[KeyChunk], chunk: usize, docs: &[u32]) -> Vec<Vec<u32>> {
-    let sketches: Vec<[u32; BINS]> = docs
+    let sketches: Vec<[u32; SKETCH]> = docs
         .par_iter()
         .map(|&d| sketch(keys_of(chunks, chunk, d)))
         .collect();
     let mut parent: Vec<u32> = (0..docs.len() as u32).collect();
     let mut entries: Vec<(u64, u32)> = Vec::with_capacity(docs.len());
-    for band in 0..BINS / ROWS {
+    for band in 0..SKETCH / ROWS {
         entries.clear();
         entries.par_extend(sketches.par_iter().enumerate().filter_map(|(i, s)| {
             let (x, y) = (s[band * ROWS], s[band * ROWS + 1]);
@@ -429,5 +441,6 @@ mod tests {
         let s = sketch(&keys);
         assert_eq!((s[0], s[1], s[15]), (3, (1 << 27) + 1, (15 << 27) + 4));
         assert!(s[2..15].iter().all(|&v| v == u32::MAX));
+        assert_eq!((s[16], s[17]), (3, 7), "the two smallest keys");
     }
 }
