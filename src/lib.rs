@@ -41,6 +41,7 @@ pub mod error;
 pub mod eval;
 pub mod html;
 pub mod index;
+mod keys;
 pub mod lsh;
 pub mod minhash;
 pub mod normalize;

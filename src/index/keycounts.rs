@@ -21,7 +21,7 @@
 //!   `trim_through`.
 //! - This is a pre-filter: the document table stays the authority on which documents are live.
 
-use super::{read, write};
+use super::locks::{read, write};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU16, AtomicU32, AtomicU64, Ordering};
 use std::sync::RwLock;

@@ -8,7 +8,7 @@
 //! full it is sorted and merged into the array in one pass. That costs 6 bytes per entry (no
 //! per-key allocation, no hash-table slack) and keeps every lookup a binary search. The buffer
 //! is read only for keys whose bit is set in a small bitmap of what it holds: most keys are
-//! not in it, and an insertion touches one line of it, where keeping it sorted touched several
+//! not in it, and an insertion touches one line of it, where keeping it sorted would touch several
 //! (each a cache miss at a million documents).
 //!
 //! A key is thus known by 28 of its 32 bits: keys equal in those bits share a list. At a million
@@ -26,7 +26,7 @@
 //!   concurrent insertion: see [`Postings::insert`]): a shingle that common says nothing about
 //!   who copied whom, and queries skip it (see [`Postings::lookup`]).
 
-use super::{read, write};
+use super::locks::{read, write};
 use std::sync::RwLock;
 
 /// Number of shards, a power of two well above the thread count, so contention is rare: the

@@ -13,9 +13,8 @@
 //! - A document's total weight counts all its shingle keys, kept or not.
 
 use super::groups::NONE;
-use super::{
-    key_weight, ScanStats, FINGERPRINT_TAG, MAX_RUN_BUCKET, MIN_KEY_SHARE, MIN_SHARED_KEY_WEIGHT,
-};
+use super::{ScanStats, FINGERPRINT_TAG, MAX_RUN_BUCKET, MIN_KEY_SHARE, MIN_SHARED_KEY_WEIGHT};
+use crate::keys::key_weight;
 use rayon::prelude::*;
 
 /// The documents holding each kept key, and each document's kept keys, as flat arrays.

@@ -20,7 +20,7 @@
 //!    share gives both the same keys whatever surrounds it, in proportion to its length: the
 //!    *share* of keys in common, over the keys of the smaller document, estimates the containment
 //!    of one in the other, for whole copies and fragments alike. Keys held by more than
-//!    `RARE_KEY_DOCS` documents weigh less (by `ln(1 + N/n)`): a copy shares its source's rare
+//!    [`RARE_KEY_DOCS`] documents weigh less ([`key_weight`]): a copy shares its source's rare
 //!    term pairs, a page on the same topic the common ones. A pair is a candidate when its
 //!    weighted share reaches [`MIN_KEY_SHARE`] and the keys in common weigh at least
 //!    [`MIN_SHARED_KEY_WEIGHT`], or when it shares a verbatim-run fingerprint (a
@@ -70,6 +70,8 @@ mod verify;
 
 use crate::bounds::{Narrow, Profile};
 use crate::detector::{Analysis, Detector};
+// The rare-key weight, written once in `crate::keys` for scan and the index alike.
+pub use crate::keys::{key_weight, RARE_KEY_DOCS};
 use crate::normalize::{tokenize_into, Tokens};
 use crate::score::Comparison;
 use analyzer::Analyzer;
@@ -153,9 +155,6 @@ pub const MAX_RUN_BUCKET: usize = 50;
 /// development set and on `corpus/`, and on the peer corpus 6 fewer reported pairs, none of them
 /// an injected copy.
 pub const MIN_SHARED_KEY_WEIGHT: f64 = 1.0;
-
-/// Keys held by this many documents or fewer weigh fully.
-pub const RARE_KEY_DOCS: usize = 32;
 
 /// Set on fingerprint keys of [`candidate_keys`], clear on shingle keys: the two kinds never
 /// meet.
@@ -593,17 +592,6 @@ pub fn candidate_key_counts(detector: &Detector, analysis: &Analysis, out: &mut 
 /// Whether a key of [`candidate_keys`] is a verbatim-run fingerprint.
 pub fn is_fingerprint_key(key: u64) -> bool {
     key & FINGERPRINT_KEY_BIT != 0
-}
-
-/// The weight of a shingle key that `n` of `total` documents hold: 1 up to [`RARE_KEY_DOCS`]
-/// documents, then decreasing as `ln(1 + total / n)`, normalized to 1 at `RARE_KEY_DOCS`.
-pub fn key_weight(n: usize, total: usize) -> f64 {
-    if n <= RARE_KEY_DOCS {
-        1.0
-    } else {
-        let big_n = total as f64 + 1.0;
-        (1.0 + big_n / n as f64).ln() / (1.0 + big_n / RARE_KEY_DOCS as f64).ln()
-    }
 }
 
 /// The keys of one analyzed document into `out`; see [`candidate_keys`].
