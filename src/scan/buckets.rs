@@ -246,7 +246,16 @@ impl Buckets {
         let mut b = Buckets::empty(n_docs);
         let members = rep_of.iter().filter(|&&r| r != NONE).count();
         b.weigh_as = n_docs - members;
-        let rep_of = (members > 0).then_some(rep_of);
+        let sizes: Vec<u32> = if members > 0 {
+            let mut v = vec![0u32; n_docs];
+            for &r in rep_of.iter().filter(|&&r| r != NONE) {
+                v[r as usize] += 1;
+            }
+            v
+        } else {
+            Vec::new()
+        };
+        let grouping = (members > 0).then_some((rep_of, &sizes[..]));
         let mut per_doc = vec![0u32; n_docs];
         let parts = total
             .div_ceil(partition)
@@ -341,7 +350,7 @@ impl Buckets {
                 rest = after;
             }
             groups.into_par_iter().for_each(|g| g.sort_unstable());
-            b.file(&filed, rep_of, max_bucket, &mut per_doc, stats);
+            b.file(&filed, grouping, max_bucket, &mut per_doc, stats);
         }
         drop(filed);
         drop(chunks);
@@ -350,11 +359,12 @@ impl Buckets {
     }
 
     /// Adds the buckets of `filed`: sorted `(key, document)` entries, the key rotated left by
-    /// one bit in the high half. `rep_of` is given when there are groups.
+    /// one bit in the high half. `groups`, when there are groups, gives each document's
+    /// representative ([`NONE`] for none) and each representative's number of members.
     fn file(
         &mut self,
         filed: &[u64],
-        rep_of: Option<&[u32]>,
+        groups: Option<(&[u32], &[u32])>,
         max_bucket: usize,
         per_doc: &mut [u32],
         stats: &mut ScanStats,
@@ -362,25 +372,51 @@ impl Buckets {
         let b = self;
         let doc = |x: &u64| *x as u32 as usize;
         let mut held: Vec<u64> = Vec::new();
-        let mut seen: Vec<u32> = Vec::new();
+        // Per group met in a key's run: its representative and how many members hold the key;
+        // and the groups whose first member holding it has been met.
+        let mut seen: Vec<(u32, u32)> = Vec::new();
+        let mut first: Vec<u32> = Vec::new();
         for all in filed.chunk_by(|x, y| x >> 32 == y >> 32) {
             let fingerprint = (all[0] >> 32) as u32 & 1 != 0;
-            // The holders in their own right: a group holds a key once, through its
-            // representative if it holds the key, else through its first member holding it.
-            let run = match rep_of {
+            // The holders in their own right: a group holds its text once, through its
+            // representative where it holds the key, else, for text most of its members share
+            // (what the representative changed), through its first member holding it. A
+            // shingle key only some members hold (their own additions) stays theirs: the pairs
+            // it makes cannot be derived through the representative.
+            let run = match groups {
                 None => all,
-                Some(rep_of) => {
+                Some((rep_of, size)) => {
                     held.clear();
                     seen.clear();
                     for x in all {
                         let r = rep_of[doc(x)];
+                        if r != NONE && all.binary_search_by_key(&(r as usize), doc).is_err() {
+                            match seen.binary_search_by_key(&r, |s| s.0) {
+                                Ok(at) => seen[at].1 += 1,
+                                Err(at) => seen.insert(at, (r, 1)),
+                            }
+                        }
+                    }
+                    first.clear();
+                    for x in all {
+                        let r = rep_of[doc(x)];
                         if r == NONE {
                             held.push(*x);
-                        } else if all.binary_search_by_key(&(r as usize), doc).is_err() {
-                            if let Err(at) = seen.binary_search(&r) {
-                                seen.insert(at, r);
-                                held.push(*x);
-                            }
+                            continue;
+                        }
+                        let Ok(at) = seen.binary_search_by_key(&r, |s| s.0) else {
+                            continue; // the representative holds it
+                        };
+                        // Winnowing selects a run's fingerprints from the words around it,
+                        // so the members' own changes scatter which of them hold one: any
+                        // fingerprint the representative lacks counts as the group's.
+                        let consensus =
+                            fingerprint || (2 * seen[at].1 >= size[r as usize] && seen[at].1 >= 2);
+                        if !consensus {
+                            held.push(*x);
+                        } else if let Err(k) = first.binary_search(&r) {
+                            first.insert(k, r);
+                            held.push(*x);
                         }
                     }
                     &held[..]

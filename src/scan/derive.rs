@@ -105,8 +105,16 @@ fn compose(copy: &Link, link: &Link) -> Link {
             });
         }
     }
-    // One-to-one: pieces overlapping at the near end merge; of pieces overlapping at the far
-    // end, the larger stays.
+    Link {
+        pieces: one_to_one(pieces),
+        words: copy.words,
+        far_words: link.far_words,
+    }
+}
+
+/// Pieces made one-to-one, sorted by their near side: pieces overlapping at the near end merge;
+/// of pieces overlapping at the far end, the larger stays.
+fn one_to_one(mut pieces: Vec<Piece>) -> Vec<Piece> {
     pieces.sort_by_key(|p| (p.near.start, p.near.end, p.far.start));
     let mut merged: Vec<Piece> = Vec::with_capacity(pieces.len());
     for p in pieces {
@@ -131,16 +139,21 @@ fn compose(copy: &Link, link: &Link) -> Link {
             keep[i] = true;
         }
     }
-    let pieces = merged
+    merged
         .into_iter()
         .zip(keep)
         .filter_map(|(p, k)| k.then_some(p))
-        .collect();
-    Link {
-        pieces,
-        words: copy.words,
-        far_words: link.far_words,
-    }
+        .collect()
+}
+
+/// The containments of a derived link's near side in its far side and back.
+fn scores(link: &Link) -> (f32, f32) {
+    let mut far: Vec<&Range<u32>> = link.pieces.iter().map(|p| &p.far).collect();
+    far.sort_by_key(|r| r.start);
+    (
+        cover(link.pieces.iter().map(|p| &p.near), link.words),
+        cover(far.into_iter(), link.far_words),
+    )
 }
 
 /// Share of `words` covered by the ranges (sorted by start, not overlapping).
@@ -153,26 +166,49 @@ fn cover<'r>(ranges: impl Iterator<Item = &'r Range<u32>>, words: u32) -> f32 {
 }
 
 impl Expansion {
-    /// The passages of derived pair `(a, b)` (`a < b`), from `a`'s side, if it can be derived.
-    fn route(&self, a: u32, b: u32) -> Option<Link> {
-        let (ra, rb) = (self.rep(a), self.rep(b));
+    /// The passages of pair `(a, b)` through the link `(x, y)` (`x` is `a` or its
+    /// representative, `y` is `b` or its), from `a`'s side, if that link was reported.
+    fn through(&self, a: u32, b: u32, x: u32, y: u32) -> Option<Link> {
         let mut hops: Vec<Link> = Vec::with_capacity(3);
-        if ra != a {
+        if x != a {
             hops.push(self.member.get(&a)?.clone());
         }
-        if ra != rb {
-            hops.push(if ra < rb {
-                self.link.get(&(ra, rb))?.clone()
+        if x != y {
+            hops.push(if x < y {
+                self.link.get(&(x, y))?.clone()
             } else {
-                self.link.get(&(rb, ra))?.flipped()
+                self.link.get(&(y, x))?.flipped()
             });
         }
-        if rb != b {
+        if y != b {
             hops.push(self.member.get(&b)?.flipped());
         }
         let mut hops = hops.into_iter();
         let first = hops.next()?;
         Some(hops.fold(first, |acc, next| compose(&acc, &next)))
+    }
+
+    /// The passages of derived pair `(a, b)` (`a < b`) from `a`'s side, and the representative
+    /// they were carried through: of the reported pairs joining `a` or its representative to
+    /// `b` or its, the one that carries the most (each finds only what passes through it).
+    fn route(&self, a: u32, b: u32) -> Option<(Link, u32)> {
+        let (ra, rb) = (self.rep(a), self.rep(b));
+        let mut best: Option<(f32, Link, u32)> = None;
+        let mut links = [(ra, rb), (a, rb), (ra, b)];
+        links.sort_unstable();
+        for (k, &(x, y)) in links.iter().enumerate() {
+            if (x, y) == (a, b) || (k > 0 && links[k - 1] == (x, y)) {
+                continue;
+            }
+            let Some(link) = self.through(a, b, x, y) else {
+                continue;
+            };
+            let (ab, ba) = scores(&link);
+            if best.as_ref().is_none_or(|b| ab.max(ba) > b.0) {
+                best = Some((ab.max(ba), link, if x != a { x } else { y }));
+            }
+        }
+        best.map(|(_, link, via)| (link, via))
     }
 
     fn rep(&self, d: u32) -> u32 {
@@ -184,25 +220,21 @@ impl Expansion {
 
     fn derived(&self, a: u32, b: u32) -> Option<DerivedPair> {
         let (a, b) = (a.min(b), a.max(b));
-        let link = self.route(a, b)?;
-        let (ra, rb) = (self.rep(a), self.rep(b));
+        let (link, via) = self.route(a, b)?;
+        let (containment_a_in_b, containment_b_in_a) = scores(&link);
         Some(DerivedPair {
             a,
             b,
-            via: if ra != a { ra } else { rb },
-            containment_a_in_b: cover(link.pieces.iter().map(|p| &p.near), link.words),
-            containment_b_in_a: {
-                let mut far: Vec<&Range<u32>> = link.pieces.iter().map(|p| &p.far).collect();
-                far.sort_by_key(|r| r.start);
-                cover(far.into_iter(), link.far_words)
-            },
+            via,
+            containment_a_in_b,
+            containment_b_in_a,
         })
     }
 
     /// The comparison of a derived pair, its passages as byte ranges of the two texts whose
     /// words are `ta` and `tb`.
     pub(crate) fn comparison(&self, p: &DerivedPair, ta: &Tokens, tb: &Tokens) -> Comparison {
-        let link = self.route(p.a, p.b).unwrap_or_default();
+        let link = self.route(p.a, p.b).map(|x| x.0).unwrap_or_default();
         let bytes = |t: &Tokens, r: &Range<u32>| {
             let (s, e) = (r.start as usize, (r.end as usize).min(t.len()));
             if s >= e {
@@ -255,11 +287,12 @@ pub(crate) fn derive(
         x.members_of.insert(g.representative, ms);
     }
     let is_rep = |d: usize| x.members_of.contains_key(&(d as u32));
-    let is_member = |d: usize| grouping.rep_of[d] != NONE;
-    // Pairs of a representative with a document outside its group, neither side a member.
+    let own = |m: usize, r: usize| grouping.rep_of[m] == r as u32;
+    // Pairs of a representative with a document outside its group (a member of another group
+    // included): their passages are carried to the group's members.
     let links: Vec<&ScoredPair> = pairs
         .iter()
-        .filter(|p| (is_rep(p.a) || is_rep(p.b)) && !is_member(p.a) && !is_member(p.b))
+        .filter(|p| (is_rep(p.a) || is_rep(p.b)) && !own(p.a, p.b) && !own(p.b, p.a))
         .collect();
     let made: Vec<((u32, u32), Link)> = links
         .par_iter()
@@ -321,6 +354,8 @@ pub(crate) fn derive(
         .collect();
     let mut out: Vec<DerivedPair> = found.into_iter().flatten().collect();
     out.par_sort_unstable_by_key(|p| (p.a, p.b));
+    // A pair met through several links was derived the same way each time (its best route).
+    out.dedup_by_key(|p| (p.a, p.b));
     (out, x)
 }
 

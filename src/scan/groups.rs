@@ -58,6 +58,14 @@ pub const MIN_GROUP: usize = 32;
 /// the two are aligned: copies with 2% of their words changed and a site's chrome of their own
 /// share about 0.75; two renderings of a story, about 0.3.
 pub const MIN_MEMBER_KEY_SHARE: f64 = 0.5;
+/// Least containment of a member in its representative and of the representative in it: a
+/// near-duplicate, each nearly all in the other but for a site's header and footer. The pairs
+/// a member makes are derived through the representative, which misses what two members share
+/// outside it: an excerpt, or a text that only overlaps the representative, is paired on its
+/// own. Copies of a story with 2% of their words changed and their own site's chrome score
+/// 0.84 to 0.99 with each other (`scripts/scale/gen.py clusters`).
+pub const MIN_MEMBER_CONTAINMENT: f64 = 0.8;
+
 /// Rounds of grouping among the documents a round left out.
 const ROUNDS: usize = 3;
 
@@ -392,7 +400,10 @@ fn align_members(
                 let comparison = detector.compare_known(x, y, run);
                 let verdict = thresholds
                     .verdict(comparison.containment_a_in_b, comparison.containment_b_in_a);
-                if verdict != Verdict::Copy {
+                let near = comparison
+                    .containment_a_in_b
+                    .min(comparison.containment_b_in_a);
+                if verdict != Verdict::Copy || near < MIN_MEMBER_CONTAINMENT {
                     return None;
                 }
                 let pair = ScoredPair {
