@@ -153,34 +153,23 @@ pub(crate) fn scan(
         let pairs: Vec<PairReport> = all
             .par_iter()
             .map(|p| {
-                let (a, b, comparison, via) = match p {
-                    Ok(p) => (p.a, p.b, std::borrow::Cow::Borrowed(&p.comparison), p.via),
+                let derived;
+                let p = match p {
+                    Ok(p) => *p,
                     Err(d) => {
-                        let (a, b) = (d.a as usize, d.b as usize);
-                        let c = if passages {
-                            let (ta, tb) = (
-                                reprint::normalize::tokenize(texts[a]),
-                                reprint::normalize::tokenize(texts[b]),
-                            );
-                            result.derived_comparison(d, &ta, &tb)
-                        } else {
-                            reprint::Comparison {
-                                resemblance: 0.0,
-                                containment_a_in_b: f64::from(d.containment_a_in_b),
-                                containment_b_in_a: f64::from(d.containment_b_in_a),
-                                passages: Vec::new(),
-                            }
-                        };
-                        (a, b, std::borrow::Cow::Owned(c), Some(d.via as usize))
+                        let texts = (texts[d.a as usize], texts[d.b as usize]);
+                        derived = result.derived_pair(d, passages.then_some(texts));
+                        &derived
                     }
                 };
+                let (a, b, comparison, via) = (p.a, p.b, &p.comparison, p.via);
                 let w = |i: usize| wires[i].as_ref().expect("cues of a reported document");
                 let mut r = record(
                     &ids[a],
                     texts[a],
                     &ids[b],
                     texts[b],
-                    &comparison,
+                    comparison,
                     passages,
                     (w(a), w(b)),
                 );

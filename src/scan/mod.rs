@@ -264,6 +264,30 @@ impl ScanResult {
         self.expansion.comparison(p, ta, tb)
     }
 
+    /// A derived pair as a [`ScoredPair`] (`via` its representative): with its passages when
+    /// the two texts are given, else with its scores alone.
+    pub fn derived_pair(&self, d: &DerivedPair, texts: Option<(&str, &str)>) -> ScoredPair {
+        let comparison = match texts {
+            Some((a, b)) => self.derived_comparison(
+                d,
+                &crate::normalize::tokenize(a),
+                &crate::normalize::tokenize(b),
+            ),
+            None => Comparison {
+                resemblance: 0.0,
+                containment_a_in_b: f64::from(d.containment_a_in_b),
+                containment_b_in_a: f64::from(d.containment_b_in_a),
+                passages: Vec::new(),
+            },
+        };
+        ScoredPair {
+            a: d.a as usize,
+            b: d.b as usize,
+            comparison,
+            via: Some(d.via as usize),
+        }
+    }
+
     /// Every reported pair, direct and derived, in `(a, b)` order: `Ok` for a pair of
     /// [`ScanResult::pairs`], `Err` for a derived one.
     pub fn all_pairs(&self) -> impl Iterator<Item = Result<&ScoredPair, &DerivedPair>> + '_ {

@@ -544,28 +544,15 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
             Ok(p) => return Ok(p.clone()),
             Err(d) => d,
         };
-        let (a, b) = (d.a as usize, d.b as usize);
-        let comparison = if passages {
-            let (mut ta, mut tb) = (String::new(), String::new());
-            let (ta, tb) = (
-                reprint::normalize::tokenize(docs.read(a, &mut ta)?),
-                reprint::normalize::tokenize(docs.read(b, &mut tb)?),
-            );
-            result.derived_comparison(d, &ta, &tb)
-        } else {
-            reprint::Comparison {
-                resemblance: 0.0,
-                containment_a_in_b: f64::from(d.containment_a_in_b),
-                containment_b_in_a: f64::from(d.containment_b_in_a),
-                passages: Vec::new(),
-            }
-        };
-        Ok(ScoredPair {
-            a,
-            b,
-            comparison,
-            via: Some(d.via as usize),
-        })
+        if !passages {
+            return Ok(result.derived_pair(d, None));
+        }
+        let (mut ta, mut tb) = (String::new(), String::new());
+        let texts = (
+            docs.read(d.a as usize, &mut ta)?,
+            docs.read(d.b as usize, &mut tb)?,
+        );
+        Ok(result.derived_pair(d, Some(texts)))
     };
     // Wire cues of the documents in reported pairs, for the records and the origin.
     let wires = reprint::report::wire_cues_of_pairs(&result, &docs);
