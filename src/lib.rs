@@ -7,13 +7,17 @@
 //!
 //! The pipeline, one module per stage:
 //!
-//! [`normalize`] → [`terms`] → [`shingle`] → [`minhash`] → [`lsh`] → [`align`] → [`score`]
+//! [`normalize`] → [`terms`] → [`shingle`] → sampled keys ([`scan::candidate_keys`]) →
+//! candidates ([`scan`], or the crawler's [`index`]) → bounds → [`align`] → [`score`]
 //!
 //! with [`detector`] tying the stages together for one document or one pair, [`scan`] finding every
-//! copy in a set of documents, [`cluster`] grouping them, [`corpus`] reading inputs and [`report`]
-//! defining the output records; [`verdict`], [`origin`] and [`wire`] grade a
-//! pair, name its likely source and find agency attributions, and [`html`] writes the evidence
-//! report.
+//! copy in a set of documents (a story copied by many sites collapsed to one representative),
+//! [`index`] checking pages one at a time as a crawler fetches them, [`cluster`] grouping copies,
+//! [`corpus`] reading inputs and [`report`] defining the output records; [`verdict`], [`origin`]
+//! and [`wire`] grade a pair, name its likely source and find agency attributions, and [`html`]
+//! writes the evidence report. [`minhash`], [`lsh`] and [`sketch`] make MinHash signatures for
+//! callers who want them (`reprint sketch`); `scan` does not use them. ARCHITECTURE.md maps the
+//! modules and the directions they may depend on each other in.
 //!
 //! ```
 //! let wire = "PARIS (AFP) - Le pont de Varenne s'est effondré mardi soir, faisant trois blessés \
