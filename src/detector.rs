@@ -16,7 +16,6 @@
 
 use crate::align::{align_known, AlignConfig, Side};
 use crate::error::{Error, Result};
-use crate::lsh::LshParams;
 use crate::minhash::{MinHasher, Signature};
 use crate::normalize::{tokenize, tokenize_into, Tokens};
 use crate::score::Comparison;
@@ -36,19 +35,6 @@ pub struct Config {
     pub k: usize,
     /// Seed of shingle hashing and MinHash: the same seed gives the same signatures.
     pub seed: u64,
-    /// Whole-document Jaccard at which LSH should catch a pair (bands × rows are derived from it).
-    pub doc_threshold: f64,
-    /// Length of a passage window in shingles, for [`Analysis::windows`] (0: none). `scan` no
-    /// longer uses window signatures: its sampled shingle keys find fragments (see
-    /// [`crate::scan`]); they remain for callers of [`Detector::analyze`].
-    pub window: usize,
-    /// MinHash values per window signature.
-    pub window_k: usize,
-    /// Window Jaccard at which LSH should catch a pair of windows. Windows of another rendering
-    /// share few term pairs, so this is low; measured on the development set, 0.2 with 64 values
-    /// per window finds 97% of partial copies from another rendering for 6% of all pairs verified
-    /// (0.3 with 32 values: 93%).
-    pub window_threshold: f64,
     /// Alignment parameters.
     pub align: AlignConfig,
 }
@@ -60,10 +46,6 @@ impl Default for Config {
             shingle: 2,
             k: crate::minhash::DEFAULT_K,
             seed: crate::minhash::DEFAULT_SEED,
-            doc_threshold: 0.3,
-            window: 24,
-            window_k: 64,
-            window_threshold: 0.2,
             align: AlignConfig::default(),
         }
     }
@@ -81,8 +63,6 @@ pub struct Analysis {
     pub shingles: Vec<u64>,
     /// MinHash signature of the whole document.
     pub signature: Signature,
-    /// MinHash signatures of overlapping passage windows (empty when windows are disabled).
-    pub windows: Vec<Signature>,
 }
 
 impl Analysis {
@@ -94,7 +74,6 @@ impl Analysis {
             terms: Vec::new(),
             shingles: Vec::new(),
             signature: Signature::default(),
-            windows: Vec::new(),
         }
     }
 
@@ -111,9 +90,6 @@ impl Analysis {
 pub struct Detector {
     config: Config,
     doc_hasher: MinHasher,
-    window_hasher: MinHasher,
-    doc_lsh: LshParams,
-    window_lsh: LshParams,
 }
 
 impl Default for Detector {
@@ -122,23 +98,10 @@ impl Default for Detector {
     }
 }
 
-fn check_threshold(name: &'static str, t: f64) -> Result<()> {
-    if t > 0.0 && t < 1.0 {
-        Ok(())
-    } else {
-        Err(Error::InvalidParameter {
-            name,
-            reason: format!("must be strictly between 0 and 1, got {t}"),
-        })
-    }
-}
-
 impl Detector {
     /// Validates `config` and builds the pipeline.
     pub fn new(config: Config) -> Result<Detector> {
         shingle::check_n(config.shingle)?;
-        check_threshold("doc_threshold", config.doc_threshold)?;
-        check_threshold("window_threshold", config.window_threshold)?;
         if config.align.min_matches == 0 {
             return Err(Error::InvalidParameter {
                 name: "min_matches",
@@ -146,34 +109,12 @@ impl Detector {
             });
         }
         let doc_hasher = MinHasher::new(config.k, config.seed)?;
-        // A different seed for windows keeps window and document signatures independent.
-        let window_hasher = MinHasher::new(config.window_k, config.seed ^ 0x9E37_79B9_7F4A_7C15)?;
-        // False negatives cost a missed copy; false positives only a verification: weigh FN more.
-        let doc_lsh = LshParams::for_threshold(config.k, config.doc_threshold, 0.3, 0.7)?;
-        let window_lsh =
-            LshParams::for_threshold(config.window_k, config.window_threshold, 0.3, 0.7)?;
-        Ok(Detector {
-            config,
-            doc_hasher,
-            window_hasher,
-            doc_lsh,
-            window_lsh,
-        })
+        Ok(Detector { config, doc_hasher })
     }
 
     /// The configuration in force.
     pub fn config(&self) -> &Config {
         &self.config
-    }
-
-    /// Bands × rows used for whole-document candidates.
-    pub fn doc_lsh(&self) -> LshParams {
-        self.doc_lsh
-    }
-
-    /// Bands × rows used for passage-window candidates.
-    pub fn window_lsh(&self) -> LshParams {
-        self.window_lsh
     }
 
     /// Runs normalize → terms → shingles → signatures on one text.
@@ -182,7 +123,6 @@ impl Detector {
         let terms = extract(&tokens, &self.config.terms);
         let hashes: Vec<u64> = terms.iter().map(|t| t.hash).collect();
         let mut seq = shingle::shingles(&hashes, self.config.shingle, self.config.seed);
-        let windows = self.window_signatures(&seq);
         shingle::into_set(&mut seq);
         let signature = self.doc_hasher.sketch(&seq);
         Analysis {
@@ -190,7 +130,6 @@ impl Detector {
             terms,
             shingles: seq,
             signature,
-            windows,
         }
     }
 
@@ -214,7 +153,6 @@ impl Detector {
         out: &mut Analysis,
     ) {
         out.signature = Signature::default();
-        out.windows.clear();
         tokenize_into(text, &mut out.tokens);
         extract_into(&out.tokens, &self.config.terms, &mut out.terms);
         hashes.clear();
@@ -226,27 +164,6 @@ impl Detector {
             &mut out.shingles,
         );
         shingle::into_set(&mut out.shingles);
-    }
-
-    /// Windows of `window` shingles, overlapping by half, the last one flush with the end: any run
-    /// of `window / 2` copied shingles lies wholly inside one window.
-    fn window_signatures(&self, seq: &[u64]) -> Vec<Signature> {
-        let w = self.config.window;
-        if w == 0 || seq.is_empty() {
-            return Vec::new();
-        }
-        if seq.len() <= w {
-            return vec![self.window_hasher.sketch(seq)];
-        }
-        let step = (w / 2).max(1);
-        let mut starts: Vec<usize> = (0..=seq.len() - w).step_by(step).collect();
-        if *starts.last().expect("non-empty") != seq.len() - w {
-            starts.push(seq.len() - w);
-        }
-        starts
-            .into_iter()
-            .map(|s| self.window_hasher.sketch(&seq[s..s + w]))
-            .collect()
     }
 
     /// Scores two analyzed documents: exact Jaccard of their shingles and the aligned passages.
