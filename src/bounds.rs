@@ -182,6 +182,11 @@ fn common<V: Values>(a: V, b: V) -> usize {
     n
 }
 
+/// [`common`] of two lists in memory: how many values two sorted lists hold in common.
+pub(crate) fn common_u32(a: &[u32], b: &[u32]) -> usize {
+    common(a, b)
+}
+
 /// Whether sorted `a` and `b` hold at least `need` values in common as multisets, that is
 /// `common(a, b) >= need`, stopping as soon as the answer is known: scan's sieve checks
 /// hundreds of thousands of pairs, most of which share next to nothing, and a pair that passes

@@ -189,7 +189,7 @@ fn carry(part: &Range<usize>, from: &Range<usize>, to: &Range<usize>) -> Range<u
 }
 
 /// The words of `tokens` that `bytes` touches, as a token index range (empty if none).
-fn words_in(tokens: &Tokens, bytes: &Range<usize>) -> Range<usize> {
+pub(crate) fn words_in(tokens: &Tokens, bytes: &Range<usize>) -> Range<usize> {
     let t = tokens.as_slice();
     let first = t.partition_point(|w| w.end <= bytes.start);
     let last = t.partition_point(|w| w.start < bytes.end);

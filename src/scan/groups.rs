@@ -39,7 +39,8 @@
 use super::analyzer::{self, Analyzer};
 use super::buckets::KeyChunk;
 use super::{Fill, ScoredPair, FINGERPRINT_TAG};
-use crate::bounds::{may_share_run_pair, Profile};
+use crate::bounds::{common_u32, may_share_run_pair, Profile};
+use crate::cluster::{find, union};
 use crate::detector::Detector;
 use crate::normalize::Tokens;
 use crate::verdict::{Verdict, VerdictThresholds};
@@ -99,8 +100,8 @@ impl Link {
             .map(|p| {
                 let (n, f) = if flip { (&p.b, &p.a) } else { (&p.a, &p.b) };
                 Piece {
-                    near: words_in(near, n),
-                    far: words_in(far, f),
+                    near: word_range(near, n),
+                    far: word_range(far, f),
                     firm: p.firm,
                 }
             })
@@ -133,12 +134,10 @@ impl Link {
     }
 }
 
-/// The words of `tokens` that `bytes` touches, as a word range (empty if none).
-pub(crate) fn words_in(tokens: &Tokens, bytes: &Range<usize>) -> Range<u32> {
-    let t = tokens.as_slice();
-    let first = t.partition_point(|w| w.end <= bytes.start);
-    let last = t.partition_point(|w| w.start < bytes.end);
-    first as u32..last.max(first) as u32
+/// The words of `tokens` that `bytes` touches ([`crate::bridge::words_in`]), as `u32`s.
+fn word_range(tokens: &Tokens, bytes: &Range<usize>) -> Range<u32> {
+    let r = crate::bridge::words_in(tokens, bytes);
+    r.start as u32..r.end as u32
 }
 
 /// A member of a group and its alignment with the representative.
@@ -224,14 +223,6 @@ fn sketch(keys: &[u32]) -> [u32; SKETCH] {
     m
 }
 
-fn find(parent: &mut [u32], mut x: u32) -> u32 {
-    while parent[x as usize] != x {
-        parent[x as usize] = parent[parent[x as usize] as usize];
-        x = parent[x as usize];
-    }
-    x
-}
-
 /// The components of at least [`MIN_GROUP`] of `docs` (ascending) joined by a band in common,
 /// each ascending, in order of their first document.
 fn components(chunks: &[KeyChunk], chunk: usize, docs: &[u32]) -> Vec<Vec<u32>> {
@@ -239,7 +230,7 @@ fn components(chunks: &[KeyChunk], chunk: usize, docs: &[u32]) -> Vec<Vec<u32>> 
         .par_iter()
         .map(|&d| sketch(keys_of(chunks, chunk, d)))
         .collect();
-    let mut parent: Vec<u32> = (0..docs.len() as u32).collect();
+    let mut parent: Vec<usize> = (0..docs.len()).collect();
     let mut entries: Vec<(u64, u32)> = Vec::with_capacity(docs.len());
     for band in 0..SKETCH / ROWS {
         entries.clear();
@@ -250,15 +241,14 @@ fn components(chunks: &[KeyChunk], chunk: usize, docs: &[u32]) -> Vec<Vec<u32>> 
         }));
         entries.par_sort_unstable();
         for run in entries.chunk_by(|x, y| x.0 == y.0) {
+            // The smaller root stays the root: components do not depend on the order.
             for &(_, i) in &run[1..] {
-                let (x, y) = (find(&mut parent, run[0].1), find(&mut parent, i));
-                // The smaller root stays the root: components do not depend on the order.
-                parent[x.max(y) as usize] = x.min(y);
+                union(&mut parent, run[0].1 as usize, i as usize);
             }
         }
     }
-    let mut by_root: Vec<(u32, u32)> = (0..docs.len() as u32)
-        .map(|i| (find(&mut parent, i), docs[i as usize]))
+    let mut by_root: Vec<(usize, u32)> = (0..docs.len())
+        .map(|i| (find(&mut parent, i), docs[i]))
         .collect();
     by_root.sort_unstable();
     by_root
@@ -266,18 +256,6 @@ fn components(chunks: &[KeyChunk], chunk: usize, docs: &[u32]) -> Vec<Vec<u32>> 
         .filter(|c| c.len() >= MIN_GROUP)
         .map(|c| c.iter().map(|x| x.1).collect())
         .collect()
-}
-
-/// Size of the intersection of two sorted lists.
-fn common(a: &[u32], b: &[u32]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        let (x, y) = (a[i], b[j]);
-        n += usize::from(x == y);
-        i += usize::from(x <= y);
-        j += usize::from(y <= x);
-    }
-    n
 }
 
 /// The representative of a component, and the documents close enough to it to align.
@@ -313,7 +291,7 @@ fn elect(chunks: &[KeyChunk], chunk: usize, component: &[u32]) -> (u32, Vec<u32>
         .filter(|&d| {
             let k = shingle_keys(keys_of(chunks, chunk, d));
             let smaller = k.len().min(rk.len());
-            smaller > 0 && common(k, rk) as f64 >= MIN_MEMBER_KEY_SHARE * smaller as f64
+            smaller > 0 && common_u32(k, rk) as f64 >= MIN_MEMBER_KEY_SHARE * smaller as f64
         })
         .collect();
     (rep, close)
