@@ -104,25 +104,27 @@ pub(crate) fn max_containment(
     b: &Reach,
     config: &AlignConfig,
     may_share_run: bool,
+    scratch: &mut Scratch,
 ) -> f64 {
-    let mut scratch = Scratch::default();
-    let Scratch { marks, .. } = &mut scratch;
+    let mut marks = std::mem::take(&mut scratch.marks);
+    marks.clear();
     marks.extend(a.terms.iter().map(|t| Mark {
         token: t.token,
         weight: term_weight(t.entity, config),
         held: b.terms.binary_search(&t.hash).is_ok(),
     }));
     let words = a.tokens.word_hashes();
-    let marks = std::mem::take(marks);
-    bound(
+    let share = bound(
         words.len(),
         &marks,
         b.weight,
         |i| b.words.binary_search(&words[i]).is_ok(),
         config,
         may_share_run,
-        &mut scratch,
-    )
+        scratch,
+    );
+    scratch.marks = marks;
+    share
 }
 
 /// The share of A's `n` words that passages with B could cover, from A's terms (`marks`), the
@@ -473,11 +475,13 @@ mod tests {
 
     fn bound(d: &Detector, a: &str, b: &str) -> f64 {
         let (x, y) = (d.analyze_unsketched(a), d.analyze_unsketched(b));
+        let align = &d.config().align;
         max_containment(
             &x,
-            &Reach::of(&y, &d.config().align),
-            &d.config().align,
+            &Reach::of(&y, align),
+            align,
             true,
+            &mut Scratch::default(),
         )
     }
 
@@ -509,8 +513,8 @@ mod tests {
                 for (j, y) in analyses.iter().enumerate().skip(i + 1) {
                     let c = d.compare_analyzed(x, y);
                     let (ab, ba) = (
-                        max_containment(x, &reach[j], align, true),
-                        max_containment(y, &reach[i], align, true),
+                        max_containment(x, &reach[j], align, true, &mut marks),
+                        max_containment(y, &reach[i], align, true, &mut marks),
                     );
                     assert!(
                         ab >= c.containment_a_in_b && ba >= c.containment_b_in_a,

@@ -46,7 +46,7 @@ use super::analyzer::{self, Analyzer};
 use super::buckets::Candidates;
 use super::{Fill, Progress, ScanOptions, ScoredPair};
 use crate::bounds::{may_report_pair, may_share_run_pair, Bar, Narrow, NarrowSets, Profile};
-use crate::cover::{max_containment, Compact, CompactSets, Reach};
+use crate::cover::{max_containment, Compact, CompactSets, Reach, Scratch};
 use crate::detector::{Analysis, Detector};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -96,7 +96,7 @@ pub(super) fn sieve(
                     sets,
                     CompactSets::new(),
                     CompactSets::new(),
-                    crate::cover::Scratch::default(),
+                    Scratch::default(),
                 )
             },
             |((sets, loaded), mine, theirs, marks), group| {
@@ -173,6 +173,7 @@ pub(super) fn verify(
         .zip(next.par_chunks(chunk))
         .map(|(pairs, next)| {
             let mut cache = Cache::new(detector, CACHE);
+            let mut scratch = Scratch::default();
             let mut found = Vec::new();
             let mut aligned = 0;
             for (&(a, b), &[next_a, next_b]) in pairs.iter().zip(next) {
@@ -181,7 +182,7 @@ pub(super) fn verify(
                 let (x, y) = (&cache.slots[i], &cache.slots[j]);
                 let run = may_share_run_pair(&x.profile, &y.profile);
                 if may_report_pair(&x.profile, &y.profile, run, &bar)
-                    && may_reach(detector, x, y, run, options)
+                    && may_reach(detector, (x, y), run, options, &mut scratch)
                 {
                     aligned += 1;
                     let comparison = detector.compare_known(&x.analysis, &y.analysis, run);
@@ -209,7 +210,13 @@ pub(super) fn verify(
 /// Whether the pair of `x` and `y` may score `options.min_score`: its resemblance, or the
 /// containment either way that alignment could at most find ([`crate::cover`]). Above the
 /// default threshold only: below, the profiles' bound has settled nearly every pair this would.
-fn may_reach(detector: &Detector, x: &Slot, y: &Slot, run: bool, options: &ScanOptions) -> bool {
+fn may_reach(
+    detector: &Detector,
+    (x, y): (&Slot, &Slot),
+    run: bool,
+    options: &ScanOptions,
+    scratch: &mut Scratch,
+) -> bool {
     let t = options.min_score;
     if t <= super::DEFAULT_MIN_SCORE {
         return true;
@@ -217,8 +224,8 @@ fn may_reach(detector: &Detector, x: &Slot, y: &Slot, run: bool, options: &ScanO
     let config = &detector.config().align;
     let reaches = |s: f64| s >= t && s > 0.0;
     reaches(crate::shingle::jaccard(&x.analysis.shingles, &y.analysis.shingles).unwrap_or(0.0))
-        || reaches(max_containment(&x.analysis, &y.reach, config, run))
-        || reaches(max_containment(&y.analysis, &x.reach, config, run))
+        || reaches(max_containment(&x.analysis, &y.reach, config, run, scratch))
+        || reaches(max_containment(&y.analysis, &x.reach, config, run, scratch))
 }
 
 /// The candidates, `(a, b)` unchanged, in the order described in the module docs.
