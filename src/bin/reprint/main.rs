@@ -604,46 +604,54 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     let mut exporter = exporter(args.format, args.passages, clusters.clone());
     // With clusters, the pairs derived inside them are not listed: each cluster's record names
     // its members and their scores with the representative.
-    let listed: Vec<Result<&ScoredPair, &reprint::scan::DerivedPair>> = if args.clusters {
-        result.pairs.iter().map(Ok).collect()
-    } else {
-        result.all_pairs().collect()
+    type Item<'r> = Result<&'r ScoredPair, &'r reprint::scan::DerivedPair>;
+    let listed = || -> Box<dyn Iterator<Item = Item<'_>> + '_> {
+        if args.clusters {
+            Box::new(result.pairs.iter().map(Ok))
+        } else {
+            Box::new(result.all_pairs())
+        }
     };
-    let score = |x: &Result<&ScoredPair, &reprint::scan::DerivedPair>| match x {
+    let score = |x: &Item<'_>| match x {
         Ok(p) => p.comparison.max_score(),
         Err(d) => d.max_score(),
     };
-    let mut order: Vec<usize> = (0..listed.len()).collect();
-    if args.format == Format::Table {
-        // People read the strongest copies first; programs get the stable input order.
-        order.sort_by(|&x, &y| score(&listed[y]).total_cmp(&score(&listed[x])));
-    }
-    for &k in &order {
-        let mut report = match record(listed[k], args.passages) {
+    // Strongest first, for people (the table) and for the evidence report; programs get the
+    // stable input order, streamed (a large cluster's pairs are millions).
+    let ranked: Option<Vec<Item<'_>>> =
+        (args.format == Format::Table || args.html.is_some()).then(|| {
+            let mut v: Vec<Item<'_>> = listed().collect();
+            v.sort_by(|x, y| score(y).total_cmp(&score(x)));
+            v
+        });
+    let mut emit = |item: Item<'_>| -> anyhow::Result<()> {
+        let mut report = match record(item, args.passages) {
             Ok(r) => r,
             Err(e) => {
                 late_problems.push(e);
-                continue;
+                return Ok(());
             }
         };
-        report.cluster = match listed[k] {
+        report.cluster = match item {
             Ok(p) => cluster_of[p.a],
             Err(d) => cluster_of[d.a as usize],
         };
-        exporter.pair(&mut out, &report)?;
+        exporter.pair(&mut out, &report)
+    };
+    match (&ranked, args.format) {
+        (Some(v), Format::Table) => v.iter().try_for_each(|&item| emit(item))?,
+        _ => listed().try_for_each(&mut emit)?,
     }
     if let Some(cs) = &clusters {
         exporter.clusters(&mut out, cs)?;
     }
     out.flush()?;
-    if let Some(path) = &args.html {
-        // Strongest pairs first, whatever the output format; only the detailed ones need passages.
-        let mut ranked: Vec<usize> = (0..listed.len()).collect();
-        ranked.sort_by(|&x, &y| score(&listed[y]).total_cmp(&score(&listed[x])));
+    if let (Some(path), Some(ranked)) = (&args.html, &ranked) {
+        // Only the detailed pairs need passages.
         let detailed = HtmlLimits::default().max_detailed_pairs;
         let mut reports: Vec<PairReport> = Vec::with_capacity(ranked.len());
-        for (n, &k) in ranked.iter().enumerate() {
-            match record(listed[k], n < detailed) {
+        for (n, &item) in ranked.iter().enumerate() {
+            match record(item, n < detailed) {
                 Ok(r) => reports.push(r),
                 Err(e) => late_problems.push(e),
             }
