@@ -60,6 +60,10 @@ pub struct PairReport {
     /// Cluster number (see [`ClusterReport`]), with `--clusters`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster: Option<usize>,
+    /// `index query`: how many indexed near-duplicates of B are filed as its copies (B
+    /// represents their group: [`crate::index::Match::copies`]); absent when none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub b_copies: Option<usize>,
     /// The shared passages in A order, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub passages: Option<Vec<PassageReport>>,
@@ -135,6 +139,7 @@ impl PairReport {
             b_wire: None,
             via: None,
             cluster: None,
+            b_copies: None,
             passages: with_passages.then(|| {
                 c.passages
                     .iter()

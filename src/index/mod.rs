@@ -35,6 +35,7 @@
 
 // Each file is one job; every one but `store` and `postings` is private.
 mod eval; // `scan_via_index`: every pair of a set of texts, found the crawler's way
+mod groups; // near-duplicate groups: a story copied by many sites, its keys filed once
 mod keycounts; // each document's number of keys, in dense atomic arrays
 mod locks; // the locks' poisoning policy, shared by every shard
 mod options; // the public settings and values: options, metadata, matches, stored documents
@@ -48,10 +49,11 @@ pub mod store; // the log and manifest format
 mod table; // the document table: insert, remove, get, evict, read bodies
 
 pub use eval::scan_via_index;
-pub use options::{IndexOptions, Match, Meta, StoredDoc};
+pub use options::{Copy, IndexOptions, Match, Meta, StoredDoc};
 pub use stats::IndexStats;
 
 use crate::detector::Detector;
+use groups::Groups;
 use keycounts::KeyCounts;
 use persist::Disk;
 use postings::Postings;
@@ -67,6 +69,7 @@ pub struct Index {
     detector: Detector,
     postings: Postings,
     key_counts: KeyCounts,
+    groups: Groups,
     /// The document table, in shards by serial (see `table`).
     docs: Box<[RwLock<HashMap<u32, Slot>>]>,
     /// Id hash → serial of the document with that id, in shards by id hash.

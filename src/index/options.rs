@@ -54,6 +54,12 @@ pub struct IndexOptions {
     /// budget are the most common ones, the weakest evidence, and without a budget a query's
     /// time would grow with the index. A copy shares its source's rare keys.
     pub max_postings_per_query: usize,
+    /// A page joins a near-duplicate group when its query finds this many near-duplicates
+    /// indexed, counting itself (see [`Match::copies`]); 0 never groups. Below it, every copy
+    /// of a story files all its keys and is verified by every query that meets the story, at
+    /// most `group_from - 1` of them; a larger cluster is held as a representative and copies
+    /// filed under it. The default is `scan`'s [`MIN_GROUP`](crate::scan::MIN_GROUP).
+    pub group_from: usize,
     /// Evict the oldest documents beyond this many.
     pub max_docs: Option<usize>,
     /// Evict documents more than this many seconds older than the newest one, oldest first.
@@ -73,6 +79,7 @@ impl Default for IndexOptions {
             common_key_share: 0.005,
             max_postings_per_key: 10_000,
             max_postings_per_query: 4096,
+            group_from: crate::scan::MIN_GROUP,
             max_docs: None,
             max_age: None,
         }
@@ -118,6 +125,28 @@ pub struct Match {
     /// The shared passages: `a` is a byte range of the query text, `b` of the indexed document's
     /// text (see [`Index::get`](super::Index::get)).
     pub passages: Vec<Passage>,
+    /// Indexed near-duplicates of the document filed as its copies (it represents their
+    /// group; see [`IndexOptions::group_from`]): the query copies them much as it copies the
+    /// document, and [`Index::copies_of`](super::Index::copies_of) lists them. 0 for most
+    /// documents.
+    pub copies: usize,
+}
+
+/// An indexed document filed as a near-duplicate of a group's representative
+/// ([`Index::copies_of`](super::Index::copies_of)).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Copy {
+    /// Its id.
+    pub id: String,
+    /// Its time (Unix seconds).
+    pub time: u64,
+    /// Its [`Meta::data`].
+    pub data: String,
+    /// Its containment in the representative it joined (the group's first representative
+    /// unless that one left).
+    pub containment_in_representative: f64,
+    /// That representative's containment in it.
+    pub representative_in_copy: f64,
 }
 
 impl Match {

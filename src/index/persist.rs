@@ -20,11 +20,13 @@
 //! - Compaction copies live records unchanged, in serial order, into the next generation's logs;
 //!   documents point at the new logs only once the manifest naming them is durable.
 
+use super::groups::Member;
 use super::locks::{lock, read, write};
 use super::table::{doc_body_len, hash_id, Doc, Loc, Slot, DOC_SHARDS};
 use super::{store, Index, IndexOptions};
 use crate::detector::Config;
 use crate::error::{Error, Result};
+use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -221,6 +223,7 @@ impl Index {
             time: u64,
             id_hash: u64,
             keys: std::ops::Range<usize>,
+            joined: Option<store::Joined>,
         }
         let mut ops: Vec<Op> = Vec::new();
         let mut keys: Vec<u32> = Vec::new();
@@ -231,6 +234,7 @@ impl Index {
                 match rec {
                     store::Record::Insert {
                         seq,
+                        joined,
                         keys: k,
                         body_pos,
                         body,
@@ -247,6 +251,7 @@ impl Index {
                             time: body.time,
                             id_hash: hash_id(body.id),
                             keys: start..keys.len(),
+                            joined,
                         });
                     }
                     store::Record::Remove { seq, id } => ops.push(Op {
@@ -258,6 +263,7 @@ impl Index {
                         time: 0,
                         id_hash: hash_id(id),
                         keys: 0..0,
+                        joined: None,
                     }),
                 }
                 Ok(())
@@ -291,6 +297,9 @@ impl Index {
         };
         let index = Index::build(options, Some(disk), seq_base)?;
         let mut dead = lens.iter().map(|l| l - store::LOG_HEADER).sum::<u64>();
+        // Copies whose representative's record is gone (removed, or dropped by a compaction
+        // after it was evicted): the first of them takes its place, as it did when it left.
+        let mut successors: HashMap<u64, u32> = HashMap::new();
         for op in &ops {
             let serial = index.reserve()?;
             if op.len == u32::MAX {
@@ -301,6 +310,7 @@ impl Index {
                 id_hash: op.id_hash,
                 time: op.time,
                 nkeys: op.keys.len() as u32,
+                copy: op.joined.is_some(),
                 text_at: op.text_at,
                 loc: Loc::Disk {
                     file: files[op.writer as usize].clone(),
@@ -308,7 +318,27 @@ impl Index {
                     len: op.len,
                 },
             };
-            index.finish_insert(serial, doc, &keys[op.keys.clone()], None);
+            let filed = &keys[op.keys.clone()];
+            let Some(j) = op.joined else {
+                index.finish_insert(serial, doc, filed, filed.len(), None, None);
+                continue;
+            };
+            let member = Member {
+                in_rep: j.in_rep,
+                rep_in: j.rep_in,
+                residual: filed.into(),
+            };
+            let all = j.all_keys as usize;
+            match index.replayed_rep(j.rep, &successors) {
+                Some(rep) => {
+                    index.finish_insert(serial, doc, filed, all, None, Some((rep, member)));
+                }
+                None => {
+                    successors.insert(j.rep, serial);
+                    index.finish_insert(serial, doc, filed, all, None, None);
+                    index.file_rest(serial, filed)?;
+                }
+            }
         }
         index.evict();
         // Dead bytes: everything but the live documents' records.
@@ -323,6 +353,25 @@ impl Index {
             d.dead_bytes.store(dead, Ordering::Relaxed);
         }
         Ok(index)
+    }
+
+    /// The serial of the representative a copy record names by id hash, as replay has it so
+    /// far: that document, or its group's representative if it is a member itself, or the
+    /// copy that took its place (`successors`) if its record is gone.
+    fn replayed_rep(&self, rep: u64, successors: &HashMap<u64, u32>) -> Option<u32> {
+        let live = |s: u32| {
+            matches!(
+                read(&self.docs[s as usize % DOC_SHARDS]).get(&s),
+                Some(Slot::Live(_))
+            )
+        };
+        let named = read(&self.ids[rep as usize % DOC_SHARDS])
+            .get(&rep)
+            .copied();
+        let s = named
+            .filter(|&s| live(s))
+            .or_else(|| successors.get(&rep).copied().filter(|&s| live(s)))?;
+        Some(self.groups.rep_of(s).unwrap_or(s))
     }
 
     /// Makes every operation so far durable: the logs are fsynced, then the manifest is replaced

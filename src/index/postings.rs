@@ -267,6 +267,14 @@ impl Postings {
         added
     }
 
+    /// How many entries each of `keys` holds (live or not), in their order: what
+    /// [`insert`](Postings::insert) takes as `held`.
+    pub(crate) fn counts(&self, keys: &[u32]) -> Vec<u32> {
+        keys.iter()
+            .map(|&k| read(&self.shards[shard_of(k)]).count(k) as u32)
+            .collect()
+    }
+
     /// Appends to `out` the serials (at least `min_live`) filed under `keys`, each with the weight
     /// `weight(n)` of its key, `n` being the number of entries the key holds, packed as
     /// [`unpack_hit`] reads them, key by key in the order read.

@@ -39,6 +39,9 @@ const PARALLEL_VERIFY: usize = 4;
 /// must look for verbatim runs (the fingerprints rule them out otherwise).
 type Open<'h> = (u32, store::Head<'h>, bool);
 
+/// A match and the serial of the indexed document it is.
+pub(super) type Found = (u32, Match);
+
 impl Index {
     /// The indexed documents that `text` copies from or that copy from it, best first (by best
     /// score, then id).
@@ -46,7 +49,8 @@ impl Index {
         let _in_flight = self.enter();
         Scratch::with(&PAGE, |s| {
             let (keys, profile) = self.analyze(text, s);
-            Ok(self.query_analyzed(&s.analysis, &keys, &profile, None)?.0)
+            let found = self.query_analyzed(&s.analysis, &keys, &profile, None)?.0;
+            Ok(found.into_iter().map(|(_, m)| m).collect())
         })
     }
 
@@ -59,8 +63,9 @@ impl Index {
             let (found, held) = self.query_analyzed(&s.analysis, &keys, &profile, Some(id))?;
             Ok::<_, Error>((keys, profile, found, held))
         })?;
-        self.insert_keys(id, text, meta, &keys, &profile, Some(&held))?;
-        Ok(found)
+        let join = self.group_to_join(&found);
+        self.insert_keys(id, text, meta, &keys, &profile, Some(&held), join)?;
+        Ok(found.into_iter().map(|(_, m)| m).collect())
     }
 
     /// The analysis of `text` (into `scratch`), its keys (sorted, distinct) and its profile.
@@ -81,16 +86,16 @@ impl Index {
         (keys, profile)
     }
 
-    /// The matches of a page analyzed as `a`, with these keys and profile (see the module
-    /// docs), and how many entries each key held in the inverted lists. A document whose id is
-    /// `exclude` is not a match.
-    fn query_analyzed(
+    /// The matches of a page analyzed as `a`, each with its serial, with these keys and profile
+    /// (see the module docs), and how many entries each key held in the inverted lists. A
+    /// document whose id is `exclude` is not a match.
+    pub(super) fn query_analyzed(
         &self,
         a: &Analysis,
         keys: &[u32],
         profile: &Profile,
         exclude: Option<&str>,
-    ) -> Result<(Vec<Match>, Vec<u32>)> {
+    ) -> Result<(Vec<Found>, Vec<u32>)> {
         let (cands, looked) = self.candidates(keys);
         // One positional read of each candidate's head (its profile), which settles most
         // candidates in a microsecond each, here on the calling thread. The text is read,
@@ -123,9 +128,18 @@ impl Index {
             .fetch_add(looked.entries_read as u64, Ordering::Relaxed);
         c.candidates
             .fetch_add(heads.len() as u64, Ordering::Relaxed);
-        let mut out: Vec<Match> = verified.into_iter().flatten().collect();
+        let mut out: Vec<Found> = open
+            .iter()
+            .zip(verified)
+            .filter_map(|((serial, ..), m)| {
+                m.map(|mut m| {
+                    m.copies = self.groups.copies(*serial);
+                    (*serial, m)
+                })
+            })
+            .collect();
         c.matches.fetch_add(out.len() as u64, Ordering::Relaxed);
-        out.sort_by(|x, y| {
+        out.sort_by(|(_, x), (_, y)| {
             y.max_score()
                 .total_cmp(&x.max_score())
                 .then_with(|| x.id.cmp(&y.id))
@@ -309,6 +323,7 @@ impl Index {
             containment_query_in_doc: c.containment_a_in_b,
             containment_doc_in_query: c.containment_b_in_a,
             passages: c.passages,
+            copies: 0,
         }))
     }
 }

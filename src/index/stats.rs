@@ -42,6 +42,11 @@ pub struct IndexStats {
     pub verified: u64,
     /// Matches they returned.
     pub matches: u64,
+    /// Near-duplicate groups: stories copied so often that their copies are filed under one
+    /// representative (see [`Match::copies`](super::Match::copies)).
+    pub groups: usize,
+    /// Documents filed as copies in those groups.
+    pub copies: usize,
 }
 
 /// What queries did, for [`IndexStats`]. Relaxed counters: monitoring, not synchronization.
@@ -76,6 +81,8 @@ impl Index {
             table_bytes += read(shard).capacity() * (std::mem::size_of::<(u64, u32)>() + 1);
         }
         table_bytes += self.key_counts.bytes();
+        let (groups, copies, group_bytes) = self.groups.counts();
+        table_bytes += group_bytes;
         let (disk_bytes, dead_disk_bytes) = match &self.disk {
             Some(d) => (
                 d.writers.iter().map(|w| lock(w).len).sum(),
@@ -99,6 +106,8 @@ impl Index {
             candidates: self.counters.candidates.load(Ordering::Relaxed),
             verified: self.counters.verified.load(Ordering::Relaxed),
             matches: self.counters.matches.load(Ordering::Relaxed),
+            groups,
+            copies,
         }
     }
 }

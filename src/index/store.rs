@@ -22,7 +22,11 @@
 //!   seconds), id length (u32), id, data length (u32), data, the document's profile (see
 //!   `crate::bounds`: what lets a query skip a candidate without re-reading its text), text (the
 //!   rest);
-//! - remove (kind 2): the id (the rest).
+//! - remove (kind 2): the id (the rest);
+//! - insert as a copy (kind 3, from format 3 on): the id hash (u64) of the representative of
+//!   the near-duplicate group the document joined, its containment in the representative and the
+//!   representative's in it (f32 each), its number of keys (u32), then as an insert; the keys
+//!   listed are only those the representative did not hold (see `super::groups`).
 //!
 //! # What opening checks
 //! The manifest must parse and match its hash. Every log must start with a valid header and hold
@@ -38,8 +42,11 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::xxh3_64;
 
-/// Version of the on-disk format; a different version is refused with a clear error.
-pub(crate) const FORMAT_VERSION: u32 = 2;
+/// Version of the on-disk format this reprint writes; it reads this one and
+/// [`OLDEST_FORMAT`], and refuses the others with a clear error.
+pub(crate) const FORMAT_VERSION: u32 = 3;
+/// The oldest format read: version 2 is version 3 without copy records (kind 3).
+const OLDEST_FORMAT: u32 = 2;
 const LOG_MAGIC: &[u8; 8] = b"RPRTLOG\0";
 pub(crate) const LOG_HEADER: u64 = 16;
 /// Record framing: payload length and checksum.
@@ -50,6 +57,10 @@ const MANIFEST_FIRST_LINE: &str = "reprint-index 1";
 
 pub(crate) const KIND_INSERT: u8 = 1;
 pub(crate) const KIND_REMOVE: u8 = 2;
+pub(crate) const KIND_COPY: u8 = 3;
+/// Bytes a copy record has before its key count that an insert record has not: the
+/// representative's id hash, the two containments and the document's own key count.
+pub(crate) const COPY_EXTRA: u64 = 8 + 4 + 4 + 4;
 /// Bytes of an insert payload before its keys: kind, sequence number, key count.
 pub(crate) const INSERT_PREFIX: u64 = 1 + 8 + 4;
 
@@ -116,11 +127,12 @@ pub(crate) fn read_manifest(dir: &Path) -> Result<Option<Manifest>> {
     }
     let m: Manifest = serde_json::from_str(json)
         .map_err(|e| corrupt(&path, format!("manifest does not parse: {e}")))?;
-    if m.format != FORMAT_VERSION {
+    if !(OLDEST_FORMAT..=FORMAT_VERSION).contains(&m.format) {
         return Err(corrupt(
             &path,
             format!(
-                "index format version {} (this reprint reads version {FORMAT_VERSION})",
+                "index format version {} (this reprint reads versions {OLDEST_FORMAT} to \
+                 {FORMAT_VERSION})",
                 m.format
             ),
         ));
@@ -183,11 +195,41 @@ pub(crate) fn frame(payload: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The payload of an insert record. Returns it and the offset of the body inside it.
-pub(crate) fn insert_payload(seq: u64, keys: &[u32], body: &[u8]) -> (Vec<u8>, usize) {
-    let mut p = Vec::with_capacity(INSERT_PREFIX as usize + 4 * keys.len() + body.len());
-    p.push(KIND_INSERT);
+/// How a document joined a near-duplicate group, as its copy record keeps it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Joined {
+    /// The id hash of the group's representative when the document joined it.
+    pub rep: u64,
+    /// The document's containment in the representative.
+    pub in_rep: f32,
+    /// The representative's containment in the document.
+    pub rep_in: f32,
+    /// The document's keys, those filed and those its representative held.
+    pub all_keys: u32,
+}
+
+/// The payload of an insert record (a copy record with `joined`). Returns it and the offset of
+/// the body inside it.
+pub(crate) fn insert_payload(
+    seq: u64,
+    joined: Option<&Joined>,
+    keys: &[u32],
+    body: &[u8],
+) -> (Vec<u8>, usize) {
+    let mut p =
+        Vec::with_capacity((INSERT_PREFIX + COPY_EXTRA) as usize + 4 * keys.len() + body.len());
+    p.push(if joined.is_some() {
+        KIND_COPY
+    } else {
+        KIND_INSERT
+    });
     p.extend_from_slice(&seq.to_le_bytes());
+    if let Some(j) = joined {
+        p.extend_from_slice(&j.rep.to_le_bytes());
+        p.extend_from_slice(&j.in_rep.to_le_bytes());
+        p.extend_from_slice(&j.rep_in.to_le_bytes());
+        p.extend_from_slice(&j.all_keys.to_le_bytes());
+    }
     p.extend_from_slice(&(keys.len() as u32).to_le_bytes());
     for k in keys {
         p.extend_from_slice(&k.to_le_bytes());
@@ -299,6 +341,8 @@ fn decode_head_at(all: &[u8]) -> Option<(Head<'_>, usize)> {
 pub(crate) enum Record<'a> {
     Insert {
         seq: u64,
+        /// For a copy record, the group it joined.
+        joined: Option<Joined>,
         keys: Vec<u32>,
         /// Offset of the body in the file.
         body_pos: u64,
@@ -316,17 +360,33 @@ fn parse_payload(p: &[u8], payload_pos: u64) -> Option<Record<'_>> {
     let kind = *take(&mut b, 1)?.first()?;
     let seq = take_u64(&mut b)?;
     match kind {
-        KIND_INSERT => {
+        KIND_INSERT | KIND_COPY => {
+            let joined = if kind == KIND_COPY {
+                let rep = take_u64(&mut b)?;
+                let in_rep = f32::from_bits(take_u32(&mut b)?);
+                let rep_in = f32::from_bits(take_u32(&mut b)?);
+                let all_keys = take_u32(&mut b)?;
+                Some(Joined {
+                    rep,
+                    in_rep,
+                    rep_in,
+                    all_keys,
+                })
+            } else {
+                None
+            };
             let n = take_u32(&mut b)? as usize;
             let raw = take(&mut b, n.checked_mul(4)?)?;
             let keys = raw
                 .chunks_exact(4)
                 .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
                 .collect();
-            let body_pos = payload_pos + INSERT_PREFIX + 4 * n as u64;
+            let extra = if joined.is_some() { COPY_EXTRA } else { 0 };
+            let body_pos = payload_pos + INSERT_PREFIX + extra + 4 * n as u64;
             let body_len = u32::try_from(b.len()).ok()?;
             Some(Record::Insert {
                 seq,
+                joined,
                 keys,
                 body_pos,
                 body: decode_body(b)?,
@@ -369,10 +429,13 @@ pub(crate) fn replay_log(
         return Err(corrupt(path, "not a reprint index log (bad magic number)"));
     }
     let version = u32::from_le_bytes(header[8..12].try_into().expect("4 bytes"));
-    if version != FORMAT_VERSION {
+    if !(OLDEST_FORMAT..=FORMAT_VERSION).contains(&version) {
         return Err(corrupt(
             path,
-            format!("log format version {version} (this reprint reads version {FORMAT_VERSION})"),
+            format!(
+                "log format version {version} (this reprint reads versions {OLDEST_FORMAT} to \
+                 {FORMAT_VERSION})"
+            ),
         ));
     }
     let w = u32::from_le_bytes(header[12..16].try_into().expect("4 bytes"));

@@ -27,9 +27,11 @@
 //! - `live` counts the `Slot::Live` entries; a persistent index counts each dead document's log
 //!   record in `dead_bytes`.
 
+use super::groups::Member;
 use super::locks::{read, write};
-use super::options::{IndexOptions, Meta, StoredDoc};
-use super::scratch::{Scratch, PAGE};
+use super::options::{Copy, IndexOptions, Match, Meta, StoredDoc};
+use super::query::Found;
+use super::scratch::{Scratch, CANDIDATE, PAGE};
 use super::{keycounts::KeyCounts, persist::Disk, postings::Postings, stats::Counters};
 use super::{store, Index};
 use crate::bounds::Profile;
@@ -43,6 +45,24 @@ use xxhash_rust::xxh3::xxh3_64;
 
 /// Shards of the document table and of the id map.
 pub(super) const DOC_SHARDS: usize = 64;
+
+/// The group a page joins: its representative's serial, and the page's containment in it and
+/// the representative's in the page.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Join {
+    pub(super) rep: u32,
+    pub(super) in_rep: f32,
+    pub(super) rep_in: f32,
+}
+
+/// What a page joining a group files, and the membership it records.
+struct Filing {
+    rep: u32,
+    rep_id_hash: u64,
+    member: Member,
+    /// Entries each residual key held, when the caller counted them.
+    held: Option<Vec<u32>>,
+}
 
 /// Where a document's body (time, id, data, text) is.
 pub(super) enum Loc {
@@ -89,6 +109,9 @@ pub(super) struct Doc {
     pub(super) time: u64,
     /// Keys in its log record.
     pub(super) nkeys: u32,
+    /// Whether its record is a copy record (kind 3): a near-duplicate filed under a group's
+    /// representative, with only its own keys.
+    pub(super) copy: bool,
     /// Offset of the text in its body: what comes before (time, id, data, profile) is all the
     /// pre-alignment filter reads, and most candidates go no further.
     pub(super) text_at: u32,
@@ -101,7 +124,12 @@ impl Doc {
         match &self.loc {
             Loc::Mem(b) => b.len() as u64,
             Loc::Disk { len, .. } => {
-                store::FRAME + store::INSERT_PREFIX + 4 * u64::from(self.nkeys) + u64::from(*len)
+                let extra = if self.copy { store::COPY_EXTRA } else { 0 };
+                store::FRAME
+                    + store::INSERT_PREFIX
+                    + extra
+                    + 4 * u64::from(self.nkeys)
+                    + u64::from(*len)
             }
         }
     }
@@ -160,6 +188,7 @@ impl Index {
             options,
             postings: Postings::new(),
             key_counts: KeyCounts::new(),
+            groups: Default::default(),
             docs: (0..DOC_SHARDS).map(|_| RwLock::default()).collect(),
             ids: (0..DOC_SHARDS).map(|_| RwLock::default()).collect(),
             next_serial: AtomicU32::new(0),
@@ -196,8 +225,19 @@ impl Index {
     /// next [`save`](Index::save)).
     pub fn insert(&self, id: &str, text: &str, meta: &Meta) -> Result<bool> {
         let _in_flight = self.enter();
-        let (keys, profile) = Scratch::with(&PAGE, |s| self.analyze(text, s));
-        self.insert_keys(id, text, meta, &keys, &profile, None)
+        // A page whose keys most documents of a large cluster hold may be its next copy: it is
+        // queried, as `check_and_insert` does, to find the group it joins.
+        let (keys, profile, held, join) = Scratch::with(&PAGE, |s| {
+            let (keys, profile) = self.analyze(text, s);
+            let held = self.postings.counts(&keys);
+            if !self.crowded(&held) {
+                return Ok::<_, Error>((keys, profile, held, None));
+            }
+            let (found, held) = self.query_analyzed(&s.analysis, &keys, &profile, Some(id))?;
+            let join = self.group_to_join(&found);
+            Ok((keys, profile, held, join))
+        })?;
+        self.insert_keys(id, text, meta, &keys, &profile, Some(&held), join)
     }
 
     /// Removes the document with this id. Returns whether there was one.
@@ -257,7 +297,9 @@ impl Index {
 
     /// Inserts an analyzed document (its keys and profile): appended to the log of a
     /// persistent index, then put in place, then the oldest evicted if need be. `held` as in
-    /// [`finish_insert`](Index::finish_insert).
+    /// [`finish_insert`](Index::finish_insert); `join`, the group it joins as a near-duplicate
+    /// of its representative (see [`groups`](super::groups)).
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn insert_keys(
         &self,
         id: &str,
@@ -266,16 +308,32 @@ impl Index {
         keys: &[u32],
         profile: &Profile,
         held: Option<&[u32]>,
+        join: Option<Join>,
     ) -> Result<bool> {
         let time = meta.time.unwrap_or_else(now);
         let body = store::encode_body(time, id, &meta.data, profile, text);
         let body_len = body.len();
+        // A copy files only the keys its representative does not hold.
+        let copy = match join {
+            Some(j) => self.filing_under(&j, keys, held)?,
+            None => None,
+        };
+        let (filed, filed_held): (std::borrow::Cow<'_, [u32]>, _) = match &copy {
+            Some(c) => (c.member.residual.to_vec().into(), c.held.clone()),
+            None => (keys.into(), held.map(<[u32]>::to_vec)),
+        };
+        let joined = copy.as_ref().map(|c| store::Joined {
+            rep: c.rep_id_hash,
+            in_rep: c.member.in_rep,
+            rep_in: c.member.rep_in,
+            all_keys: keys.len() as u32,
+        });
         let serial = self.reserve()?;
         let loc = match &self.disk {
             None => Loc::Mem(body.into()),
             Some(d) => {
                 let seq = self.seq_base + u64::from(serial);
-                let (payload, body_at) = store::insert_payload(seq, keys, &body);
+                let (payload, body_at) = store::insert_payload(seq, joined.as_ref(), &filed, &body);
                 match d.append(serial, &payload) {
                     Ok((file, pos)) => Loc::Disk {
                         file,
@@ -292,28 +350,178 @@ impl Index {
         let doc = Doc {
             id_hash: hash_id(id),
             time,
-            nkeys: keys.len() as u32,
+            nkeys: filed.len() as u32,
+            copy: copy.is_some(),
             text_at: (body_len - text.len()) as u32,
             loc,
         };
-        let replaced = self.finish_insert(serial, doc, keys, held);
+        let join = copy.map(|c| (c.rep, c.member));
+        let replaced =
+            self.finish_insert(serial, doc, &filed, keys.len(), filed_held.as_deref(), join);
         self.evict();
         Ok(replaced)
+    }
+
+    /// Whether a page whose keys hold these many entries each may be the next copy of a cluster
+    /// large enough to be grouped: most of its keys are held by `group_from - 1` documents or
+    /// more. Such a page is queried before it is inserted.
+    pub(super) fn crowded(&self, held: &[u32]) -> bool {
+        let g = self.options.group_from;
+        g > 1 && {
+            let many = held.iter().filter(|&&n| n as usize + 1 >= g).count();
+            2 * many >= held.len().max(1)
+        }
+    }
+
+    /// The group a page joins, from what its query `found` (serial, match): when at least
+    /// `group_from - 1` indexed documents are its near-duplicates, the best of them that is not
+    /// itself a member, preferring one that already represents a group (by its containment
+    /// both ways, then id).
+    pub(super) fn group_to_join(&self, found: &[Found]) -> Option<Join> {
+        let g = self.options.group_from;
+        if g == 0 {
+            return None;
+        }
+        let near: Vec<&Found> = found
+            .iter()
+            .filter(|(_, m)| {
+                crate::scan::is_near_duplicate(
+                    m.containment_query_in_doc,
+                    m.containment_doc_in_query,
+                )
+            })
+            .collect();
+        if near.len() + 1 < g {
+            return None;
+        }
+        near.into_iter()
+            .filter(|(s, _)| self.groups.rep_of(*s).is_none())
+            .max_by(|(_, x), (_, y)| {
+                let both = |m: &Match| m.containment_query_in_doc.min(m.containment_doc_in_query);
+                (x.copies > 0)
+                    .cmp(&(y.copies > 0))
+                    .then(both(x).total_cmp(&both(y)))
+                    .then_with(|| y.id.cmp(&x.id))
+            })
+            .map(|(s, m)| Join {
+                rep: *s,
+                in_rep: m.containment_query_in_doc as f32,
+                rep_in: m.containment_doc_in_query as f32,
+            })
+    }
+
+    /// What a page joining `j`'s group files: its keys that the representative does not hold,
+    /// with their entries in `held`. `None` when the representative is gone.
+    fn filing_under(&self, j: &Join, keys: &[u32], held: Option<&[u32]>) -> Result<Option<Filing>> {
+        let Some(rep_id_hash) = self.id_hash_of(j.rep) else {
+            return Ok(None);
+        };
+        let Some(rep_keys) = self.keys_of(j.rep)? else {
+            return Ok(None);
+        };
+        let mut residual = Vec::new();
+        let mut residual_held = Vec::new();
+        for (i, k) in keys.iter().enumerate() {
+            if rep_keys.binary_search(k).is_err() {
+                residual.push(*k);
+                residual_held.push(held.map_or(0, |h| h[i]));
+            }
+        }
+        Ok(Some(Filing {
+            rep: j.rep,
+            rep_id_hash,
+            member: Member {
+                in_rep: j.in_rep,
+                rep_in: j.rep_in,
+                residual: residual.into(),
+            },
+            held: held.map(|_| residual_held),
+        }))
+    }
+
+    /// A live document's id hash.
+    fn id_hash_of(&self, serial: u32) -> Option<u64> {
+        match read(&self.docs[serial as usize % DOC_SHARDS]).get(&serial) {
+            Some(Slot::Live(d)) => Some(d.id_hash),
+            _ => None,
+        }
+    }
+
+    /// A live document's keys, from its text, or `None` when it is gone.
+    pub(super) fn keys_of(&self, serial: u32) -> Result<Option<Vec<u32>>> {
+        let Some(text) = self.body(serial, Part::Text)? else {
+            return Ok(None);
+        };
+        let text = std::str::from_utf8(&text).map_err(|_| self.corrupt())?;
+        Ok(Some(Scratch::with(&CANDIDATE, |s| self.analyze(text, s).0)))
+    }
+
+    /// Files the keys of a document other than `filed`, the keys it filed as a member: when the
+    /// group it was to join is gone, or when it succeeds its representative. A document gone
+    /// meanwhile files nothing.
+    pub(super) fn file_rest(&self, serial: u32, filed: &[u32]) -> Result<()> {
+        let Some(keys) = self.keys_of(serial)? else {
+            return Ok(());
+        };
+        let rest: Vec<u32> = keys
+            .into_iter()
+            .filter(|k| filed.binary_search(k).is_err())
+            .collect();
+        self.postings.insert(
+            &rest,
+            serial,
+            self.options.max_postings_per_key,
+            self.min_live.load(Ordering::Relaxed),
+            None,
+        );
+        Ok(())
+    }
+
+    /// The documents filed as near-duplicates of the document with this id, when it represents
+    /// a group (see [`IndexOptions::group_from`](super::IndexOptions::group_from)), oldest
+    /// first; empty otherwise.
+    pub fn copies_of(&self, id: &str) -> Result<Vec<Copy>> {
+        let h = hash_id(id);
+        let Some(serial) = read(&self.ids[h as usize % DOC_SHARDS]).get(&h).copied() else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        let mut head = Vec::new();
+        for (s, in_rep, rep_in) in self.groups.members(serial) {
+            head.clear();
+            let Some(at) = self.head_into(s, &mut head)? else {
+                continue;
+            };
+            let h = store::decode_head(&head[at]).ok_or_else(|| self.corrupt())?;
+            out.push(Copy {
+                id: h.id.to_string(),
+                time: h.time,
+                data: h.data.to_string(),
+                containment_in_representative: f64::from(in_rep),
+                representative_in_copy: f64::from(rep_in),
+            });
+        }
+        Ok(out)
     }
 
     /// Puts a reserved document in place. Returns whether it replaced one with the same id.
     /// `held` is what [`Postings::lookup`](super::postings::Postings::lookup) found each key
     /// holds, if the caller just looked them up.
+    /// `keys` are the keys it files (a member's residual ones), of `all_keys`; `join`, the
+    /// group it joins as a member (if its representative is still there; else it files all
+    /// its keys).
     pub(super) fn finish_insert(
         &self,
         serial: u32,
         doc: Doc,
         keys: &[u32],
+        all_keys: usize,
         held: Option<&[u32]>,
+        join: Option<(u32, Member)>,
     ) -> bool {
         let (h, time) = (doc.id_hash, doc.time);
         // Before the postings, so that a query finding the document there finds its count.
-        self.key_counts.set(serial, keys.len());
+        self.key_counts.set(serial, all_keys);
         self.postings.insert(
             keys,
             serial,
@@ -323,6 +531,14 @@ impl Index {
         );
         write(&self.docs[serial as usize % DOC_SHARDS]).insert(serial, Slot::Live(doc));
         self.live.fetch_add(1, Ordering::Relaxed);
+        if let Some((rep, member)) = join {
+            let live = |r: u32| self.id_hash_of(r).is_some();
+            if let Err(m) = self.groups.join(serial, rep, member, live) {
+                // The representative left meanwhile: a document of its own, with all its keys.
+                // Failing to read its text back leaves it findable by its own keys only.
+                let _ = self.file_rest(serial, &m.residual);
+            }
+        }
         self.newest_time.fetch_max(time, Ordering::Relaxed);
         // The later operation on an id wins, as in replay.
         let (loser, replaced) = {
@@ -387,6 +603,12 @@ impl Index {
         }
         if let Some(d) = &self.disk {
             d.dead_bytes.fetch_add(doc.record_len(), Ordering::Relaxed);
+        }
+        if let Some(next) = self.groups.leave(serial) {
+            // A representative left: its oldest member files the story's keys in its place.
+            // Failing to read its text back leaves the group findable by its members' own
+            // keys only, not broken.
+            let _ = self.file_rest(next.serial, &next.residual);
         }
         true
     }

@@ -67,6 +67,14 @@ pub const MIN_MEMBER_KEY_SHARE: f64 = 0.5;
 /// 0.84 to 0.99 with each other (`scripts/scale/gen.py clusters`).
 pub const MIN_MEMBER_CONTAINMENT: f64 = 0.8;
 
+/// Whether two texts, each this much contained in the other, are near-duplicates, as a group's
+/// members are of its representative in `scan` and in the index: a copy by the default verdict
+/// thresholds, each at least [`MIN_MEMBER_CONTAINMENT`] in the other.
+pub fn is_near_duplicate(a_in_b: f64, b_in_a: f64) -> bool {
+    VerdictThresholds::default().verdict(a_in_b, b_in_a) == Verdict::Copy
+        && a_in_b.min(b_in_a) >= MIN_MEMBER_CONTAINMENT
+}
+
 /// Rounds of grouping among the documents a round left out.
 const ROUNDS: usize = 3;
 
@@ -307,7 +315,6 @@ pub(crate) fn find_groups(
     fill: &Fill<'_>,
 ) -> Grouping {
     let mut out = Grouping::none(n_docs);
-    let thresholds = VerdictThresholds::default();
     let mut left: Vec<u32> = (0..n_docs as u32).collect();
     for _ in 0..ROUNDS {
         if left.len() < MIN_GROUP {
@@ -324,7 +331,7 @@ pub(crate) fn find_groups(
             if close.len() + 1 < MIN_GROUP {
                 continue;
             }
-            let members = align_members(detector, rep, &close, fill, &thresholds);
+            let members = align_members(detector, rep, &close, fill);
             if members.len() + 1 < MIN_GROUP {
                 continue;
             }
@@ -349,13 +356,7 @@ pub(crate) fn find_groups(
 }
 
 /// The documents of `close` that are copies of `rep` by their alignment, with it.
-fn align_members(
-    detector: &Detector,
-    rep: u32,
-    close: &[u32],
-    fill: &Fill<'_>,
-    thresholds: &VerdictThresholds,
-) -> Vec<Member> {
+fn align_members(detector: &Detector, rep: u32, close: &[u32], fill: &Fill<'_>) -> Vec<Member> {
     let mut rep_analysis = analyzer::empty();
     fill(
         rep as usize,
@@ -376,12 +377,8 @@ fn align_members(
                     (&rep_analysis, &*a)
                 };
                 let comparison = detector.compare_known(x, y, run);
-                let verdict = thresholds
-                    .verdict(comparison.containment_a_in_b, comparison.containment_b_in_a);
-                let near = comparison
-                    .containment_a_in_b
-                    .min(comparison.containment_b_in_a);
-                if verdict != Verdict::Copy || near < MIN_MEMBER_CONTAINMENT {
+                if !is_near_duplicate(comparison.containment_a_in_b, comparison.containment_b_in_a)
+                {
                     return None;
                 }
                 let pair = ScoredPair {

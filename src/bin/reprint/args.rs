@@ -36,6 +36,21 @@ pub enum IndexCommand {
     Query(IndexQueryArgs),
     /// Documents, memory and disk use of an index.
     Stats(IndexStatsArgs),
+    /// The near-duplicates filed as copies of indexed documents (a story copied by many sites
+    /// is held as one representative and its copies; `index query` gives their number).
+    Copies(IndexCopiesArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct IndexCopiesArgs {
+    /// The index directory.
+    pub index: PathBuf,
+    /// Ids of indexed documents (representatives, as `index query` reports them).
+    #[arg(required = true)]
+    pub ids: Vec<String>,
+    /// Output format: one row per copy.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, clap::Args)]

@@ -7,8 +7,8 @@ mod sketch;
 
 use anyhow::Context;
 use args::{
-    Cli, Color, Command, CompareArgs, EvalArgs, Format, IndexAddArgs, IndexCommand, IndexQueryArgs,
-    IndexStatsArgs, ScanArgs,
+    Cli, Color, Command, CompareArgs, EvalArgs, Format, IndexAddArgs, IndexCommand,
+    IndexCopiesArgs, IndexQueryArgs, IndexStatsArgs, ScanArgs,
 };
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -38,6 +38,7 @@ fn main() -> ExitCode {
         Command::Index(IndexCommand::Add(a)) => index_add(a),
         Command::Index(IndexCommand::Query(a)) => index_query(a),
         Command::Index(IndexCommand::Stats(a)) => index_stats(a),
+        Command::Index(IndexCommand::Copies(a)) => index_copies(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -420,7 +421,10 @@ fn index_query(args: IndexQueryArgs) -> anyhow::Result<u8> {
     }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut exporter = exporter(args.format, args.passages, None);
+    let mut exporter: Box<dyn Exporter> = match args.format {
+        Format::Csv => Box::new(output::Csv::new(args.passages, None).with_copies()),
+        f => exporter(f, args.passages, None),
+    };
     let mut text = String::new();
     for &(i, m) in &rows {
         let query = match docs.read(i, &mut text) {
@@ -446,13 +450,14 @@ fn index_query(args: IndexQueryArgs) -> anyhow::Result<u8> {
             date: None,
             wire: Some(wire),
         };
-        let report = PairReport::of(
+        let mut report = PairReport::of(
             &side(&docs.entries[i].id, query, &wa),
             &side(&m.id, &stored, &wb),
             &c,
             args.passages,
             None,
         );
+        report.b_copies = (m.copies > 0).then_some(m.copies);
         exporter.pair(&mut out, &report)?;
     }
     out.flush()?;
@@ -467,6 +472,75 @@ fn index_query(args: IndexQueryArgs) -> anyhow::Result<u8> {
         );
     }
     Ok(exit_code(docs.problems.iter().chain(&unread)))
+}
+
+fn index_copies(args: IndexCopiesArgs) -> anyhow::Result<u8> {
+    let Some(options) = reprint::index::Index::stored_options(&args.index)? else {
+        anyhow::bail!(
+            "{}: no index there (create one with `reprint index add`)",
+            args.index.display()
+        );
+    };
+    let index = reprint::index::Index::open(&args.index, options)
+        .with_context(|| format!("cannot open the index {}", args.index.display()))?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut csv = (args.format == Format::Csv).then(|| csv::Writer::from_writer(Vec::new()));
+    if let Some(w) = &mut csv {
+        w.write_record([
+            "representative",
+            "id",
+            "containment_in_representative",
+            "representative_in_copy",
+        ])?;
+    }
+    let mut missing = Vec::new();
+    for id in &args.ids {
+        if index.get(id)?.is_none() {
+            missing.push(id);
+            continue;
+        }
+        let copies = index.copies_of(id)?;
+        if args.format == Format::Table {
+            writeln!(out, "{id}: {} copies (in it, it in the copy)", copies.len())?;
+        }
+        for c in &copies {
+            let (ab, ba) = (
+                reprint::report::round4(c.containment_in_representative),
+                reprint::report::round4(c.representative_in_copy),
+            );
+            match (&mut csv, args.format) {
+                (Some(w), _) => {
+                    w.write_record([id, &c.id, &ab.to_string(), &ba.to_string()])?;
+                }
+                (None, Format::Jsonl) => {
+                    let row = serde_json::json!({
+                        "representative": id,
+                        "id": c.id,
+                        "containment_in_representative": ab,
+                        "representative_in_copy": ba,
+                    });
+                    writeln!(out, "{row}")?;
+                }
+                _ => writeln!(out, "  {}  {ab:.2} {ba:.2}", c.id)?,
+            }
+        }
+    }
+    if let Some(w) = csv {
+        out.write_all(&w.into_inner()?)?;
+    }
+    out.flush()?;
+    for id in &missing {
+        eprintln!(
+            "reprint: {}: no document {id:?} in the index",
+            args.index.display()
+        );
+    }
+    Ok(if missing.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_SKIPPED
+    })
 }
 
 fn index_stats(args: IndexStatsArgs) -> anyhow::Result<u8> {
@@ -488,6 +562,11 @@ fn index_stats(args: IndexStatsArgs) -> anyhow::Result<u8> {
         let mb = |b: f64| format!("{:.1} MB", b / 1e6);
         writeln!(out, "documents          {}", s.documents)?;
         writeln!(out, "postings           {}", s.postings)?;
+        writeln!(
+            out,
+            "groups             {} ({} documents filed as copies)",
+            s.groups, s.copies
+        )?;
         writeln!(
             out,
             "memory             {} ({:.0} bytes per document)",

@@ -36,6 +36,7 @@ impl Exporter for Jsonl {
 pub struct Csv {
     pub passages: bool,
     pub clusters: Option<Vec<ClusterReport>>,
+    copies: bool,
     header_done: bool,
 }
 
@@ -44,8 +45,15 @@ impl Csv {
         Csv {
             passages,
             clusters,
+            copies: false,
             header_done: false,
         }
+    }
+
+    /// With a last column `b_copies` (`index query`).
+    pub fn with_copies(mut self) -> Csv {
+        self.copies = true;
+        self
     }
 }
 
@@ -74,6 +82,9 @@ impl Exporter for Csv {
                 "b_agencies",
                 "via",
             ]);
+            if self.copies {
+                header.push("b_copies");
+            }
             w.write_record(&header)?;
             self.header_done = true;
         }
@@ -106,6 +117,9 @@ impl Exporter for Csv {
             agencies(&p.b_wire),
             p.via.clone().unwrap_or_default(),
         ]);
+        if self.copies {
+            row.push(p.b_copies.unwrap_or(0).to_string());
+        }
         w.write_record(&row)?;
         w.flush()?;
         Ok(())
@@ -154,6 +168,13 @@ impl Exporter for Table {
                 out,
                 "{:22}found through {via}, a whole copy of one of them",
                 ""
+            )?;
+        }
+        if let Some(n) = p.b_copies {
+            writeln!(
+                out,
+                "{:22}and {n} near-duplicates of {} (reprint index copies)",
+                "", p.b
             )?;
         }
         if let Some(passages) = &p.passages {

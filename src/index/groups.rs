@@ -1,0 +1,219 @@
+//! Near-duplicate groups: a story that many sites republish, its keys filed once.
+//!
+//! Without groups, every copy of a wire story files the story's keys, and a story copied by
+//! hundreds of sites has keys held by hundreds of documents: queries skip them as common phrases
+//! (`IndexOptions::common_key_share`), and a copy finds none of the others. So once a story has
+//! [`IndexOptions::group_from`](super::IndexOptions::group_from) near-duplicates in the index
+//! (each nearly all in the other both ways, as `scan`'s groups require:
+//! [`crate::scan::is_near_duplicate`]), a new one *joins a group*: it is filed as a copy of one
+//! of them, the group's *representative*, and only its keys the representative does not hold (its
+//! site's header and footer, its edits) go into the inverted lists. A story's keys thus keep about
+//! `group_from` holders however many sites copy it; a query meets the representative, verifies it
+//! once, and learns how many copies it has ([`Match::copies`](super::Match::copies)), which
+//! [`Index::copies_of`](super::Index::copies_of) lists with each one's containments.
+//!
+//! # Invariants
+//! - A member's group has a live representative that is not itself a member, except for the
+//!   moment between a representative leaving and its successor's keys being filed.
+//! - The inverted lists hold all the keys of every document but a member, and of a member the
+//!   keys its representative did not hold when it joined (`residual`).
+//! - When a representative leaves (removed, replaced or evicted), its oldest member takes its
+//!   place: that member's other keys are filed, and the group keeps its members. Members keep the
+//!   containments they were verified with, against the representative they joined.
+//! - A group is known by a number that does not change when its representative does, so a
+//!   succession costs `O(log k)`, not a pass over the `k` members.
+
+use super::locks::lock;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Mutex;
+
+/// How a member joined its group.
+#[derive(Clone, Debug)]
+pub(super) struct Member {
+    /// Its containment in the representative it joined, and that representative's in it.
+    pub(super) in_rep: f32,
+    pub(super) rep_in: f32,
+    /// Its keys that representative did not hold: all it filed (sorted).
+    pub(super) residual: Box<[u32]>,
+}
+
+#[derive(Default)]
+struct Group {
+    rep: u32,
+    /// Serials of the members, oldest first.
+    members: BTreeSet<u32>,
+}
+
+#[derive(Default)]
+struct Table {
+    groups: HashMap<u32, Group>,
+    /// Representative's serial → its group.
+    led: HashMap<u32, u32>,
+    /// Member's serial → its group and how it joined.
+    of: HashMap<u32, (u32, Member)>,
+    next: u32,
+}
+
+/// A representative's successor, whose keys other than `residual` must now be filed.
+pub(super) struct Successor {
+    pub(super) serial: u32,
+    pub(super) residual: Box<[u32]>,
+}
+
+/// The index's groups, behind one lock: joining, leaving and reading a group's size are a few
+/// hash-table operations each, and only pages of large clusters join.
+#[derive(Default)]
+pub(super) struct Groups {
+    table: Mutex<Table>,
+}
+
+impl Groups {
+    /// Files `serial` as a member of `rep`'s group (made if `rep` leads none), if `rep` is still
+    /// `live` and not a member itself; otherwise gives `member` back.
+    pub(super) fn join(
+        &self,
+        serial: u32,
+        rep: u32,
+        member: Member,
+        live: impl FnOnce(u32) -> bool,
+    ) -> Result<(), Member> {
+        let mut t = lock(&self.table);
+        if t.of.contains_key(&rep) || !live(rep) {
+            return Err(member);
+        }
+        let g = match t.led.get(&rep) {
+            Some(&g) => g,
+            None => {
+                let g = t.next;
+                t.next = t.next.wrapping_add(1);
+                t.led.insert(rep, g);
+                t.groups.insert(
+                    g,
+                    Group {
+                        rep,
+                        members: BTreeSet::new(),
+                    },
+                );
+                g
+            }
+        };
+        t.groups
+            .get_mut(&g)
+            .expect("a led group")
+            .members
+            .insert(serial);
+        t.of.insert(serial, (g, member));
+        Ok(())
+    }
+
+    /// Takes `serial` out of its group, as a member or as a representative. Returns the
+    /// successor whose keys must be filed when it was a representative with members.
+    pub(super) fn leave(&self, serial: u32) -> Option<Successor> {
+        let mut t = lock(&self.table);
+        if let Some((g, _)) = t.of.remove(&serial) {
+            let group = t.groups.get_mut(&g).expect("a member's group");
+            group.members.remove(&serial);
+            return None;
+        }
+        let g = t.led.remove(&serial)?;
+        let group = t.groups.get_mut(&g).expect("a led group");
+        let Some(next) = group.members.pop_first() else {
+            t.groups.remove(&g);
+            return None;
+        };
+        group.rep = next;
+        let empty = group.members.is_empty();
+        let (_, m) = t.of.remove(&next).expect("a member's record");
+        if empty {
+            t.groups.remove(&g);
+        } else {
+            t.led.insert(next, g);
+        }
+        Some(Successor {
+            serial: next,
+            residual: m.residual,
+        })
+    }
+
+    /// The representative of `serial`'s group if it is a member.
+    pub(super) fn rep_of(&self, serial: u32) -> Option<u32> {
+        let t = lock(&self.table);
+        let &(g, _) = t.of.get(&serial)?;
+        Some(t.groups[&g].rep)
+    }
+
+    /// How many members the group `serial` represents has (0 if it represents none).
+    pub(super) fn copies(&self, serial: u32) -> usize {
+        let t = lock(&self.table);
+        t.led.get(&serial).map_or(0, |g| t.groups[g].members.len())
+    }
+
+    /// The members of the group `serial` represents, oldest first, with their containments in
+    /// the representative they joined and its in them.
+    pub(super) fn members(&self, serial: u32) -> Vec<(u32, f32, f32)> {
+        let t = lock(&self.table);
+        let Some(g) = t.led.get(&serial) else {
+            return Vec::new();
+        };
+        t.groups[g]
+            .members
+            .iter()
+            .map(|s| {
+                let m = &t.of[s].1;
+                (*s, m.in_rep, m.rep_in)
+            })
+            .collect()
+    }
+
+    /// Groups, documents filed as members, and the bytes the table holds (estimated: hash
+    /// entries over their load factor, tree nodes, residual keys).
+    pub(super) fn counts(&self) -> (usize, usize, usize) {
+        let t = lock(&self.table);
+        let entry = |size: usize, cap: usize| cap * (size + 1);
+        let residual: usize = t.of.values().map(|(_, m)| 4 * m.residual.len()).sum();
+        let bytes = entry(std::mem::size_of::<(u32, Group)>(), t.groups.capacity())
+            + entry(std::mem::size_of::<(u32, u32)>(), t.led.capacity())
+            + entry(std::mem::size_of::<(u32, (u32, Member))>(), t.of.capacity())
+            // A B-tree's nodes hold 11 keys, mostly two thirds full.
+            + t.of.len() * 4 * 3 / 2
+            + residual;
+        (t.groups.len(), t.of.len(), bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(residual: &[u32]) -> Member {
+        Member {
+            in_rep: 0.9,
+            rep_in: 0.9,
+            residual: residual.into(),
+        }
+    }
+
+    #[test]
+    fn the_oldest_member_succeeds_a_representative_and_keeps_the_others() {
+        let g = Groups::default();
+        for s in [5, 3, 9] {
+            assert!(g.join(s, 1, member(&[s]), |_| true).is_ok());
+        }
+        assert_eq!(g.copies(1), 3);
+        assert_eq!(g.rep_of(9), Some(1));
+        // A member cannot lead, and a gone representative takes no member.
+        assert!(g.join(10, 3, member(&[]), |_| true).is_err());
+        assert!(g.join(10, 2, member(&[]), |_| false).is_err());
+        let next = g.leave(1).expect("a successor");
+        assert_eq!((next.serial, &*next.residual), (3, &[3][..]));
+        assert_eq!(g.copies(3), 2);
+        assert_eq!(g.rep_of(9), Some(3));
+        assert_eq!(g.members(3).iter().map(|m| m.0).collect::<Vec<_>>(), [5, 9]);
+        assert!(g.leave(5).is_none());
+        let last = g.leave(3).expect("a successor");
+        assert_eq!(last.serial, 9);
+        // A group of one is no group.
+        assert_eq!((g.copies(9), g.rep_of(9), g.counts().0), (0, None, 0));
+        assert!(g.leave(9).is_none());
+    }
+}

@@ -1,0 +1,214 @@
+//! The crawler's index on a story copied by more sites than `group_from`: every other copy is
+//! found, as a match or as a copy of a matched representative (`Match::copies`,
+//! `Index::copies_of`), at a query cost that does not grow with the cluster; and so it stays
+//! when the index is reopened, compacted, or loses the representative to removal or eviction.
+//! Data from `scripts/scale/gen.py clusters`.
+
+use reprint::index::{Index, IndexOptions, Meta};
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::process::Command;
+
+/// `gen.py clusters` documents (id, text) in its order, and each cluster's member ids.
+fn cluster_corpus(args: &[&str]) -> (Vec<(String, String)>, HashMap<String, BTreeSet<String>>) {
+    let out = tempfile::tempdir().unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/scale/gen.py");
+    let status = Command::new("python3")
+        .arg(&script)
+        .arg("clusters")
+        .args(args)
+        .arg("--out")
+        .arg(out.path())
+        .status()
+        .expect("python3 runs scripts/scale/gen.py");
+    assert!(status.success(), "gen.py clusters {args:?}");
+    let docs = std::fs::read_to_string(out.path().join("corpus.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                v["id"].as_str().unwrap().to_string(),
+                v["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut clusters: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for line in std::fs::read_to_string(out.path().join("clusters.tsv"))
+        .unwrap()
+        .lines()
+    {
+        let f: Vec<&str> = line.split('\t').collect();
+        clusters
+            .entry(f[0].to_string())
+            .or_default()
+            .insert(f[2].to_string());
+    }
+    (docs, clusters)
+}
+
+/// What a query of `text` finds: the matches' ids, the representatives among them, and every
+/// document found either way (matches and their representatives' copies).
+struct Found {
+    matches: Vec<String>,
+    reps: Vec<String>,
+    all: BTreeSet<String>,
+}
+
+fn find(index: &Index, text: &str) -> Found {
+    let ms = index.query(text).unwrap();
+    let mut all: BTreeSet<String> = ms.iter().map(|m| m.id.clone()).collect();
+    let mut reps = Vec::new();
+    for m in ms.iter().filter(|m| m.copies > 0) {
+        let copies = index.copies_of(&m.id).unwrap();
+        assert_eq!(copies.len(), m.copies, "{}: copies listed vs counted", m.id);
+        for c in &copies {
+            assert!(
+                c.containment_in_representative >= 0.8 && c.representative_in_copy >= 0.8,
+                "{} filed under {} at {:.3} / {:.3}",
+                c.id,
+                m.id,
+                c.containment_in_representative,
+                c.representative_in_copy
+            );
+        }
+        all.extend(copies.into_iter().map(|c| c.id));
+        reps.push(m.id.clone());
+    }
+    Found {
+        matches: ms.into_iter().map(|m| m.id).collect(),
+        reps,
+        all,
+    }
+}
+
+/// Checks that querying each of `probes` finds every other live member of its cluster, and
+/// only a bounded number of matches. Returns the representatives met.
+fn check_recall(
+    index: &Index,
+    docs: &[(String, String)],
+    members: &BTreeSet<String>,
+    probes: &[usize],
+    what: &str,
+) -> BTreeSet<String> {
+    let group_from = index.options().group_from;
+    let live: BTreeSet<String> = members
+        .iter()
+        .filter(|id| index.get(id).unwrap().is_some())
+        .cloned()
+        .collect();
+    let mut reps = BTreeSet::new();
+    for &p in probes {
+        let (id, text) = &docs[p];
+        let found = find(index, text);
+        let want: BTreeSet<&String> = live.iter().filter(|m| *m != id).collect();
+        let missed: Vec<&&String> = want.iter().filter(|m| !found.all.contains(**m)).collect();
+        assert!(
+            missed.is_empty(),
+            "{what}: {id} misses {} of the {} other copies ({:?}…)",
+            missed.len(),
+            want.len(),
+            &missed[..missed.len().min(3)]
+        );
+        // The query verifies the copies filed before the group formed and its representative,
+        // not the cluster: its matches do not grow with it.
+        assert!(
+            found.matches.len() <= 2 * group_from,
+            "{what}: {id} has {} matches for {} copies",
+            found.matches.len(),
+            want.len()
+        );
+        assert!(!found.reps.is_empty(), "{what}: {id} meets no group");
+        reps.extend(found.reps);
+    }
+    reps
+}
+
+#[test]
+fn every_copy_of_a_story_copied_by_hundreds_is_found_and_stays_found() {
+    let (docs, clusters) =
+        cluster_corpus(&["--background", "200", "--sizes", "160", "--seed", "5"]);
+    let members = &clusters["c0"];
+    let at: HashMap<&str, usize> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.0.as_str(), i))
+        .collect();
+    let probes: Vec<usize> = members.iter().step_by(23).map(|m| at[m.as_str()]).collect();
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let index = Index::open(dir.path(), IndexOptions::default()).unwrap();
+        for (i, (id, text)) in docs.iter().enumerate() {
+            index
+                .check_and_insert(id, text, &Meta::at(1_000 + i as u64))
+                .unwrap();
+        }
+        let s = index.stats();
+        assert!(
+            s.groups >= 1 && s.copies + 2 * index.options().group_from >= members.len(),
+            "{} groups, {} copies",
+            s.groups,
+            s.copies
+        );
+        check_recall(&index, &docs, members, &probes, "as built");
+        index.save().unwrap();
+    }
+    // Reopened: the copy records bring the groups back.
+    let index = Index::open(dir.path(), IndexOptions::default()).unwrap();
+    let reps = check_recall(&index, &docs, members, &probes, "reopened");
+    // The representatives leave: their oldest copies succeed them, and no copy is lost, then or
+    // after a compaction drops their records and the index is reopened.
+    for r in &reps {
+        assert!(index.remove(r).unwrap());
+    }
+    let probes: Vec<usize> = probes
+        .into_iter()
+        .filter(|&p| !reps.contains(&docs[p].0))
+        .collect();
+    let successors = check_recall(&index, &docs, members, &probes, "representatives removed");
+    assert!(successors.is_disjoint(&reps));
+    index.compact().unwrap();
+    drop(index);
+    let index = Index::open(dir.path(), IndexOptions::default()).unwrap();
+    check_recall(&index, &docs, members, &probes, "compacted and reopened");
+}
+
+#[test]
+fn plain_inserts_group_copies_and_eviction_keeps_the_group() {
+    let (docs, clusters) = cluster_corpus(&["--background", "0", "--sizes", "150", "--seed", "8"]);
+    let members = &clusters["c0"];
+    // `insert` queries only a page whose keys look crowded, and groups it the same way.
+    let index = Index::new(IndexOptions::default()).unwrap();
+    for (id, text) in &docs {
+        index.insert(id, text, &Meta::at(0)).unwrap();
+    }
+    assert!(index.stats().copies >= members.len() - 2 * index.options().group_from);
+    check_recall(&index, &docs, members, &[0, 70, 149], "inserted");
+    // Oldest first out: the first representatives go, their successors take over.
+    let options = IndexOptions {
+        max_docs: Some(100),
+        ..IndexOptions::default()
+    };
+    let index = Index::new(options).unwrap();
+    for (i, (id, text)) in docs.iter().enumerate() {
+        index
+            .check_and_insert(id, text, &Meta::at(i as u64))
+            .unwrap();
+    }
+    assert_eq!(index.len(), 100);
+    assert!(index.stats().copies > 0);
+    check_recall(&index, &docs, members, &[60, 100, 149], "evicted");
+    // Without groups, the story's keys are too common once 100 sites hold them: the contrast
+    // this mechanism exists for.
+    let plain = Index::new(IndexOptions {
+        group_from: 0,
+        ..IndexOptions::default()
+    })
+    .unwrap();
+    for (id, text) in &docs {
+        plain.insert(id, text, &Meta::at(0)).unwrap();
+    }
+    assert_eq!(plain.stats().groups, 0);
+    let found = plain.query(&docs[70].1).unwrap().len();
+    assert!(found < 100, "{found} copies found without groups");
+}
