@@ -9,8 +9,12 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::process::Command;
 
-/// `gen.py clusters` documents (id, text) in its order, and each cluster's member ids.
-fn cluster_corpus(args: &[&str]) -> (Vec<(String, String)>, HashMap<String, BTreeSet<String>>) {
+/// Documents as (id, text), and each cluster's member ids by cluster name.
+type Docs = Vec<(String, String)>;
+type Clusters = HashMap<String, BTreeSet<String>>;
+
+/// `gen.py clusters` documents in its order, and its clusters.
+fn cluster_corpus(args: &[&str]) -> (Docs, Clusters) {
     let out = tempfile::tempdir().unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/scale/gen.py");
     let status = Command::new("python3")

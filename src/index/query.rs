@@ -49,7 +49,9 @@ impl Index {
         let _in_flight = self.enter();
         Scratch::with(&PAGE, |s| {
             let (keys, profile) = self.analyze(text, s);
-            let found = self.query_analyzed(&s.analysis, &keys, &profile, None)?.0;
+            let found = self
+                .query_analyzed(&s.analysis, &keys, &profile, None, false)?
+                .0;
             Ok(found.into_iter().map(|(_, m)| m).collect())
         })
     }
@@ -60,7 +62,8 @@ impl Index {
         let _in_flight = self.enter();
         let (keys, profile, found, held) = Scratch::with(&PAGE, |s| {
             let (keys, profile) = self.analyze(text, s);
-            let (found, held) = self.query_analyzed(&s.analysis, &keys, &profile, Some(id))?;
+            let (found, held) =
+                self.query_analyzed(&s.analysis, &keys, &profile, Some(id), false)?;
             Ok::<_, Error>((keys, profile, found, held))
         })?;
         let join = self.group_to_join(&found);
@@ -88,15 +91,20 @@ impl Index {
 
     /// The matches of a page analyzed as `a`, each with its serial, with these keys and profile
     /// (see the module docs), and how many entries each key held in the inverted lists. A
-    /// document whose id is `exclude` is not a match.
+    /// document whose id is `exclude` is not a match. With `reps_only`, only the candidates that
+    /// represent a group are verified: all an insert needs to find the group it joins.
     pub(super) fn query_analyzed(
         &self,
         a: &Analysis,
         keys: &[u32],
         profile: &Profile,
         exclude: Option<&str>,
+        reps_only: bool,
     ) -> Result<(Vec<Found>, Vec<u32>)> {
-        let (cands, looked) = self.candidates(keys);
+        let (mut cands, looked) = self.candidates(keys);
+        if reps_only {
+            cands.retain(|&s| self.groups.copies(s) > 0);
+        }
         // One positional read of each candidate's head (its profile), which settles most
         // candidates in a microsecond each, here on the calling thread. The text is read,
         // analyzed and aligned only for a candidate the profile does not settle.

@@ -233,8 +233,17 @@ impl Index {
             if !self.crowded(&held) {
                 return Ok::<_, Error>((keys, profile, held, None));
             }
-            let (found, held) = self.query_analyzed(&s.analysis, &keys, &profile, Some(id))?;
-            let join = self.group_to_join(&found);
+            // The representatives first: a copy of a story already grouped needs no other
+            // alignment.
+            let a = &s.analysis;
+            let (found, held) = self.query_analyzed(a, &keys, &profile, Some(id), true)?;
+            let join = match self.group_to_join(&found) {
+                Some(j) => Some(j),
+                None => {
+                    let found = self.query_analyzed(a, &keys, &profile, Some(id), false)?.0;
+                    self.group_to_join(&found)
+                }
+            };
             Ok((keys, profile, held, join))
         })?;
         self.insert_keys(id, text, meta, &keys, &profile, Some(&held), join)
@@ -373,10 +382,10 @@ impl Index {
         }
     }
 
-    /// The group a page joins, from what its query `found` (serial, match): when at least
-    /// `group_from - 1` indexed documents are its near-duplicates, the best of them that is not
-    /// itself a member, preferring one that already represents a group (by its containment
-    /// both ways, then id).
+    /// The group a page joins, from what its query `found` (serial, match): the group of a
+    /// representative it is a near-duplicate of; else, when at least `group_from - 1` indexed
+    /// documents are its near-duplicates, a new group under the best of them that is not a
+    /// member. The best by containment both ways, then id.
     pub(super) fn group_to_join(&self, found: &[Found]) -> Option<Join> {
         let g = self.options.group_from;
         if g == 0 {
@@ -391,17 +400,15 @@ impl Index {
                 )
             })
             .collect();
-        if near.len() + 1 < g {
+        let grouped = near.iter().any(|(_, m)| m.copies > 0);
+        if !grouped && near.len() + 1 < g {
             return None;
         }
         near.into_iter()
-            .filter(|(s, _)| self.groups.rep_of(*s).is_none())
+            .filter(|(s, m)| (m.copies > 0 || !grouped) && self.groups.rep_of(*s).is_none())
             .max_by(|(_, x), (_, y)| {
                 let both = |m: &Match| m.containment_query_in_doc.min(m.containment_doc_in_query);
-                (x.copies > 0)
-                    .cmp(&(y.copies > 0))
-                    .then(both(x).total_cmp(&both(y)))
-                    .then_with(|| y.id.cmp(&x.id))
+                both(x).total_cmp(&both(y)).then_with(|| y.id.cmp(&x.id))
             })
             .map(|(s, m)| Join {
                 rep: *s,

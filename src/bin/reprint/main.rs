@@ -397,8 +397,9 @@ fn index_query(args: IndexQueryArgs) -> anyhow::Result<u8> {
             let mut m = index.query(text).with_context(|| {
                 format!("cannot query {} against {}", d.id, args.index.display())
             })?;
-            // A document already in the index is not a copy of itself.
-            m.retain(|m| m.id != d.id);
+            // A document already in the index is not a copy of itself; but when it represents
+            // a group, its row says how many copies it has.
+            m.retain(|m| m.id != d.id || m.copies > 0);
             Ok(Ok(m))
         })
         .collect::<anyhow::Result<_>>()?;
