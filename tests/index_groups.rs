@@ -216,3 +216,96 @@ fn plain_inserts_group_copies_and_eviction_keeps_the_group() {
     let found = plain.query(&docs[70].1).unwrap().len();
     assert!(found < 100, "{found} copies found without groups");
 }
+
+#[test]
+fn the_command_reports_a_representatives_copies_and_lists_them() {
+    let (docs, clusters) = cluster_corpus(&["--background", "30", "--sizes", "60", "--seed", "2"]);
+    let members = &clusters["c0"];
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("pages.jsonl");
+    let lines: Vec<String> = docs
+        .iter()
+        .map(|(id, text)| serde_json::json!({"id": id, "text": text}).to_string())
+        .collect();
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let idx = dir.path().join("idx");
+    let run = |args: &[&str]| -> (String, i32) {
+        let out = Command::new(env!("CARGO_BIN_EXE_reprint"))
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            out.status.code().unwrap(),
+        )
+    };
+    let (idx_s, input_s) = (idx.to_str().unwrap(), input.to_str().unwrap());
+    // One thread: two pages inserted at the same moment may each start a group.
+    assert_eq!(run(&["index", "add", idx_s, input_s, "-j", "1", "-q"]).1, 0);
+    let (stats, _) = run(&["index", "stats", idx_s, "--json"]);
+    let stats: serde_json::Value = serde_json::from_str(&stats).unwrap();
+    assert_eq!(stats["groups"], 1);
+    // One copy queried: its pairs, and the copies of the representative among them.
+    let probe = members.iter().next_back().unwrap();
+    let one = dir.path().join("one.jsonl");
+    let line = lines
+        .iter()
+        .find(|l| l.contains(&format!("\"{probe}\"")))
+        .unwrap();
+    std::fs::write(&one, format!("{line}\n")).unwrap();
+    let (pairs, code) = run(&[
+        "index",
+        "query",
+        idx_s,
+        one.to_str().unwrap(),
+        "--format",
+        "jsonl",
+        "-q",
+    ]);
+    assert_eq!(code, 0);
+    let pairs: Vec<serde_json::Value> = pairs
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let reps: Vec<&str> = pairs
+        .iter()
+        .filter(|p| p.get("b_copies").is_some())
+        .map(|p| p["b"].as_str().unwrap())
+        .collect();
+    assert_eq!(reps.len(), 1, "{pairs:?}");
+    let mut found: BTreeSet<String> = pairs
+        .iter()
+        .map(|p| p["b"].as_str().unwrap().to_string())
+        .collect();
+    let (copies, code) = run(&["index", "copies", idx_s, reps[0], "--format", "jsonl"]);
+    assert_eq!(code, 0);
+    let copies: Vec<serde_json::Value> = copies
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let b_copies = pairs.iter().find(|p| p["b"] == reps[0]).unwrap()["b_copies"].as_u64();
+    assert_eq!(b_copies, Some(copies.len() as u64));
+    for c in &copies {
+        assert_eq!(c["representative"], reps[0]);
+        found.insert(c["id"].as_str().unwrap().to_string());
+    }
+    found.remove(probe);
+    let others: BTreeSet<String> = members.iter().filter(|m| *m != probe).cloned().collect();
+    assert!(
+        others.is_subset(&found),
+        "missing {:?}",
+        others.difference(&found).collect::<Vec<_>>()
+    );
+    // The CSV has the count as its last column; an unknown id is reported, exit code 3.
+    let (csv, _) = run(&[
+        "index",
+        "query",
+        idx_s,
+        one.to_str().unwrap(),
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert!(csv.lines().next().unwrap().ends_with(",b_copies"));
+    assert_eq!(run(&["index", "copies", idx_s, "no-such-page"]).1, 3);
+}
