@@ -4,9 +4,11 @@
 //! when the index is reopened, compacted, or loses the representative to removal or eviction.
 //! Data from `scripts/scale/gen.py clusters`.
 
+mod common;
+
+use common::generate;
 use reprint::index::{Index, IndexOptions, Meta};
 use std::collections::{BTreeSet, HashMap};
-use std::path::Path;
 use std::process::Command;
 
 /// Documents as (id, text), and each cluster's member ids by cluster name.
@@ -15,28 +17,10 @@ type Clusters = HashMap<String, BTreeSet<String>>;
 
 /// `gen.py clusters` documents in its order, and its clusters.
 fn cluster_corpus(args: &[&str]) -> (Docs, Clusters) {
-    let out = tempfile::tempdir().unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/scale/gen.py");
-    let status = Command::new("python3")
-        .arg(&script)
-        .arg("clusters")
-        .args(args)
-        .arg("--out")
-        .arg(out.path())
-        .status()
-        .expect("python3 runs scripts/scale/gen.py");
-    assert!(status.success(), "gen.py clusters {args:?}");
-    let docs = std::fs::read_to_string(out.path().join("corpus.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            (
-                v["id"].as_str().unwrap().to_string(),
-                v["text"].as_str().unwrap().to_string(),
-            )
-        })
+    let args: Vec<&str> = std::iter::once("clusters")
+        .chain(args.iter().copied())
         .collect();
+    let (docs, out) = generate(&args);
     let mut clusters: HashMap<String, BTreeSet<String>> = HashMap::new();
     for line in std::fs::read_to_string(out.path().join("clusters.tsv"))
         .unwrap()

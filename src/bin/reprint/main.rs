@@ -299,6 +299,18 @@ fn open_index(
         .with_context(|| format!("cannot open the index {}", dir.display()))
 }
 
+/// An index that must exist, opened with the settings it was built with.
+fn open_existing_index(dir: &std::path::Path) -> anyhow::Result<reprint::index::Index> {
+    let Some(options) = reprint::index::Index::stored_options(dir)? else {
+        anyhow::bail!(
+            "{}: no index there (create one with `reprint index add`)",
+            dir.display()
+        );
+    };
+    reprint::index::Index::open(dir, options)
+        .with_context(|| format!("cannot open the index {}", dir.display()))
+}
+
 fn index_add(args: IndexAddArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
     start_threads(args.threads)?;
@@ -476,14 +488,7 @@ fn index_query(args: IndexQueryArgs) -> anyhow::Result<u8> {
 }
 
 fn index_copies(args: IndexCopiesArgs) -> anyhow::Result<u8> {
-    let Some(options) = reprint::index::Index::stored_options(&args.index)? else {
-        anyhow::bail!(
-            "{}: no index there (create one with `reprint index add`)",
-            args.index.display()
-        );
-    };
-    let index = reprint::index::Index::open(&args.index, options)
-        .with_context(|| format!("cannot open the index {}", args.index.display()))?;
+    let index = open_existing_index(&args.index)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut csv = (args.format == Format::Csv).then(|| csv::Writer::from_writer(Vec::new()));
@@ -545,14 +550,7 @@ fn index_copies(args: IndexCopiesArgs) -> anyhow::Result<u8> {
 }
 
 fn index_stats(args: IndexStatsArgs) -> anyhow::Result<u8> {
-    let Some(options) = reprint::index::Index::stored_options(&args.index)? else {
-        anyhow::bail!(
-            "{}: no index there (create one with `reprint index add`)",
-            args.index.display()
-        );
-    };
-    let index = reprint::index::Index::open(&args.index, options)
-        .with_context(|| format!("cannot open the index {}", args.index.display()))?;
+    let index = open_existing_index(&args.index)?;
     let s = index.stats();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
