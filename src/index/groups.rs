@@ -23,8 +23,15 @@
 //! - A group is known by a number that does not change when its representative does, so a
 //!   succession costs `O(log k)`, not a pass over the `k` members.
 
-use super::locks::lock;
+use super::locks::{lock, read};
+use super::options::{Copy, Match};
+use super::query::Found;
+use super::scratch::{Scratch, CANDIDATE};
+use super::table::{hash_id, Part, Slot, DOC_SHARDS};
+use super::{store, Index};
+use crate::error::Result;
 use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 
 /// How a member joined its group.
@@ -178,6 +185,171 @@ impl Groups {
             + t.of.len() * 4 * 3 / 2
             + residual;
         (t.groups.len(), t.of.len(), bytes)
+    }
+}
+
+/// The group a page joins: its representative's serial, and the page's containment in it and
+/// the representative's in the page.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Join {
+    pub(super) rep: u32,
+    pub(super) in_rep: f32,
+    pub(super) rep_in: f32,
+}
+
+/// What a page joining a group files, and the membership it records.
+pub(super) struct Filing {
+    pub(super) rep: u32,
+    pub(super) rep_id_hash: u64,
+    pub(super) member: Member,
+    /// Entries each residual key held, when the caller counted them.
+    pub(super) held: Option<Vec<u32>>,
+}
+
+impl Index {
+    /// Whether a page whose keys hold these many entries each may be the next copy of a cluster
+    /// large enough to be grouped: most of its keys are held by `group_from - 1` documents or
+    /// more. Such a page is queried before it is inserted.
+    pub(super) fn crowded(&self, held: &[u32]) -> bool {
+        let g = self.options.group_from;
+        g > 1 && {
+            let many = held.iter().filter(|&&n| n as usize + 1 >= g).count();
+            2 * many >= held.len().max(1)
+        }
+    }
+
+    /// The group a page joins, from what its query `found` (serial, match): the group of a
+    /// representative it is a near-duplicate of; else, when at least `group_from - 1` indexed
+    /// documents are its near-duplicates, a new group under the best of them that is not a
+    /// member. The best by containment both ways, then id.
+    pub(super) fn group_to_join(&self, found: &[Found]) -> Option<Join> {
+        let g = self.options.group_from;
+        if g == 0 {
+            return None;
+        }
+        let near: Vec<&Found> = found
+            .iter()
+            .filter(|(_, m)| {
+                crate::scan::is_near_duplicate(
+                    m.containment_query_in_doc,
+                    m.containment_doc_in_query,
+                )
+            })
+            .collect();
+        let grouped = near.iter().any(|(_, m)| m.copies > 0);
+        if !grouped && near.len() + 1 < g {
+            return None;
+        }
+        near.into_iter()
+            .filter(|(s, m)| (m.copies > 0 || !grouped) && self.groups.rep_of(*s).is_none())
+            .max_by(|(_, x), (_, y)| {
+                let both = |m: &Match| m.containment_query_in_doc.min(m.containment_doc_in_query);
+                both(x).total_cmp(&both(y)).then_with(|| y.id.cmp(&x.id))
+            })
+            .map(|(s, m)| Join {
+                rep: *s,
+                in_rep: m.containment_query_in_doc as f32,
+                rep_in: m.containment_doc_in_query as f32,
+            })
+    }
+
+    /// What a page joining `j`'s group files: its keys that the representative does not hold,
+    /// with their entries in `held`. `None` when the representative is gone.
+    pub(super) fn filing_under(
+        &self,
+        j: &Join,
+        keys: &[u32],
+        held: Option<&[u32]>,
+    ) -> Result<Option<Filing>> {
+        let Some(rep_id_hash) = self.id_hash_of(j.rep) else {
+            return Ok(None);
+        };
+        let Some(rep_keys) = self.keys_of(j.rep)? else {
+            return Ok(None);
+        };
+        let mut residual = Vec::new();
+        let mut residual_held = Vec::new();
+        for (i, k) in keys.iter().enumerate() {
+            if rep_keys.binary_search(k).is_err() {
+                residual.push(*k);
+                residual_held.push(held.map_or(0, |h| h[i]));
+            }
+        }
+        Ok(Some(Filing {
+            rep: j.rep,
+            rep_id_hash,
+            member: Member {
+                in_rep: j.in_rep,
+                rep_in: j.rep_in,
+                residual: residual.into(),
+            },
+            held: held.map(|_| residual_held),
+        }))
+    }
+
+    /// A live document's id hash.
+    pub(super) fn id_hash_of(&self, serial: u32) -> Option<u64> {
+        match read(&self.docs[serial as usize % DOC_SHARDS]).get(&serial) {
+            Some(Slot::Live(d)) => Some(d.id_hash),
+            _ => None,
+        }
+    }
+
+    /// A live document's keys, from its text, or `None` when it is gone.
+    pub(super) fn keys_of(&self, serial: u32) -> Result<Option<Vec<u32>>> {
+        let Some(text) = self.body(serial, Part::Text)? else {
+            return Ok(None);
+        };
+        let text = std::str::from_utf8(&text).map_err(|_| self.corrupt())?;
+        Ok(Some(Scratch::with(&CANDIDATE, |s| self.analyze(text, s).0)))
+    }
+
+    /// Files the keys of a document other than `filed`, the keys it filed as a member: when the
+    /// group it was to join is gone, or when it succeeds its representative. A document gone
+    /// meanwhile files nothing.
+    pub(super) fn file_rest(&self, serial: u32, filed: &[u32]) -> Result<()> {
+        let Some(keys) = self.keys_of(serial)? else {
+            return Ok(());
+        };
+        let rest: Vec<u32> = keys
+            .into_iter()
+            .filter(|k| filed.binary_search(k).is_err())
+            .collect();
+        self.postings.insert(
+            &rest,
+            serial,
+            self.options.max_postings_per_key,
+            self.min_live.load(Ordering::Relaxed),
+            None,
+        );
+        Ok(())
+    }
+
+    /// The documents filed as near-duplicates of the document with this id, when it represents
+    /// a group (see [`IndexOptions::group_from`](super::IndexOptions::group_from)), oldest
+    /// first; empty otherwise.
+    pub fn copies_of(&self, id: &str) -> Result<Vec<Copy>> {
+        let h = hash_id(id);
+        let Some(serial) = read(&self.ids[h as usize % DOC_SHARDS]).get(&h).copied() else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        let mut head = Vec::new();
+        for (s, in_rep, rep_in) in self.groups.members(serial) {
+            head.clear();
+            let Some(at) = self.head_into(s, &mut head)? else {
+                continue;
+            };
+            let h = store::decode_head(&head[at]).ok_or_else(|| self.corrupt())?;
+            out.push(Copy {
+                id: h.id.to_string(),
+                time: h.time,
+                data: h.data.to_string(),
+                containment_in_representative: f64::from(in_rep),
+                representative_in_copy: f64::from(rep_in),
+            });
+        }
+        Ok(out)
     }
 }
 
