@@ -277,14 +277,16 @@ class Index:
     ``Index()`` is in memory; ``Index(path)`` opens (or creates) a persistent index in the
     directory ``path``, replaying its logs. Options are those of the Rust ``IndexOptions``:
     ``sample_rate``, ``min_score``, ``max_candidates``, ``min_key_share``, ``common_key_share``,
-    ``max_postings_per_key``, ``max_postings_per_query``, ``max_docs``, ``max_age``, and
-    ``config`` (the detector, a dict of overrides); one left as ``None`` takes the library's
-    default. Every method releases the GIL; many threads may use one index.
+    ``max_postings_per_key``, ``max_postings_per_query``, ``group_from``, ``max_docs``,
+    ``max_age``, and ``config`` (the detector, a dict of overrides); one left as ``None`` takes
+    the library's default. Every method releases the GIL; many threads may use one index.
 
     Matches are dicts: ``id``, ``time``, ``data``, ``resemblance``, ``containment_query_in_doc``,
-    ``containment_doc_in_query`` and ``passages`` (``query_start``, ``query_end``, ``doc_start``,
-    ``doc_end``: byte offsets into the UTF-8 encodings of the query text and the stored text),
-    best first.
+    ``containment_doc_in_query``, ``passages`` (``query_start``, ``query_end``, ``doc_start``,
+    ``doc_end``: byte offsets into the UTF-8 encodings of the query text and the stored text)
+    and ``copies``, best first. A story copied by ``group_from`` sites or more (default 32) is
+    held as one representative and its near-duplicates: a match with ``copies`` > 0 is such a
+    representative, and :meth:`copies_of` lists its copies.
     """
 
     def __init__(
@@ -299,6 +301,7 @@ class Index:
         common_key_share: Optional[float] = None,
         max_postings_per_key: Optional[int] = None,
         max_postings_per_query: Optional[int] = None,
+        group_from: Optional[int] = None,
         max_docs: Optional[int] = None,
         max_age: Optional[int] = None,
     ) -> None:
@@ -312,6 +315,7 @@ class Index:
             common_key_share,
             max_postings_per_key,
             max_postings_per_query,
+            group_from,
             max_docs,
             max_age,
         )
@@ -333,6 +337,12 @@ class Index:
         """:meth:`query` then :meth:`insert`, analyzing the text once: a crawler's hot path. A
         document with the same id is not reported as a match of itself."""
         return self._inner.check_and_insert(id, text, time, data)
+
+    def copies_of(self, id: str) -> List[Dict[str, Any]]:
+        """The near-duplicates filed as copies of the indexed document ``id`` when it represents
+        a group (``copies`` of its matches), oldest first: dicts with ``id``, ``time``, ``data``,
+        ``containment_in_representative`` and ``representative_in_copy``. Empty otherwise."""
+        return self._inner.copies_of(id)
 
     def remove(self, id: str) -> bool:
         """Removes the document with this id. Returns whether there was one."""

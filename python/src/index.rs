@@ -38,6 +38,7 @@ fn match_dict<'py>(py: Python<'py>, m: &Match) -> PyResult<Bound<'py, PyDict>> {
         passages.append(pd)?;
     }
     d.set_item("passages", passages)?;
+    d.set_item("copies", m.copies)?;
     Ok(d)
 }
 
@@ -56,7 +57,7 @@ impl Index {
     #[new]
     #[pyo3(signature = (path=None, config=None, sample_rate=None, min_score=None,
         max_candidates=None, min_key_share=None, common_key_share=None, max_postings_per_key=None,
-        max_postings_per_query=None, max_docs=None, max_age=None))]
+        max_postings_per_query=None, group_from=None, max_docs=None, max_age=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -69,6 +70,7 @@ impl Index {
         common_key_share: Option<f64>,
         max_postings_per_key: Option<usize>,
         max_postings_per_query: Option<usize>,
+        group_from: Option<usize>,
         max_docs: Option<usize>,
         max_age: Option<u64>,
     ) -> PyResult<Index> {
@@ -82,6 +84,7 @@ impl Index {
             common_key_share: common_key_share.unwrap_or(d.common_key_share),
             max_postings_per_key: max_postings_per_key.unwrap_or(d.max_postings_per_key),
             max_postings_per_query: max_postings_per_query.unwrap_or(d.max_postings_per_query),
+            group_from: group_from.unwrap_or(d.group_from),
             max_docs,
             // Every option is listed: one the library adds fails to compile here until exposed.
             max_age,
@@ -128,6 +131,26 @@ impl Index {
             .detach(|| self.inner.check_and_insert(id, text, &m))
             .map_err(crate::to_py)?;
         matches(py, &found)
+    }
+
+    fn copies_of<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Bound<'py, PyList>> {
+        let copies = py
+            .detach(|| self.inner.copies_of(id))
+            .map_err(crate::to_py)?;
+        let out = PyList::empty(py);
+        for c in copies {
+            let d = PyDict::new(py);
+            d.set_item("id", c.id)?;
+            d.set_item("time", c.time)?;
+            d.set_item("data", c.data)?;
+            d.set_item(
+                "containment_in_representative",
+                c.containment_in_representative,
+            )?;
+            d.set_item("representative_in_copy", c.representative_in_copy)?;
+            out.append(d)?;
+        }
+        Ok(out)
     }
 
     fn remove(&self, py: Python<'_>, id: &str) -> PyResult<bool> {

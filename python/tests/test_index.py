@@ -110,3 +110,26 @@ def test_threads_share_one_index():
         th.join()
     assert len(index) == 100
     assert len(index.query(WIRE)) > 0
+
+
+def test_a_story_copied_by_many_sites_is_held_as_one_group(corpus):
+    docs = dict(corpus)
+    story = docs["wire/en-airline-merger.txt"]
+    # 45 sites republish it under their own one-line header: near-duplicates of one another.
+    pages = [(f"site-{i}", f"Site {i} News | Business\n{story}\nMore from site {i}") for i in range(45)]
+    index = reprint.Index()
+    for i, (page_id, text) in enumerate(pages):
+        index.check_and_insert(page_id, text, time=1_700_000_000 + i)
+    stats = index.stats()
+    assert stats["groups"] == 1 and stats["copies"] > 0
+    found = index.query(pages[7][1])
+    reps = [m for m in found if m["copies"] > 0]
+    assert len(reps) == 1
+    copies = index.copies_of(reps[0]["id"])
+    assert len(copies) == reps[0]["copies"]
+    assert all(c["containment_in_representative"] >= 0.8 for c in copies)
+    every = {m["id"] for m in found} | {c["id"] for c in copies}
+    assert every == {page_id for page_id, _ in pages}
+    # Queries verify the copies indexed before the group, not all 45.
+    assert len(found) < 40
+    assert index.copies_of("site-unknown") == []
