@@ -44,7 +44,7 @@ use crate::normalize::Tokens;
 use crate::terms::Term;
 use std::ops::Range;
 
-/// Parameters of the aligner. The defaults were chosen on `corpus/labels.tsv` (see README).
+/// Parameters of the aligner. The defaults were chosen on `corpus/labels.tsv` (see docs/evaluation.md).
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AlignConfig {
     /// Most terms that may be skipped between two consecutive matches of a chain, on each side.

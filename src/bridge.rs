@@ -22,7 +22,7 @@
 //! - Of several intermediaries, the one giving the largest score is kept; ties go to the lowest
 //!   document index.
 //!
-//! Measured on the development set (README): of 42 short excerpts of another rendering, 32 align
+//! Measured on the development set (docs/evaluation.md): of 42 short excerpts of another rendering, 32 align
 //! directly and the other 10 are found this way (their average precision 0.762 → 0.996), and no
 //! non-copy gains a score. The crawler's index does not bridge: it answers for one page at a
 //! time, and the copy that would bridge may arrive after the page.

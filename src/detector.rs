@@ -28,7 +28,7 @@ pub struct Config {
     /// How words become terms (stop words, prefix length, hash seed).
     pub terms: TermConfig,
     /// Shingle length `n`, in terms (1..=16). Short shingles survive rewording; long ones are more
-    /// specific. The default 2 is measured in README.
+    /// specific. The default 2 is measured in docs/evaluation.md.
     pub shingle: usize,
     /// Number of MinHash values per document signature (1..=4096). The standard error of a Jaccard
     /// estimate is about `sqrt(J(1−J)/k)`: 0.044 at J = 0.5 for k = 128.

@@ -21,6 +21,7 @@
 
 use crate::normalize::tokenize;
 use crate::report::PairReport;
+use crate::verdict::VerdictThresholds;
 use crate::wire::WireCues;
 use std::collections::HashSet;
 use std::fmt::Write;
@@ -88,6 +89,27 @@ pub struct HtmlPair<'a> {
     pub a_text: &'a str,
     /// B's full text.
     pub b_text: &'a str,
+}
+
+/// The evidence report of `pairs` (in the order to list them) as every front end writes it:
+/// titled, with a note naming the `command` that found them, reprint's version and the verdict
+/// thresholds, and the default limits.
+pub fn evidence_report(command: &str, pairs: &[HtmlPair]) -> String {
+    let t = VerdictThresholds::default();
+    let note = format!(
+        "{command} — reprint {}; verdict thresholds: copy when one side is at least {:.2} in the \
+         other or each at least {:.2} in the other, partial from {:.2}.",
+        env!("CARGO_PKG_VERSION"),
+        t.whole,
+        t.mutual,
+        t.partial,
+    );
+    report_page(
+        "reprint: evidence report",
+        &note,
+        pairs,
+        &HtmlLimits::default(),
+    )
 }
 
 /// Writes the report page for `pairs` (in the order to list them), titled `title`, with `note`

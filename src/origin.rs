@@ -22,8 +22,8 @@
 //!    evidence: on the corpus it would name a digest page as the source of another page that
 //!    copies the same dispatch, as readily as it names the dispatch in the seed pair.
 //!
-//! Measured by `reprint eval` (origin of labeled copies, where B copies A): README gives the
-//! figures; on both labeled sets no labeled copy is given the wrong origin.
+//! Measured by `reprint eval` (origin of labeled copies, where B copies A): docs/evaluation.md
+//! gives the figures; on both labeled sets no labeled copy is given the wrong origin.
 //!
 //! # Invariants
 //! - An `independent` pair has an `unknown` origin.

@@ -5,8 +5,8 @@
 //! - `containment_a_in_b` is the fraction of A's text, counted in A's words, that lies inside
 //!   passages aligned with B. It is the headline score: syndication is asymmetric, and a short wire
 //!   story inside a long page has containment near 1 and low resemblance. Words, not characters:
-//!   that is how the evaluation data counts it, and on its partial copies the error of the
-//!   containment falls from 0.012 to 0.006 (README).
+//!   that is how the evaluation data counts it, and on its partial copies words give half the
+//!   containment error that characters give (docs/evaluation.md).
 //!
 //! # Invariants
 //! - All scores are in `[0, 1]`; a text without words scores 0 against anything, itself included.

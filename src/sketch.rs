@@ -23,9 +23,9 @@
 //! shingles ([`crate::shingle`], which hashes the `8·n` bytes of a window with xxh3): the
 //! detector's shingle hashes are stored in indexes and sampled as keys, while here a shingle
 //! lives only until it is binned, so a cheaper combination that is exact about distinctness
-//! is enough. Rolling it, with the tokenizer's one-loop ASCII path of the same change, took
-//! signatures from 159 to 188 MB/s on one thread (README); reading ASCII words eight bytes at
-//! a time (`normalize::for_each_norm_word`) then to about 250 MB/s.
+//! is enough: rolling it, and reading ASCII words eight bytes at a time
+//! (`normalize::for_each_norm_word`), is what makes signatures fast (`cargo bench --bench
+//! pipeline`; docs/performance.md).
 //!
 //! # Invariants
 //! - The signature of a text depends only on the text and the [`SketchOptions`]: not on the batch

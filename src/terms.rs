@@ -5,7 +5,7 @@
 //! alignment therefore work on *terms*: a [`Tokens`] list with French and English function words
 //! removed and every remaining word cut to its first [`TermConfig::prefix`] characters (a crude but
 //! language-independent stemmer; the 5-letter prefix is the one measured best on `corpus/`, see
-//! README). Each term is hashed to a `u64` with seeded xxh3.
+//! docs/evaluation.md). Each term is hashed to a `u64` with seeded xxh3.
 //!
 //! # Invariants
 //! - Terms are in text order; `Term::token` indexes the [`Tokens`] they came from.

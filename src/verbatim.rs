@@ -4,7 +4,7 @@
 //! what keeps independent reports of one event apart. A sentence or two pasted into another page
 //! can hold too few content words for that (`Le chèque énergie n'est pas encaissable auprès de
 //! votre banque.` has four), yet ten words in a row, word for word, are not something two
-//! authors write independently. Measured on the development set (see README), a shared run of
+//! authors write independently. Measured on the development set (docs/evaluation.md), a shared run of
 //! 10 normalized words occurs in 84 of 85 short excerpts, in 23 of 42 short excerpts cut from
 //! another rendering (machine translation systems often agree on a sentence), and in none of the
 //! 2,469 negative pairs; at 8 words, in 3 negatives.

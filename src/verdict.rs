@@ -29,7 +29,7 @@
 //!   (corpus 0.01–0.20, development 0.01–0.10), since no negative pair reaches 0.10 (the highest
 //!   is 0.071); 0.10 is the most cautious of them.
 //!
-//! README gives the confusion matrices and the precision of each verdict.
+//! docs/evaluation.md gives the confusion matrices and the precision of each verdict.
 //!
 //! ```
 //! use reprint::verdict::{Verdict, VerdictThresholds};

@@ -185,18 +185,16 @@ fn candidate_keys_reproduce_the_scan() {
 #[test]
 fn candidate_keys_reproduce_the_bucket_cap() {
     // With a cap small enough to bite on the shipped corpus, the rule applied to the keys must
-    // still give exactly scan's candidates; the counted keys are the same keys, each once.
+    // still give exactly scan's candidates.
     let texts = corpus_texts();
     let detector = reprint::Detector::default();
-    let (mut counted, mut keys) = (Vec::new(), Vec::new());
+    let mut keys = Vec::new();
     for t in &texts {
         let a = detector.analyze_unsketched(t);
         let mut plain = Vec::new();
         reprint::scan::candidate_keys(&detector, &a, &mut plain);
-        reprint::scan::candidate_key_counts(&detector, &a, &mut counted);
-        let listed: Vec<u64> = counted.iter().map(|&(k, _)| k).collect();
-        assert_eq!(listed, plain);
-        assert!(counted.iter().all(|&(_, n)| n == 1));
+        // Sorted and distinct: a document holds each key once.
+        assert!(plain.windows(2).all(|w| w[0] < w[1]));
         keys.push(plain);
     }
     let analyses: Vec<_> = texts

@@ -89,16 +89,16 @@ fn main() {
         for s in sample {
             let a = detector.analyze_unsketched(s);
             let mut keys = Vec::new();
-            reprint::scan::candidate_key_counts(&detector, &a, &mut keys);
+            reprint::scan::candidate_keys(&detector, &a, &mut keys);
             per_doc_keys.push(keys);
             analyses.push(a);
         }
         (analyses, per_doc_keys, t.elapsed().as_secs_f64())
     });
     let n = analyses.len().max(1) as f64;
-    let fingerprints = |keys: &[(u64, u32)]| {
+    let fingerprints = |keys: &[u64]| {
         keys.iter()
-            .filter(|(k, _)| reprint::scan::is_fingerprint_key(*k))
+            .filter(|&&k| reprint::scan::is_fingerprint_key(k))
             .count()
     };
     let stats = |mut v: Vec<usize>| {
@@ -138,7 +138,7 @@ fn main() {
     // Buckets and candidates, by the rule of `reprint.spark.candidate_pairs` (and scan's).
     let mut by_key: HashMap<u64, Vec<u32>> = HashMap::new();
     for (d, keys) in per_doc_keys.iter().enumerate() {
-        for &(k, _) in keys {
+        for &k in keys {
             by_key.entry(k).or_default().push(d as u32);
         }
     }

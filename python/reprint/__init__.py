@@ -208,13 +208,11 @@ class CandidateKeys(NamedTuple):
 
     ``keys`` are int64 (the bits of reprint's keys: Spark and Arrow have no unsigned type); a key
     with bit :data:`FINGERPRINT_KEY_BIT` set is a verbatim-run fingerprint, any other a sampled
-    term-pair shingle. ``counts[j]`` is always 1 (a text holds each of its keys once); it stays
-    for pipelines written when a text held a key once per passage window.
+    term-pair shingle. A text holds each of its keys once.
     """
 
     offsets: np.ndarray
     keys: np.ndarray
-    counts: np.ndarray
 
     def of(self, i: int) -> np.ndarray:
         """The keys of text ``i``."""
@@ -250,8 +248,8 @@ def candidate_keys(
     candidate pair with :func:`verify`; scan reports those whose best score is positive and
     reaches ``min_score``.
     """
-    offsets, keys, counts = _reprint.candidate_keys(_texts(texts), _config(config))
-    return CandidateKeys(offsets, keys, counts)
+    offsets, keys = _reprint.candidate_keys(_texts(texts), _config(config))
+    return CandidateKeys(offsets, keys)
 
 
 def verify(

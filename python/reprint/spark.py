@@ -4,7 +4,7 @@ The job is plain DataFrame operations; the driver only plans it. Rust does the t
 once per Arrow batch inside the workers:
 
 1. **Keys.** ``mapInArrow`` runs :func:`reprint.candidate_keys` on each batch of ``(id, text)``
-   and emits ``(id, key, items)``: one row per key of the document, its sampled term-pair
+   and emits ``(id, key)``: one row per key of the document, its sampled term-pair
    shingles and its verbatim-run fingerprints (so partial copies and pasted sentences become
    candidates, not only near-duplicates).
 2. **Buckets.** Group by key: ``n``, the number of documents holding it, gives the key's weight
@@ -62,11 +62,10 @@ _MAX_INTERMEDIARIES = 16
 def key_rows(
     df: "DataFrame", id_col: str, text_col: str, config: Optional[Dict[str, Any]] = None
 ) -> "DataFrame":
-    """``(id, key, items)`` for every candidate key of every text of ``df`` (step 1).
+    """``(id, key)`` for every candidate key of every text of ``df`` (step 1).
 
     ``key`` is a long (the bits of reprint's unsigned key; bit ``FINGERPRINT_KEY_BIT`` marks a
-    verbatim-run fingerprint); ``items`` is 1 (kept for pipelines written against the earlier
-    passage-window keys). Null texts have no keys.
+    verbatim-run fingerprint). Null texts have no keys.
     """
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
@@ -76,7 +75,6 @@ def key_rows(
         [
             T.StructField("id", id_type, False),
             T.StructField("keys", T.ArrayType(T.LongType(), False), False),
-            T.StructField("items", T.ArrayType(T.IntegerType(), False), False),
         ]
     )
 
@@ -94,15 +92,12 @@ def key_rows(
                 [
                     batch.column(0),
                     pa.ListArray.from_arrays(offsets, pa.array(ck.keys)),
-                    pa.ListArray.from_arrays(offsets, pa.array(ck.counts)),
                 ],
-                names=["id", "keys", "items"],
+                names=["id", "keys"],
             )
 
     per_doc = df.select(id_col, text_col).where(F.col(id_col).isNotNull()).mapInArrow(keys, schema)
-    return per_doc.select("id", F.explode(F.arrays_zip("keys", "items")).alias("k")).select(
-        "id", F.col("k.keys").alias("key"), F.col("k.items").alias("items")
-    )
+    return per_doc.select("id", F.explode("keys").alias("key"))
 
 
 def candidate_pairs(

@@ -40,43 +40,32 @@ pub(crate) fn candidate_keys<'py>(
     py: Python<'py>,
     texts: &Bound<'py, PyAny>,
     config: Option<&str>,
-) -> PyResult<(
-    Bound<'py, PyArray1<i64>>,
-    Bound<'py, PyArray1<i64>>,
-    Bound<'py, PyArray1<i32>>,
-)> {
+) -> PyResult<(Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<i64>>)> {
     let detector = detector(config)?;
     let held = Texts::extract(texts, "texts")?;
     let texts = held.strs()?;
-    let per_text: Vec<Vec<(u64, u32)>> = py.detach(|| {
+    let per_text: Vec<Vec<u64>> = py.detach(|| {
         texts
             .par_iter()
             .map(|t| {
                 let mut keys = Vec::new();
                 // The keys need no signatures: the unsketched analysis gives the same keys.
                 let a = detector.analyze_unsketched(t);
-                reprint::scan::candidate_key_counts(&detector, &a, &mut keys);
+                reprint::scan::candidate_keys(&detector, &a, &mut keys);
                 keys
             })
             .collect()
     });
     let total: usize = per_text.iter().map(Vec::len).sum();
     let mut offsets = Vec::with_capacity(per_text.len() + 1);
-    let (mut keys, mut counts) = (Vec::with_capacity(total), Vec::with_capacity(total));
+    let mut keys = Vec::with_capacity(total);
     offsets.push(0i64);
     for t in per_text {
-        for (k, n) in t {
-            // Spark and Arrow have no unsigned 64-bit type: the same bits as i64.
-            keys.push(k as i64);
-            counts.push(i32::try_from(n).unwrap_or(i32::MAX));
-        }
+        // Spark and Arrow have no unsigned 64-bit type: the same bits as i64.
+        keys.extend(t.into_iter().map(|k| k as i64));
         offsets.push(keys.len() as i64);
     }
-    Ok((
-        offsets.into_pyarray(py),
-        keys.into_pyarray(py),
-        counts.into_pyarray(py),
-    ))
+    Ok((offsets.into_pyarray(py), keys.into_pyarray(py)))
 }
 
 /// Scores of pairs `(a_texts[i], b_texts[i])` as NumPy columns (see `reprint.verify`).

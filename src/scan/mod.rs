@@ -123,7 +123,7 @@ impl Default for ScanOptions {
 /// The default reporting threshold. Independently written articles on one story share names,
 /// figures and the odd phrase: on `corpus/` they score at most 0.064, and no negative pair of the
 /// development evaluation set scores even 0.05. A tenth of an article found elsewhere is a copy
-/// worth reporting; lowering the threshold finds more short excerpts (see README).
+/// worth reporting; lowering the threshold finds more short excerpts (see docs/evaluation.md).
 pub const DEFAULT_MIN_SCORE: f64 = 0.10;
 
 /// One term-pair shingle in this many (by hash) becomes a key: about 200 keys for a
@@ -601,16 +601,6 @@ pub fn candidate_keys(detector: &Detector, analysis: &Analysis, out: &mut Vec<u6
     doc_keys(detector, analysis, &mut keys);
     out.clear();
     out.extend(keys.iter().map(|&k| u64::from(k)));
-}
-
-/// Like [`candidate_keys`], each key with how many of the document's items carry it: always 1
-/// now that a document is one item (the count is kept for engines written against the earlier
-/// passage-window keys, where a document held a key once per window).
-pub fn candidate_key_counts(detector: &Detector, analysis: &Analysis, out: &mut Vec<(u64, u32)>) {
-    let mut keys = Vec::new();
-    doc_keys(detector, analysis, &mut keys);
-    out.clear();
-    out.extend(keys.iter().map(|&k| (u64::from(k), 1)));
 }
 
 /// Whether a key of [`candidate_keys`] is a verbatim-run fingerprint.

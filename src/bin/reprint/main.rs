@@ -17,7 +17,6 @@ use reprint::html::{HtmlLimits, HtmlPair};
 use reprint::origin::DocEvidence;
 use reprint::report::{ClusterReport, DocRef, PairReport, ScanSummary};
 use reprint::scan::{Progress, ScanOptions, ScoredPair, Stage};
-use reprint::verdict::VerdictThresholds;
 use reprint::wire::WireCues;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -128,21 +127,7 @@ fn compare(args: CompareArgs) -> anyhow::Result<u8> {
 
 /// Writes the evidence report of `pairs` to `path`.
 fn write_html(path: &std::path::Path, command: &str, pairs: &[HtmlPair]) -> anyhow::Result<()> {
-    let note = format!(
-        "{command} — reprint {}; verdict thresholds: copy when one side is at least {:.2} in the \
-         other or each at least {:.2} in the other, partial from {:.2}.",
-        env!("CARGO_PKG_VERSION"),
-        VerdictThresholds::default().whole,
-        VerdictThresholds::default().mutual,
-        VerdictThresholds::default().partial,
-    );
-    let page = reprint::html::report_page(
-        "reprint: evidence report",
-        &note,
-        pairs,
-        &HtmlLimits::default(),
-    );
-    std::fs::write(path, page)
+    std::fs::write(path, reprint::html::evidence_report(command, pairs))
         .with_context(|| format!("cannot write the HTML report {}", path.display()))
 }
 
