@@ -62,7 +62,7 @@ enum Kind {
 
 fn vocabulary() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
-    let docs = reprint::corpus::load(&[root]).documents;
+    let docs = reprint::input::load(&[root]).documents;
     let mut counts: std::collections::HashMap<String, usize> = Default::default();
     for d in &docs {
         for w in d.text.split(|c: char| !c.is_alphanumeric()) {

@@ -16,7 +16,7 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 fn corpus_texts() -> Vec<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
-    let loaded = reprint::corpus::load(&[dir]);
+    let loaded = reprint::input::load(&[dir]);
     assert!(
         loaded.documents.len() >= 60,
         "corpus/docs is the benchmark input"

@@ -31,7 +31,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The pages to "fetch": the corpus, in a fixed shuffled order.
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
-    let mut pages = reprint::corpus::load(&[root]).documents;
+    let mut pages = reprint::input::load(&[root]).documents;
     let mut state = 7u64;
     for i in (1..pages.len()).rev() {
         state = state

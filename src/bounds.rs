@@ -876,7 +876,7 @@ mod tests {
         // pages of one site under a stock line (a verbatim run with one content bigram): three
         // documents long, or one sentence short.
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
-        let docs = crate::corpus::load(&[root]).documents;
+        let docs = crate::input::load(&[root]).documents;
         let mut texts: Vec<String> = docs.iter().map(|d| d.text.clone()).collect();
         for d in &docs {
             let mut parts: Vec<&str> = d.text.split(". ").collect();

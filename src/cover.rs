@@ -488,7 +488,7 @@ mod tests {
     #[test]
     fn the_bound_holds_on_every_pair_of_the_corpus() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
-        let docs = crate::corpus::load(&[root]).documents;
+        let docs = crate::input::load(&[root]).documents;
         let lax = crate::Config {
             align: AlignConfig {
                 min_density: 0.25,

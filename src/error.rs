@@ -79,7 +79,7 @@ pub enum Error {
         id: String,
     },
     /// A document's file changed between two readings of its text (a corpus read again from
-    /// its files: [`crate::corpus::Catalog`]). Nothing else was read in its place.
+    /// its files: [`crate::input::Catalog`]). Nothing else was read in its place.
     #[error("{}{}: changed since it was first read; its text was not read again", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
     Changed {
         /// The file.

@@ -13,7 +13,7 @@
 //! with [`detector`] tying the stages together for one document or one pair, [`scan`] finding every
 //! copy in a set of documents (a story copied by many sites collapsed to one representative),
 //! [`index`] checking pages one at a time as a crawler fetches them, [`cluster`] grouping copies,
-//! [`corpus`] reading inputs and [`report`] defining the output records; [`verdict`], [`origin`]
+//! [`input`] reading inputs and [`report`] defining the output records; [`verdict`], [`origin`]
 //! and [`wire`] grade a pair, name its likely source and find agency attributions, and [`html`]
 //! writes the evidence report. [`minhash`], [`lsh`] and [`sketch`] make MinHash signatures for
 //! callers who want them (`reprint sketch`); `scan` does not use them. ARCHITECTURE.md maps the
@@ -38,7 +38,7 @@ pub mod align;
 pub(crate) mod bounds;
 pub mod bridge;
 pub mod cluster;
-pub mod corpus;
+pub mod input;
 mod cover;
 pub mod detector;
 pub mod error;

@@ -548,7 +548,7 @@ fn sketch_writes_the_library_signatures() {
     assert!(o.status.success(), "{}", stderr(&o));
     let rows = jsonl(&o);
     assert!(rows.len() > 5);
-    let loaded = reprint::corpus::load(std::slice::from_ref(&docs));
+    let loaded = reprint::input::load(std::slice::from_ref(&docs));
     let s = reprint::sketch::Sketcher::new(Default::default()).unwrap();
     let texts: Vec<&str> = loaded.documents.iter().map(|d| d.text.as_str()).collect();
     let expect = s.signatures(&texts);

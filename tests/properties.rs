@@ -114,7 +114,7 @@ fn reference_signature(text: &str, k: usize, ngram: usize, seed: u64) -> Vec<u32
 #[test]
 fn sketcher_equals_the_reference_pipeline_on_the_corpus() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
-    let texts: Vec<String> = reprint::corpus::load(&[dir])
+    let texts: Vec<String> = reprint::input::load(&[dir])
         .documents
         .into_iter()
         .map(|d| d.text)
@@ -163,9 +163,9 @@ fn public_types_are_send_and_sync() {
     check::<reprint::minhash::Signature>();
     check::<reprint::lsh::LshIndex<u64>>();
     check::<reprint::scan::ScanResult>();
-    check::<reprint::corpus::Loaded>();
-    check::<reprint::corpus::Catalog>();
-    check::<reprint::corpus::Entry>();
+    check::<reprint::input::Loaded>();
+    check::<reprint::input::Catalog>();
+    check::<reprint::input::Entry>();
     check::<reprint::Error>();
 }
 

@@ -20,7 +20,7 @@ fn run() -> Run {
 fn run_with(bridge: bool) -> Run {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
     let labels = read_labels(&root.join("labels.tsv")).expect("labels are readable");
-    let loaded = reprint::corpus::load(&[root.join("docs")]);
+    let loaded = reprint::input::load(&[root.join("docs")]);
     assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
     let texts: Vec<&str> = loaded.documents.iter().map(|d| d.text.as_str()).collect();
     let options = ScanOptions {

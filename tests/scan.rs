@@ -263,7 +263,7 @@ fn reported_directly(
 /// The texts of the shipped corpus, in the order `reprint scan corpus/docs` reads them.
 fn corpus_texts() -> Vec<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
-    reprint::corpus::load(&[dir])
+    reprint::input::load(&[dir])
         .documents
         .into_iter()
         .map(|d| d.text)

@@ -6,7 +6,7 @@
 //! checks here lets `cargo test --lib` in this folder replay the kept corpus and the regressions
 //! without AFL.
 
-use reprint::corpus::{decode_bytes, read_jsonl, LoadOptions};
+use reprint::input::{decode_bytes, read_jsonl, LoadOptions};
 use reprint::index::{Index, IndexOptions, Meta};
 use reprint::normalize::{tokenize, tokenize_into, Tokens};
 use reprint::Detector;
@@ -243,7 +243,7 @@ pub fn check_jsonl(data: &[u8]) {
         small.documents, loaded.documents,
         "buffer size changed the documents"
     );
-    let msgs = |l: &reprint::corpus::Loaded| -> Vec<String> {
+    let msgs = |l: &reprint::input::Loaded| -> Vec<String> {
         l.problems.iter().map(|p| p.to_string()).collect()
     };
     assert_eq!(

@@ -75,7 +75,7 @@ mod tests {
     #[test]
     fn gives_exactly_the_detectors_analysis() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
-        let docs = crate::corpus::load(&[root]).documents;
+        let docs = crate::input::load(&[root]).documents;
         let mut texts: Vec<String> = docs.iter().map(|d| d.text.clone()).collect();
         texts.extend(
             [

@@ -44,7 +44,7 @@
 //!
 //! Texts are read by position ([`Texts`]) as often as needed: once for the keys, then for the
 //! groups, the pairs to verify and to derive. [`scan`] takes them in memory; [`scan_texts`]
-//! takes any [`Texts`], such as a [`crate::corpus::Catalog`], which reads them again from their
+//! takes any [`Texts`], such as a [`crate::input::Catalog`], which reads them again from their
 //! files, so that memory holds each document's keys and narrowed profile rather than its text.
 //!
 //! Per document, the work of step 4 is bounded by its keys times `max_bucket`, and what is held
@@ -327,7 +327,7 @@ pub fn scan<S: AsRef<str> + Sync>(
 ///
 /// Scan reads each text once to key it, and again for each candidate pair it verifies and for
 /// each pair it derives through a whole copy, so the texts need not all be in memory at once:
-/// [`crate::corpus::Catalog`] reads them again from their files. Every read of document `i`
+/// [`crate::input::Catalog`] reads them again from their files. Every read of document `i`
 /// must give the same text.
 pub trait Texts: Sync {
     /// How many documents there are.

@@ -306,8 +306,8 @@ pub struct EngineArgs {
 }
 
 impl EngineArgs {
-    pub fn load_options(&self) -> reprint::corpus::LoadOptions {
-        reprint::corpus::LoadOptions {
+    pub fn load_options(&self) -> reprint::input::LoadOptions {
+        reprint::input::LoadOptions {
             max_doc_bytes: self.max_doc_bytes,
         }
     }

@@ -79,8 +79,8 @@ fn compare(args: CompareArgs) -> anyhow::Result<u8> {
     let detector = reprint::Detector::new(args.engine.config()).context("invalid configuration")?;
     let mut problems = Vec::new();
     let options = args.engine.load_options();
-    let a = reprint::corpus::read_text(&args.a, &options, &mut problems);
-    let b = reprint::corpus::read_text(&args.b, &options, &mut problems);
+    let a = reprint::input::read_text(&args.a, &options, &mut problems);
+    let b = reprint::input::read_text(&args.b, &options, &mut problems);
     problems.iter().for_each(warn);
     let (Some(a), Some(b)) = (a, b) else {
         anyhow::bail!("cannot compare: an input could not be read");
@@ -171,7 +171,7 @@ fn eval(args: EvalArgs) -> anyhow::Result<u8> {
     start_threads(args.threads)?;
     let detector = reprint::Detector::new(args.engine.config()).context("invalid configuration")?;
     let labels = reprint::eval::read_labels(&args.pairs)?;
-    let loaded = reprint::corpus::load_with(&args.paths, &args.engine.load_options());
+    let loaded = reprint::input::load_with(&args.paths, &args.engine.load_options());
     loaded.problems.iter().for_each(warn);
     let texts: Vec<&str> = loaded.documents.iter().map(|d| d.text.as_str()).collect();
     // Scan with a zero floor so every verified candidate gets its score; the threshold applies
@@ -308,7 +308,7 @@ fn index_add(args: IndexAddArgs) -> anyhow::Result<u8> {
     )?;
     // Texts stay in their files, each read when it is added: a corpus larger than memory can be
     // indexed.
-    let docs = reprint::corpus::catalog(&args.paths, &args.engine.load_options());
+    let docs = reprint::input::catalog(&args.paths, &args.engine.load_options());
     docs.problems.iter().for_each(warn);
     // Whether the document replaced one of the same id; a text that cannot be read again (its
     // file changed since it was listed) is skipped with its reason.
@@ -380,7 +380,7 @@ fn index_query(args: IndexQueryArgs) -> anyhow::Result<u8> {
     }
     let index = open_index(&args.index, &args.engine, args.min_score, None, None)?;
     // As for `scan`: texts stay in their files, read when queried and again when printed.
-    let docs = reprint::corpus::catalog(&args.paths, &args.engine.load_options());
+    let docs = reprint::input::catalog(&args.paths, &args.engine.load_options());
     docs.problems.iter().for_each(warn);
     let mut unread = Vec::new();
     let found: Vec<Result<Vec<reprint::index::Match>, reprint::Error>> = (0..docs.len())
@@ -574,7 +574,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     let detector = reprint::Detector::new(args.engine.config()).context("invalid configuration")?;
 
     // Texts stay in their files, read again when needed: memory holds keys, not the corpus.
-    let docs = reprint::corpus::catalog(&args.paths, &args.engine.load_options());
+    let docs = reprint::input::catalog(&args.paths, &args.engine.load_options());
     docs.problems.iter().for_each(warn);
 
     let bar = if args.quiet || !std::io::stderr().is_terminal() {

@@ -17,9 +17,9 @@ pub fn run(args: SketchArgs) -> anyhow::Result<u8> {
         seed: args.seed,
     })
     .context("invalid signature options")?;
-    let loaded = reprint::corpus::load_with(
+    let loaded = reprint::input::load_with(
         &args.paths,
-        &reprint::corpus::LoadOptions {
+        &reprint::input::LoadOptions {
             max_doc_bytes: args.max_doc_bytes,
         },
     );
