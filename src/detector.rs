@@ -63,6 +63,9 @@ pub struct Analysis {
     pub shingles: Vec<u64>,
     /// MinHash signature of the whole document.
     pub signature: Signature,
+    /// Scratch space of [`Detector::analyze_unsketched_into`] (the term hashes shingled), kept
+    /// with the buffers it serves so that whoever reuses an analysis reuses it too.
+    term_hashes: Vec<u64>,
 }
 
 impl Analysis {
@@ -74,6 +77,7 @@ impl Analysis {
             terms: Vec::new(),
             shingles: Vec::new(),
             signature: Signature::default(),
+            term_hashes: Vec::new(),
         }
     }
 
@@ -81,7 +85,7 @@ impl Analysis {
     pub(crate) fn capacity_bytes(&self) -> usize {
         self.tokens.capacity_bytes()
             + self.terms.capacity() * std::mem::size_of::<Term>()
-            + self.shingles.capacity() * 8
+            + (self.shingles.capacity() + self.term_hashes.capacity()) * 8
     }
 }
 
@@ -130,6 +134,7 @@ impl Detector {
             terms,
             shingles: seq,
             signature,
+            term_hashes: Vec::new(),
         }
     }
 
@@ -138,32 +143,31 @@ impl Detector {
     /// of the cost.
     pub fn analyze_unsketched(&self, text: &str) -> Analysis {
         let mut out = Analysis::empty();
-        self.analyze_unsketched_into(text, &mut Vec::new(), &mut out);
+        self.analyze_unsketched_into(text, &mut out);
+        // A one-off analysis keeps no scratch space.
+        out.term_hashes = Vec::new();
         out
     }
 
-    /// [`Detector::analyze_unsketched`] into `out`, reusing its buffers and `hashes` (scratch
-    /// space): scan analyzes each text once or more, and the crawler's index every page and
-    /// every candidate it verifies, and growing fresh vectors each time was a tenth of a
-    /// call's time in the allocator (and, from several threads, waits on its locks).
-    pub(crate) fn analyze_unsketched_into(
-        &self,
-        text: &str,
-        hashes: &mut Vec<u64>,
-        out: &mut Analysis,
-    ) {
+    /// [`Detector::analyze_unsketched`] into `out`, reusing its buffers: scan analyzes each text
+    /// once or more, and the crawler's index every page and every candidate it verifies, and
+    /// growing fresh vectors each time was a tenth of a call's time in the allocator (and, from
+    /// several threads, waits on its locks).
+    pub(crate) fn analyze_unsketched_into(&self, text: &str, out: &mut Analysis) {
         out.signature = Signature::default();
         tokenize_into(text, &mut out.tokens);
         extract_into(&out.tokens, &self.config.terms, &mut out.terms);
+        let mut hashes = std::mem::take(&mut out.term_hashes);
         hashes.clear();
         hashes.extend(out.terms.iter().map(|t| t.hash));
         shingle::shingles_into(
-            hashes,
+            &hashes,
             self.config.shingle,
             self.config.seed,
             &mut out.shingles,
         );
         shingle::into_set(&mut out.shingles);
+        out.term_hashes = hashes;
     }
 
     /// Scores two analyzed documents: exact Jaccard of their shingles and the aligned passages.

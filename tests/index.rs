@@ -1,8 +1,8 @@
 //! The crawler's index (`reprint::index`): the same copies as `scan`, the same answers from 8
 //! threads as from one, and files that survive crashes and damage.
 
-use reprint::input::{load, Document};
 use reprint::index::{Index, IndexOptions, Match, Meta};
+use reprint::input::{load, Document};
 use reprint::scan::{scan, ScanOptions};
 use reprint::{Detector, Error};
 use std::collections::{BTreeMap, BTreeSet};

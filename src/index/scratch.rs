@@ -20,7 +20,6 @@ use std::cell::Cell;
 /// from several threads a lock they wait on.
 pub(super) struct Scratch {
     pub(super) analysis: Analysis,
-    hashes: Vec<u64>,
 }
 
 /// Buffers above this size (a page of some hundred kilobytes) are not kept: one outsized page
@@ -39,7 +38,7 @@ thread_local! {
 impl Scratch {
     /// `detector`'s analysis of `text` (no signatures), in these buffers.
     pub(super) fn analyze(&mut self, detector: &Detector, text: &str) -> &Analysis {
-        detector.analyze_unsketched_into(text, &mut self.hashes, &mut self.analysis);
+        detector.analyze_unsketched_into(text, &mut self.analysis);
         &self.analysis
     }
 
@@ -50,7 +49,7 @@ impl Scratch {
     ) -> R {
         with_local(
             slot,
-            |s: &Scratch| s.analysis.capacity_bytes() + s.hashes.capacity() * 8 <= SCRATCH_KEEP,
+            |s: &Scratch| s.analysis.capacity_bytes() <= SCRATCH_KEEP,
             f,
         )
     }
@@ -60,7 +59,6 @@ impl Default for Scratch {
     fn default() -> Scratch {
         Scratch {
             analysis: Analysis::empty(),
-            hashes: Vec::new(),
         }
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! Scan analyzes each text once for its keys and again for each candidate pair it is in (a
 //! 60,000-document corpus means some 250,000 analyses), so an [`Analyzer`] (one per worker
-//! thread) keeps the buffers of the term hashes between texts, and fills an [`Analysis`] whose
+//! thread) keeps the buffer a text is read into from its file, and fills an [`Analysis`] whose
 //! own buffers the caller reuses.
 //!
 //! Term extraction is one probe of a packed lexicon and a hash of a five-byte prefix, cheaper
@@ -20,7 +20,6 @@ use crate::detector::{Analysis, Detector};
 /// See the module docs. Not `Sync`: one per thread.
 pub(crate) struct Analyzer<'d> {
     detector: &'d Detector,
-    hashes: Vec<u64>,
     /// Where a text read from a file goes.
     text: String,
 }
@@ -34,7 +33,6 @@ impl<'d> Analyzer<'d> {
     pub(crate) fn new(detector: &'d Detector) -> Analyzer<'d> {
         Analyzer {
             detector,
-            hashes: Vec::new(),
             text: String::new(),
         }
     }
@@ -53,8 +51,7 @@ impl<'d> Analyzer<'d> {
 
     /// Fills `out` as `Detector::analyze_unsketched(text)` would, reusing its buffers.
     pub(crate) fn analyze_into(&mut self, text: &str, out: &mut Analysis) {
-        self.detector
-            .analyze_unsketched_into(text, &mut self.hashes, out);
+        self.detector.analyze_unsketched_into(text, out);
     }
 }
 
