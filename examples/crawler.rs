@@ -67,10 +67,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                             out,
                             "fetcher {fetcher}: {} carries {:.0}% of {} ({} passages); {:.0}% of it is from there",
                             page.id,
-                            100.0 * m.containment_doc_in_query,
+                            100.0 * m.comparison.containment_b_in_a,
                             m.id,
-                            m.passages.len(),
-                            100.0 * m.containment_query_in_doc,
+                            m.comparison.passages.len(),
+                            100.0 * m.comparison.containment_a_in_b,
                         );
                     }
                     // A real crawler saves every few minutes; here, every 20 pages.

@@ -19,10 +19,10 @@ fn corpus() -> Vec<Document> {
 fn key(m: &Match) -> (String, u64, u64, u64, usize) {
     (
         m.id.clone(),
-        m.resemblance.to_bits(),
-        m.containment_query_in_doc.to_bits(),
-        m.containment_doc_in_query.to_bits(),
-        m.passages.len(),
+        m.comparison.resemblance.to_bits(),
+        m.comparison.containment_a_in_b.to_bits(),
+        m.comparison.containment_b_in_a.to_bits(),
+        m.comparison.passages.len(),
     )
 }
 
@@ -62,13 +62,19 @@ fn finds_what_scan_finds_on_the_corpus() {
             Some(m) => {
                 found += 1;
                 assert_eq!(
-                    m.resemblance, p.comparison.resemblance,
+                    m.comparison.resemblance, p.comparison.resemblance,
                     "{} / {}",
                     a.id, b.id
                 );
-                assert_eq!(m.containment_query_in_doc, p.comparison.containment_a_in_b);
-                assert_eq!(m.containment_doc_in_query, p.comparison.containment_b_in_a);
-                assert_eq!(m.passages, p.comparison.passages);
+                assert_eq!(
+                    m.comparison.containment_a_in_b,
+                    p.comparison.containment_a_in_b
+                );
+                assert_eq!(
+                    m.comparison.containment_b_in_a,
+                    p.comparison.containment_b_in_a
+                );
+                assert_eq!(m.comparison.passages, p.comparison.passages);
             }
             None => missed.push(format!("{} / {}", a.id, b.id)),
         }
@@ -112,17 +118,17 @@ fn finds_a_partial_copy_with_its_containment() {
         .find(|m| m.id == wire.id)
         .expect("the wire story is found");
     let direct = reprint::compare(&page, &wire.text);
-    assert_eq!(m.containment_doc_in_query, direct.containment_b_in_a);
+    assert_eq!(m.comparison.containment_b_in_a, direct.containment_b_in_a);
     assert!(
-        (0.2..0.4).contains(&m.containment_doc_in_query),
+        (0.2..0.4).contains(&m.comparison.containment_b_in_a),
         "about 30% of the wire story is in the page: {}",
-        m.containment_doc_in_query
+        m.comparison.containment_b_in_a
     );
-    assert!(m.containment_query_in_doc < 0.3);
+    assert!(m.comparison.containment_a_in_b < 0.3);
     // The passages point into the page and into the stored story.
     let stored = index.get(&wire.id).unwrap().unwrap();
     assert_eq!(stored.text, wire.text);
-    for p in &m.passages {
+    for p in &m.comparison.passages {
         assert!(page[p.a.clone()].len() > 20);
         assert!(stored.text[p.b.clone()].len() > 20);
     }
@@ -154,7 +160,7 @@ fn check_and_insert_replace_remove_and_get() {
     let found = index.check_and_insert("copy", &wire.text, &meta).unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!((found[0].id.as_str(), found[0].time), ("w", 11));
-    assert_eq!(found[0].containment_doc_in_query, 1.0);
+    assert_eq!(found[0].comparison.containment_b_in_a, 1.0);
     assert_eq!(index.query(&wire.text).unwrap().len(), 2);
     assert_eq!(
         index.get("copy").unwrap().unwrap().data,

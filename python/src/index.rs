@@ -25,11 +25,12 @@ fn match_dict<'py>(py: Python<'py>, m: &Match) -> PyResult<Bound<'py, PyDict>> {
     d.set_item("id", &m.id)?;
     d.set_item("time", m.time)?;
     d.set_item("data", &m.data)?;
-    d.set_item("resemblance", m.resemblance)?;
-    d.set_item("containment_query_in_doc", m.containment_query_in_doc)?;
-    d.set_item("containment_doc_in_query", m.containment_doc_in_query)?;
+    let c = &m.comparison;
+    d.set_item("resemblance", c.resemblance)?;
+    d.set_item("containment_query_in_doc", c.containment_a_in_b)?;
+    d.set_item("containment_doc_in_query", c.containment_b_in_a)?;
     let passages = PyList::empty(py);
-    for p in &m.passages {
+    for p in &c.passages {
         let pd = PyDict::new(py);
         pd.set_item("query_start", p.a.start)?;
         pd.set_item("query_end", p.a.end)?;

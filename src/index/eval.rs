@@ -9,7 +9,7 @@
 
 use super::{Index, IndexOptions, Meta};
 use crate::error::Result;
-use crate::score::{Comparison, ScoredPair};
+use crate::score::ScoredPair;
 
 /// Finds every pair of `texts` the way a crawler would: each text is inserted into an in-memory
 /// index, then each is queried against the others. Pairs come as `scan` gives them (`a < b`,
@@ -37,12 +37,7 @@ pub fn scan_via_index<S: AsRef<str> + Sync>(
                     (b > a).then_some(ScoredPair {
                         a,
                         b,
-                        comparison: Comparison {
-                            resemblance: m.resemblance,
-                            containment_a_in_b: m.containment_query_in_doc,
-                            containment_b_in_a: m.containment_doc_in_query,
-                            passages: m.passages,
-                        },
+                        comparison: m.comparison,
                         via: None,
                     })
                 })

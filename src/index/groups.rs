@@ -231,8 +231,8 @@ impl Index {
             .iter()
             .filter(|(_, m)| {
                 crate::scan::is_near_duplicate(
-                    m.containment_query_in_doc,
-                    m.containment_doc_in_query,
+                    m.comparison.containment_a_in_b,
+                    m.comparison.containment_b_in_a,
                 )
             })
             .collect();
@@ -243,13 +243,16 @@ impl Index {
         near.into_iter()
             .filter(|(s, m)| (m.copies > 0 || !grouped) && self.groups.rep_of(*s).is_none())
             .max_by(|(_, x), (_, y)| {
-                let both = |m: &Match| m.containment_query_in_doc.min(m.containment_doc_in_query);
+                let both = |m: &Match| {
+                    let c = &m.comparison;
+                    c.containment_a_in_b.min(c.containment_b_in_a)
+                };
                 both(x).total_cmp(&both(y)).then_with(|| y.id.cmp(&x.id))
             })
             .map(|(s, m)| Join {
                 rep: *s,
-                in_rep: m.containment_query_in_doc as f32,
-                rep_in: m.containment_doc_in_query as f32,
+                in_rep: m.comparison.containment_a_in_b as f32,
+                rep_in: m.comparison.containment_b_in_a as f32,
             })
     }
 

@@ -10,7 +10,7 @@
 //! let page = format!("Accueil > Faits divers\n{wire}\nLire aussi : la météo du week-end.");
 //! let found = index.check_and_insert("site-9", &page, &Meta::at(1_700_000_600))?;
 //! assert_eq!(found[0].id, "afp-1");
-//! assert!(found[0].containment_doc_in_query > 0.95); // all of the wire story is in the page
+//! assert!(found[0].comparison.containment_b_in_a > 0.95); // all of the wire story is in the page
 //! # Ok::<(), reprint::Error>(())
 //! ```
 //!

@@ -10,7 +10,7 @@
 //!   `min_key_share`), so that the two report pairs on the same terms.
 
 use crate::detector::Config;
-use crate::score::Passage;
+use crate::score::Comparison;
 
 /// Settings of an [`Index`](super::Index).
 ///
@@ -115,21 +115,24 @@ pub struct Match {
     pub time: u64,
     /// Its [`Meta::data`].
     pub data: String,
-    /// Jaccard similarity of the two shingle sets.
-    pub resemblance: f64,
-    /// Fraction of the query's text found in the indexed document.
-    pub containment_query_in_doc: f64,
-    /// Fraction of the indexed document's text found in the query: near 1 when the query page
-    /// carries all of that document.
-    pub containment_doc_in_query: f64,
-    /// The shared passages: `a` is a byte range of the query text, `b` of the indexed document's
-    /// text (see [`Index::get`](super::Index::get)).
-    pub passages: Vec<Passage>,
+    /// The query text (A) compared with the indexed document (B), as
+    /// [`Detector::compare`](crate::Detector::compare) gives it: `containment_a_in_b` is the
+    /// share of the query found in the document, `containment_b_in_a` the share of the document
+    /// found in the query (near 1 when the page carries all of it), and each passage's `a` a byte
+    /// range of the query text, `b` of the stored text (see [`Index::get`](super::Index::get)).
+    pub comparison: Comparison,
     /// Indexed near-duplicates of the document filed as its copies (it represents their
     /// group; see [`IndexOptions::group_from`]): the query copies them much as it copies the
     /// document, and [`Index::copies_of`](super::Index::copies_of) lists them. 0 for most
     /// documents.
     pub copies: usize,
+}
+
+impl Match {
+    /// The largest of the three scores.
+    pub fn max_score(&self) -> f64 {
+        self.comparison.max_score()
+    }
 }
 
 /// An indexed document filed as a near-duplicate of a group's representative
@@ -147,15 +150,6 @@ pub struct Copy {
     pub containment_in_representative: f64,
     /// That representative's containment in it.
     pub representative_in_copy: f64,
-}
-
-impl Match {
-    /// The largest of the three scores.
-    pub fn max_score(&self) -> f64 {
-        self.resemblance
-            .max(self.containment_query_in_doc)
-            .max(self.containment_doc_in_query)
-    }
 }
 
 /// A document as stored in the index.

@@ -327,10 +327,7 @@ impl Index {
             id: h.id.to_string(),
             time: h.time,
             data: h.data.to_string(),
-            resemblance: c.resemblance,
-            containment_query_in_doc: c.containment_a_in_b,
-            containment_doc_in_query: c.containment_b_in_a,
-            passages: c.passages,
+            comparison: c,
             copies: 0,
         }))
     }

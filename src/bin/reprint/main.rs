@@ -432,12 +432,6 @@ fn index_query(args: IndexQueryArgs) -> anyhow::Result<u8> {
                 continue;
             }
         };
-        let c = reprint::Comparison {
-            resemblance: m.resemblance,
-            containment_a_in_b: m.containment_query_in_doc,
-            containment_b_in_a: m.containment_doc_in_query,
-            passages: m.passages.clone(),
-        };
         // The stored text gives the indexed document's wire cues (and the passages' text).
         // Index times are not used as dates: without a `date` they are insertion times.
         let stored = index.get(&m.id)?.map(|s| s.text).unwrap_or_default();
@@ -451,7 +445,7 @@ fn index_query(args: IndexQueryArgs) -> anyhow::Result<u8> {
         let mut report = PairReport::of(
             &side(&docs.entries[i].id, query, &wa),
             &side(&m.id, &stored, &wb),
-            &c,
+            &m.comparison,
             args.passages,
             None,
         );
