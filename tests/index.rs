@@ -584,3 +584,42 @@ fn survives_truncation_and_damage_at_every_offset() {
     let index = Index::open(&clean, IndexOptions::default()).unwrap();
     assert_eq!(index.len(), 7 + 4);
 }
+
+#[test]
+fn an_index_written_in_format_2_opens_and_takes_new_records() {
+    // Written by reprint at 948f35b (`reprint index add` of corpus/docs/wire and seeds), before
+    // copy records (format 3) existed.
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/index-format-2");
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&fixture).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    let options = Index::stored_options(dir.path())
+        .unwrap()
+        .expect("a stored index");
+    let index = Index::open(dir.path(), options.clone()).unwrap();
+    assert_eq!(index.len(), 17);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/docs");
+    let mt = std::fs::read_to_string(root.join("seeds/syndicated-mt-albania-iran.txt")).unwrap();
+    let found = index.query(&mt).unwrap();
+    let afp = "corpus/docs/seeds/afp-2022-09-albania-iran.txt";
+    let m = found
+        .iter()
+        .find(|m| m.id == afp)
+        .expect("the AFP dispatch");
+    assert_eq!(
+        m.comparison,
+        reprint::Detector::new(options.detector.clone())
+            .unwrap()
+            .compare(&mt, &index.get(afp).unwrap().unwrap().text)
+    );
+    index
+        .check_and_insert("page", &format!("Accueil\n{mt}"), &Meta::at(5))
+        .unwrap();
+    index.save().unwrap();
+    drop(index);
+    let again = Index::open(dir.path(), options).unwrap();
+    assert_eq!(again.len(), 18);
+    assert!(again.get("page").unwrap().is_some());
+}
