@@ -334,3 +334,28 @@ fn a_run_too_common_to_be_a_bucket_still_reaches_verification() {
         result.stats
     );
 }
+
+#[test]
+fn group_bands_join_near_duplicates_and_keep_unrelated_texts_apart() {
+    let detector = reprint::Detector::default();
+    let bands = |id: &str| -> BTreeSet<u64> {
+        let a = detector.analyze_unsketched(&doc(id));
+        let (mut keys, mut bands) = (Vec::new(), Vec::new());
+        reprint::scan::candidate_keys(&detector, &a, &mut keys);
+        reprint::scan::group_bands(&keys, &mut bands);
+        bands.into_iter().collect()
+    };
+    // The wire story, and the same story on a site, under its header and above its footer.
+    let story = doc("wire/en-fraud-verdict.txt");
+    let edited = format!(
+        "Daily Courier | Business | Markets\n{story}\nMore stories: weather, sport, comics"
+    );
+    let a = detector.analyze_unsketched(&edited);
+    let (mut keys, mut edited_bands) = (Vec::new(), Vec::new());
+    reprint::scan::candidate_keys(&detector, &a, &mut keys);
+    reprint::scan::group_bands(&keys, &mut edited_bands);
+    let wire = bands("wire/en-fraud-verdict.txt");
+    assert_eq!(wire.len(), 9, "a whole article fills every band");
+    assert!(edited_bands.iter().any(|b| wire.contains(b)));
+    assert!(wire.is_disjoint(&bands("wire/en-rocket-failure.txt")));
+}

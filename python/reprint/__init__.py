@@ -31,6 +31,7 @@ from ._reprint import (
     FINGERPRINT_KEY_BIT,
     MAX_RUN_BUCKET,
     MIN_KEY_SHARE,
+    MIN_GROUP,
     MIN_SHARED_KEY_WEIGHT,
     RARE_KEY_DOCS,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "FINGERPRINT_KEY_BIT",
     "Index",
     "MAX_RUN_BUCKET",
+    "MIN_GROUP",
     "MIN_KEY_SHARE",
     "MIN_SHARED_KEY_WEIGHT",
     "RARE_KEY_DOCS",
@@ -58,6 +60,8 @@ __all__ = [
     "verify",
     "verify_indexed",
     "bridge_indexed",
+    "group_bands",
+    "scan_indexed",
 ]
 
 
@@ -404,3 +408,29 @@ def bridge_indexed(
     ints = [np.ascontiguousarray(v, dtype=np.int64) for v in (near, x, far)]
     bools = [np.ascontiguousarray(v, dtype=np.bool_) for v in (near_before_x, x_before_far, near_before_far)]
     return _reprint.bridge_indexed(_texts(texts), *ints, *bools, _config(config))
+
+
+def group_bands(keys: CandidateKeys) -> CandidateKeys:
+    """The bands of each text's near-duplicate sketch, from its :func:`candidate_keys`, in the
+    same flat layout (text ``i`` has ``keys[offsets[i]:offsets[i+1]]``, here band values): texts
+    sharing a band value are joined into one component, as ``reprint scan`` joins them before
+    it groups the components of :data:`MIN_GROUP` texts or more under a representative. Used
+    by :mod:`reprint.spark`."""
+    offsets = np.ascontiguousarray(keys.offsets, dtype=np.int64)
+    values = np.ascontiguousarray(keys.keys, dtype=np.int64)
+    return CandidateKeys(*_reprint.group_bands(offsets, values))
+
+
+def scan_indexed(
+    texts: Union[Sequence[str], Any],
+    *,
+    min_score: float = DEFAULT_MIN_SCORE,
+    max_bucket: int = DEFAULT_MAX_BUCKET,
+    config: Optional[Dict[str, Any]] = None,
+    bridge: bool = True,
+) -> Dict[str, np.ndarray]:
+    """:func:`scan` as columns: ``a``, ``b`` (positions in ``texts``, ``a < b``), ``via`` (the
+    position of the text a pair was found through, -1 for a pair found directly), and the
+    columns of :func:`verify` (for a pair derived through a near-duplicate group's
+    representative, ``resemblance`` is 0). Used by :mod:`reprint.spark` on each group."""
+    return _reprint.scan_indexed(_texts(texts), min_score, max_bucket, _config(config), bridge)

@@ -17,6 +17,7 @@ EMPTY: int
 MIN_KEY_SHARE: float
 MIN_SHARED_KEY_WEIGHT: float
 RARE_KEY_DOCS: int
+MIN_GROUP: int
 MAX_RUN_BUCKET: int
 FINGERPRINT_KEY_BIT: int
 
@@ -43,6 +44,16 @@ def bridge_indexed(
     x_before_far: npt.NDArray[np.bool_],
     near_before_far: npt.NDArray[np.bool_],
     config: Optional[str] = None,
+) -> Dict[str, npt.NDArray[Any]]: ...
+def group_bands(
+    offsets: npt.NDArray[np.int64], keys: npt.NDArray[np.int64]
+) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]: ...
+def scan_indexed(
+    texts: _Texts,
+    min_score: float,
+    max_bucket: int,
+    config: Optional[str] = None,
+    bridge: bool = True,
 ) -> Dict[str, npt.NDArray[Any]]: ...
 def compare(
     a: str, b: str, passages: bool, a_id: str, b_id: str, config: Optional[str] = None

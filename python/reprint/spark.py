@@ -25,6 +25,9 @@ once per Arrow batch inside the workers:
    texts are joined on and :func:`reprint.bridge_indexed` composes each; each pair keeps its best route, and is reported with ``via`` = X when it reaches
    ``min_score``, replacing a direct pair of the same two documents that had no passage.
 
+6. **Groups.** A story copied by :data:`reprint.MIN_GROUP` sites or more is found whole: see
+   ``group`` in :func:`find_copies`.
+
 :func:`clusters` then groups the pairs by connected components with the large-star/small-star
 algorithm of Kiveris et al. (2014), also as DataFrame operations.
 
@@ -68,15 +71,31 @@ def key_rows(
     verbatim-run fingerprint). Null texts have no keys.
     """
     from pyspark.sql import functions as F
+
+    per_doc = _doc_keys(df, id_col, text_col, config, bands=False)
+    return per_doc.select("id", F.explode("keys").alias("key"))
+
+
+def _doc_keys(
+    df: "DataFrame",
+    id_col: str,
+    text_col: str,
+    config: Optional[Dict[str, Any]],
+    bands: bool,
+) -> "DataFrame":
+    """One row per document: ``(id, keys)``, and with ``bands`` its group-sketch bands
+    (:func:`reprint.group_bands`) in a column ``bands``, from one analysis of each text."""
+    from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
     id_type = df.schema[id_col].dataType
-    schema = T.StructType(
-        [
-            T.StructField("id", id_type, False),
-            T.StructField("keys", T.ArrayType(T.LongType(), False), False),
-        ]
-    )
+    fields = [
+        T.StructField("id", id_type, False),
+        T.StructField("keys", T.ArrayType(T.LongType(), False), False),
+    ]
+    if bands:
+        fields.append(T.StructField("bands", T.ArrayType(T.LongType(), False), False))
+    schema = T.StructType(fields)
 
     def keys(batches):  # runs in the workers
         import numpy as np
@@ -88,16 +107,15 @@ def key_rows(
             ck = reprint.candidate_keys(batch.column(1), config=config)
             # One row per document with its keys as a list: the id crosses to the JVM once.
             offsets = pa.array(ck.offsets.astype(np.int32))
-            yield pa.RecordBatch.from_arrays(
-                [
-                    batch.column(0),
-                    pa.ListArray.from_arrays(offsets, pa.array(ck.keys)),
-                ],
-                names=["id", "keys"],
-            )
+            cols = [batch.column(0), pa.ListArray.from_arrays(offsets, pa.array(ck.keys))]
+            if bands:
+                b = reprint.group_bands(ck)
+                cols.append(
+                    pa.ListArray.from_arrays(pa.array(b.offsets.astype(np.int32)), pa.array(b.keys))
+                )
+            yield pa.RecordBatch.from_arrays(cols, names=[f.name for f in fields])
 
-    per_doc = df.select(id_col, text_col).where(F.col(id_col).isNotNull()).mapInArrow(keys, schema)
-    return per_doc.select("id", F.explode("keys").alias("key"))
+    return df.select(id_col, text_col).where(F.col(id_col).isNotNull()).mapInArrow(keys, schema)
 
 
 def candidate_pairs(
@@ -173,6 +191,7 @@ def find_copies(
     order_col: Optional[str] = None,
     config: Optional[Dict[str, Any]] = None,
     bridge: bool = True,
+    group: bool = True,
 ) -> "DataFrame":
     """Every pair of documents of ``df`` where one copies the other, as ``reprint scan`` finds.
 
@@ -186,8 +205,19 @@ def find_copies(
     without it. Keys held by more than ``max_bucket`` documents are skipped, as in scan.
     ``config`` is a dict of detector overrides (see :func:`reprint.default_config`).
 
-    Nothing runs until the result is used; cache it if it is used twice (e.g. with
-    :func:`clusters`).
+    With ``group`` (the default, as in scan), a story copied by :data:`reprint.MIN_GROUP` sites
+    or more is found whole (step 6): documents whose sketches agree on a band are joined into
+    components (:func:`reprint.group_bands`, then :func:`clusters`); in the key rows, a
+    component holds each key once, so its story's keys stay under ``max_bucket``; and each
+    component, with the documents paired with one of its members, is scanned on one worker
+    (:func:`reprint.scan_indexed`), which groups its near-duplicates under a representative and
+    derives their pairs (``via`` the representative) as scan does. Its pairs replace those of
+    the pipeline for the component's documents. ``group=False`` is scan with
+    ``ScanOptions::group`` off.
+
+    Without ``group``, nothing runs until the result is used; with it, the components and the
+    pairs before step 6 are computed when this is called. Cache the result if it is used twice
+    (e.g. with :func:`clusters`).
     """
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
@@ -197,9 +227,24 @@ def find_copies(
         raise ValueError(f"min_score must be in [0, 1], got {min_score}")
     cols = [id_col, text_col] + ([order_col] if order_col else [])
     docs = df.select(*cols).where(F.col(id_col).isNotNull())
+    per_doc = _doc_keys(docs, id_col, text_col, config, bands=group)
+    keys = per_doc.select("id", F.explode("keys").alias("key"))
+    components = None
+    if group:
+        per_doc = per_doc.persist()
+        # Materialized here (the components' rounds run jobs already): the pairs' plan then
+        # starts from these rows, not from the rounds that found them. Each use reads them as
+        # a new frame: a checkpointed frame joined with itself confuses Spark's analyzer.
+        found_components = _components(per_doc).localCheckpoint()
+
+        def components():
+            # Aliases give the columns new identities in each use.
+            return found_components.select(F.col("id").alias("id"), F.col("comp").alias("comp"))
+
+        keys = _one_holder_per_component(keys, components())
     # Counting the input is a read of the ids; counting the key rows would analyze every text a
     # second time. It is also scan's N: a document without keys still counts.
-    pairs = candidate_pairs(key_rows(docs, id_col, text_col, config), max_bucket, docs.count())
+    pairs = candidate_pairs(keys, max_bucket, docs.count())
 
     if order_col:
         order = docs.select(F.col(id_col).alias("id"), F.col(order_col).alias("o"))
@@ -265,14 +310,24 @@ def find_copies(
 
     verified = joined.mapInArrow(verify, out_schema)
     public = names + ["via"]
-    if not bridge:
-        return verified.withColumn("via", F.lit(None).cast(id_type)).select(*public)
-    # Read by every branch of the bridging stage: verify once.
-    verified = verified.persist()
     if order_col:
         order = docs.select(F.col(id_col).alias("id"), F.col(order_col).alias("o"))
     else:
         order = docs.select(F.col(id_col).alias("id"), F.col(id_col).alias("o"))
+
+    def finish(found: "DataFrame") -> "DataFrame":
+        if components is None:
+            return found
+        # Read three times below: computed once, and its plan cut short here.
+        found = found.localCheckpoint()
+        return _with_groups(
+            found, components, texts, order, id_type, min_score, max_bucket, config, bridge
+        )
+
+    if not bridge:
+        return finish(verified.withColumn("via", F.lit(None).cast(id_type)).select(*public))
+    # Read by every branch of the bridging stage: verify once.
+    verified = verified.persist()
 
     def ordered(df, col):
         return df.join(order.withColumnRenamed("id", col).withColumnRenamed("o", "o_" + col), col)
@@ -367,7 +422,135 @@ def find_copies(
     derived = best.where(F.col("_max") >= min_score).select(*public)
     # A derived pair replaces a direct pair of the same two documents (one without a passage).
     kept = verified.join(best.select("id_a", "id_b"), ["id_a", "id_b"], "left_anti")
-    return kept.withColumn("via", F.lit(None).cast(id_type)).select(*public).unionByName(derived)
+    return finish(
+        kept.withColumn("via", F.lit(None).cast(id_type)).select(*public).unionByName(derived)
+    )
+
+
+def _components(per_doc: "DataFrame") -> "DataFrame":
+    """``(id, comp)`` for the documents of components of at least :data:`reprint.MIN_GROUP`
+    documents, joined by a band of their sketches in common (``comp``: the smallest id)."""
+    from pyspark.sql import functions as F
+
+    from . import MIN_GROUP
+
+    bands = per_doc.select("id", F.explode("bands").alias("band"))
+    edges = (
+        bands.groupBy("band")
+        .agg(F.min("id").alias("id_a"), F.collect_set("id").alias("ids"))
+        .select("id_a", F.explode("ids").alias("id_b"))
+        .where(F.col("id_a") != F.col("id_b"))
+    )
+    comp = clusters(edges, "id_a", "id_b")
+    big = comp.groupBy("cluster").count().where(F.col("count") >= MIN_GROUP).select("cluster")
+    return comp.join(big, "cluster").select("id", F.col("cluster").alias("comp"))
+
+
+def _one_holder_per_component(keys: "DataFrame", components: "DataFrame") -> "DataFrame":
+    """The key rows with each key held once per component (by its smallest holder there): a
+    story copied by hundreds of sites keeps its keys under ``max_bucket``, and a page sharing
+    a passage with it still meets one of its copies."""
+    from pyspark.sql import functions as F
+
+    k = keys.join(components, "id", "left")
+    outside = k.where(F.col("comp").isNull()).select("id", "key")
+    held = k.where(F.col("comp").isNotNull()).groupBy("comp", "key").agg(F.min("id").alias("id"))
+    return outside.unionByName(held.select("id", "key"))
+
+
+def _with_groups(
+    found: "DataFrame",
+    components: Any,
+    texts: "DataFrame",
+    order: "DataFrame",
+    id_type: Any,
+    min_score: float,
+    max_bucket: int,
+    config: Optional[Dict[str, Any]],
+    bridge: bool,
+) -> "DataFrame":
+    """``found`` with the pairs of each component's documents replaced by those of a scan of
+    the component and of the documents ``found`` pairs with it (step 6). A pair is taken from
+    one scan only: the component of its first document, or of its second when the first is in
+    none. ``components()`` gives the ``(id, comp)`` rows, a new frame each call."""
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    ends = found.select(F.col("id_a").alias("x"), F.col("id_b").alias("y")).unionByName(
+        found.select(F.col("id_b").alias("x"), F.col("id_a").alias("y"))
+    )
+    def own():
+        return components().select("id", F.col("comp").alias("own"))
+
+    # Documents paired with a member of a component, outside it: scanned with it.
+    attached = (
+        ends.join(components().withColumnRenamed("id", "y"), "y")
+        .select(F.col("x").alias("id"), "comp")
+        .join(own(), "id", "left")
+        .where(F.col("own").isNull() | (F.col("own") != F.col("comp")))
+        .select("id", "comp")
+    )
+    cast = (
+        components()
+        .unionByName(attached)
+        .distinct()
+        .join(own(), "id", "left")
+        .join(texts, "id")
+        .join(order, "id")
+        .select(
+            "comp",
+            "id",
+            "o",
+            "text",
+            (F.col("own") == F.col("comp")).alias("member"),
+            (F.col("own").isNotNull() & (F.col("own") != F.col("comp"))).alias("elsewhere"),
+        )
+        .fillna(False, ["member"])
+    )
+    schema = T.StructType(
+        [
+            T.StructField("id_a", id_type, False),
+            T.StructField("id_b", id_type, False),
+            T.StructField("resemblance", T.DoubleType(), False),
+            T.StructField("containment_a_in_b", T.DoubleType(), False),
+            T.StructField("containment_b_in_a", T.DoubleType(), False),
+            T.StructField("passages", T.IntegerType(), False),
+            T.StructField("via", id_type, True),
+        ]
+    )
+
+    def scan_component(pdf):  # runs in the workers, one component at a time
+        import numpy as np
+        import pandas as pd
+
+        import reprint
+
+        pdf = pdf.sort_values(["o", "id"], kind="stable").reset_index(drop=True)
+        s = reprint.scan_indexed(
+            list(pdf["text"]), min_score=min_score, max_bucket=max_bucket, config=config, bridge=bridge
+        )
+        a, b, via = s["a"], s["b"], s["via"]
+        member = pdf["member"].to_numpy(dtype=bool)
+        elsewhere = pdf["elsewhere"].to_numpy(dtype=bool)
+        keep = member[a] | (~member[a] & ~elsewhere[a] & member[b])
+        ids = pdf["id"].to_numpy(dtype=object)
+        return pd.DataFrame(
+            {
+                "id_a": ids[a[keep]],
+                "id_b": ids[b[keep]],
+                "resemblance": s["resemblance"][keep],
+                "containment_a_in_b": s["containment_a_in_b"][keep],
+                "containment_b_in_a": s["containment_b_in_a"][keep],
+                "passages": s["passages"][keep].astype(np.int32),
+                "via": [ids[v] if v >= 0 else None for v in via[keep]],
+            }
+        )
+
+    scanned = cast.groupBy("comp").applyInPandas(scan_component, schema)
+    kept = found.join(
+        components().select(F.col("id").alias("id_a")), "id_a", "left_anti"
+    ).join(components().select(F.col("id").alias("id_b")), "id_b", "left_anti")
+    return kept.select(*[f.name for f in schema.fields]).unionByName(scanned)
 
 
 def _distinct_texts(id_columns, text_columns):

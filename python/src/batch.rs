@@ -13,6 +13,9 @@ use rayon::prelude::*;
 use reprint::report::round4;
 use reprint::sketch::{SketchOptions, Sketcher};
 
+/// Values per text, flat: `(offsets, values)`, text `i` owning `values[offsets[i]..offsets[i + 1]]`.
+type Flat<'py> = (Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<i64>>);
+
 /// MinHash signatures of word n-grams, one row of `k` values per text (see `reprint.signatures`).
 #[pyfunction]
 #[pyo3(signature = (texts, k, ngram, seed))]
@@ -40,7 +43,7 @@ pub(crate) fn candidate_keys<'py>(
     py: Python<'py>,
     texts: &Bound<'py, PyAny>,
     config: Option<&str>,
-) -> PyResult<(Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<i64>>)> {
+) -> PyResult<Flat<'py>> {
     let detector = detector(config)?;
     let held = Texts::extract(texts, "texts")?;
     let texts = held.strs()?;
@@ -141,6 +144,139 @@ pub(crate) fn verify_indexed<'py>(
             .collect()
     });
     score_columns(py, &scores)
+}
+
+/// The bands of each text's group sketch, from `candidate_keys`' flat output: `(offsets, bands)`
+/// where text `i` owns `bands[offsets[i]..offsets[i + 1]]` (see `reprint.group_bands`).
+#[pyfunction]
+pub(crate) fn group_bands<'py>(
+    py: Python<'py>,
+    offsets: PyReadonlyArray1<'py, i64>,
+    keys: PyReadonlyArray1<'py, i64>,
+) -> PyResult<Flat<'py>> {
+    let (offsets, keys) = (offsets.as_slice()?, keys.as_slice()?);
+    let mut spans = Vec::with_capacity(offsets.len().saturating_sub(1));
+    for w in offsets.windows(2) {
+        let (from, to) = (usize::try_from(w[0]), usize::try_from(w[1]));
+        match (from, to) {
+            (Ok(f), Ok(t)) if f <= t && t <= keys.len() => spans.push(f..t),
+            _ => {
+                return Err(PyValueError::new_err(format!(
+                    "offsets must rise within the {} keys, got {}..{}",
+                    keys.len(),
+                    w[0],
+                    w[1]
+                )))
+            }
+        }
+    }
+    let per_text: Vec<Vec<u64>> = py.detach(|| {
+        spans
+            .par_iter()
+            .map(|r| {
+                // The same bits as scan's unsigned keys.
+                let k: Vec<u64> = keys[r.clone()].iter().map(|&k| k as u64).collect();
+                let mut bands = Vec::new();
+                reprint::scan::group_bands(&k, &mut bands);
+                bands
+            })
+            .collect()
+    });
+    let mut out_offsets = Vec::with_capacity(per_text.len() + 1);
+    let mut bands = Vec::new();
+    out_offsets.push(0i64);
+    for t in per_text {
+        bands.extend(t.into_iter().map(|b| b as i64));
+        out_offsets.push(bands.len() as i64);
+    }
+    Ok((out_offsets.into_pyarray(py), bands.into_pyarray(py)))
+}
+
+/// `reprint scan` of `texts` as columns: `a`, `b` (positions, `a < b`), `via` (position, -1 for
+/// a pair found directly) and the columns of [`verify`], one row per reported pair, those
+/// derived through a near-duplicate group's representative included (see
+/// `reprint.scan_indexed`).
+#[pyfunction]
+#[pyo3(signature = (texts, min_score, max_bucket, config=None, bridge=true))]
+pub(crate) fn scan_indexed<'py>(
+    py: Python<'py>,
+    texts: &Bound<'py, PyAny>,
+    min_score: f64,
+    max_bucket: usize,
+    config: Option<&str>,
+    bridge: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    let detector = detector(config)?;
+    let held = Texts::extract(texts, "texts")?;
+    let texts = held.strs()?;
+    if !(0.0..=1.0).contains(&min_score) {
+        return Err(PyValueError::new_err(format!(
+            "min_score must be in [0, 1], got {min_score}"
+        )));
+    }
+    let options = reprint::scan::ScanOptions {
+        min_score,
+        max_bucket,
+        bridge,
+        ..reprint::scan::ScanOptions::default()
+    };
+    let (ends, scores) = py.detach(|| {
+        let result = reprint::scan::scan(&detector, &texts, &options, &());
+        // Words of the texts in derived pairs, once each: what their passages are counted in.
+        let mut in_derived: Vec<usize> = result
+            .derived
+            .iter()
+            .flat_map(|d| [d.a as usize, d.b as usize])
+            .collect();
+        in_derived.sort_unstable();
+        in_derived.dedup();
+        let tokens: std::collections::HashMap<usize, reprint::normalize::Tokens> = in_derived
+            .par_iter()
+            .map(|&i| (i, reprint::normalize::tokenize(texts[i])))
+            .collect();
+        let all: Vec<_> = result.all_pairs().collect();
+        let rows: Vec<((i64, i64, i64), reprint::Comparison)> = all
+            .par_iter()
+            .map(|p| match p {
+                Ok(p) => (
+                    (p.a as i64, p.b as i64, p.via.map_or(-1, |v| v as i64)),
+                    p.comparison.clone(),
+                ),
+                Err(d) => (
+                    (i64::from(d.a), i64::from(d.b), i64::from(d.via)),
+                    result.derived_comparison(
+                        d,
+                        &tokens[&(d.a as usize)],
+                        &tokens[&(d.b as usize)],
+                    ),
+                ),
+            })
+            .collect();
+        rows.into_iter().unzip::<_, _, Vec<_>, Vec<_>>()
+    });
+    let out = score_columns(py, &scores)?;
+    out.set_item(
+        "a",
+        ends.iter()
+            .map(|e| e.0)
+            .collect::<Vec<_>>()
+            .into_pyarray(py),
+    )?;
+    out.set_item(
+        "b",
+        ends.iter()
+            .map(|e| e.1)
+            .collect::<Vec<_>>()
+            .into_pyarray(py),
+    )?;
+    out.set_item(
+        "via",
+        ends.iter()
+            .map(|e| e.2)
+            .collect::<Vec<_>>()
+            .into_pyarray(py),
+    )?;
+    Ok(out)
 }
 
 /// Checks a position into `len` texts: `ValueError` when it is outside them.

@@ -35,6 +35,8 @@ fn _reprint(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(batch::verify, m)?)?;
     m.add_function(wrap_pyfunction!(batch::verify_indexed, m)?)?;
     m.add_function(wrap_pyfunction!(batch::bridge_indexed, m)?)?;
+    m.add_function(wrap_pyfunction!(batch::group_bands, m)?)?;
+    m.add_function(wrap_pyfunction!(batch::scan_indexed, m)?)?;
     m.add_function(wrap_pyfunction!(pair::compare, m)?)?;
     m.add_function(wrap_pyfunction!(pair::compare_many, m)?)?;
     m.add_function(wrap_pyfunction!(pair::scan, m)?)?;
@@ -51,6 +53,7 @@ fn _reprint(m: &Bound<'_, PyModule>) -> PyResult<()> {
         reprint::scan::MIN_SHARED_KEY_WEIGHT,
     )?;
     m.add("RARE_KEY_DOCS", reprint::scan::RARE_KEY_DOCS)?;
+    m.add("MIN_GROUP", reprint::scan::MIN_GROUP)?;
     m.add("MAX_RUN_BUCKET", reprint::scan::MAX_RUN_BUCKET)?;
     m.add("FINGERPRINT_KEY_BIT", reprint::scan::FINGERPRINT_KEY_BIT)?;
     m.add("EMPTY", reprint::sketch::EMPTY)?;

@@ -149,3 +149,41 @@ def test_bad_arguments(spark, corpus):
         rs.find_copies(df, "id", "text", min_score=1.5)
     with pytest.raises(ValueError):
         rs.find_copies(df, "id", "text", max_bucket=1)
+
+
+def test_a_story_copied_by_many_sites_is_found_whole(spark, tmp_path):
+    """Above MIN_GROUP copies, the job groups them as scan does: the same pairs, scores and via
+    as ``reprint.scan`` on one machine, every copy paired with every other."""
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run(
+        [sys.executable, str(root / "scripts/scale/gen.py"), "clusters", "--background", "60",
+         "--sizes", "45", "--seed", "4", "--out", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    docs = [json.loads(line) for line in (tmp_path / "corpus.jsonl").read_text().splitlines()]
+    copies = [line.split("\t")[2] for line in (tmp_path / "clusters.tsv").read_text().splitlines()]
+    assert len(copies) == 45 >= reprint.MIN_GROUP
+    frame = spark.createDataFrame(
+        [(d["id"], d["text"], i) for i, d in enumerate(docs)], "id string, text string, pos int"
+    )
+    rows = rs.find_copies(frame, "id", "text", order_col="pos").collect()
+    got = {k: v + (r["via"],) for r in rows for k, v in _scores([r]).items()}
+    assert len(got) == len(rows), "each pair once"
+    one = reprint.scan([d["text"] for d in docs], [d["id"] for d in docs])["pairs"]
+    expected = {
+        (r["a"], r["b"]): (
+            r["resemblance"],
+            r["containment_a_in_b"],
+            r["containment_b_in_a"],
+            r.get("via"),
+        )
+        for r in one
+    }
+    assert any(v[3] is not None for v in expected.values()), "scan groups the copies"
+    assert got == expected
+    paired = {p for p in got if p[0] in copies and p[1] in copies}
+    assert len(paired) == 45 * 44 // 2

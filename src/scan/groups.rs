@@ -231,6 +231,28 @@ fn sketch(keys: &[u32]) -> [u32; SKETCH] {
     m
 }
 
+/// The bands of a document's sketch, from its keys as [`super::candidate_keys`] gives them
+/// (sorted, shingles before fingerprints), each as one hash of the band's number and values,
+/// into `out`: two documents sharing a value are joined into one component, as `scan` joins
+/// them before it keeps the components of [`MIN_GROUP`] documents or more. For engines that
+/// find the components themselves (the Spark job).
+pub fn group_bands(keys: &[u64], out: &mut Vec<u64>) {
+    out.clear();
+    // Keys are 32-bit values; anything wider is not a key of this engine.
+    let keys: Vec<u32> = keys.iter().filter_map(|&k| u32::try_from(k).ok()).collect();
+    let s = sketch(&keys);
+    for band in 0..SKETCH / ROWS {
+        let (x, y) = (s[band * ROWS], s[band * ROWS + 1]);
+        if x != u32::MAX && y != u32::MAX {
+            let mut bytes = [0u8; 9];
+            bytes[0] = band as u8;
+            bytes[1..5].copy_from_slice(&x.to_le_bytes());
+            bytes[5..].copy_from_slice(&y.to_le_bytes());
+            out.push(xxhash_rust::xxh3::xxh3_64(&bytes));
+        }
+    }
+}
+
 /// The components of at least [`MIN_GROUP`] of `docs` (ascending) joined by a band in common,
 /// each ascending, in order of their first document.
 fn components(chunks: &[KeyChunk], chunk: usize, docs: &[u32]) -> Vec<Vec<u32>> {

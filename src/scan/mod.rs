@@ -77,7 +77,9 @@ use crate::score::Comparison;
 use analyzer::Analyzer;
 use buckets::{Buckets, KeyChunk};
 pub use derive::DerivedPair;
-pub use groups::{is_near_duplicate, MIN_GROUP, MIN_MEMBER_CONTAINMENT, MIN_MEMBER_KEY_SHARE};
+pub use groups::{
+    group_bands, is_near_duplicate, MIN_GROUP, MIN_MEMBER_CONTAINMENT, MIN_MEMBER_KEY_SHARE,
+};
 use rayon::prelude::*;
 
 /// What to report.
