@@ -293,3 +293,48 @@ fn the_command_reports_a_representatives_copies_and_lists_them() {
     assert!(csv.lines().next().unwrap().ends_with(",b_copies"));
     assert_eq!(run(&["index", "copies", idx_s, "no-such-page"]).1, 3);
 }
+
+#[test]
+fn copies_inserted_and_representatives_removed_from_several_threads_stay_found() {
+    let (docs, clusters) = cluster_corpus(&["--background", "40", "--sizes", "120", "--seed", "6"]);
+    let members = &clusters["c0"];
+    let index = Index::new(IndexOptions::default()).unwrap();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            let (index, docs, next) = (&index, &docs, &next);
+            s.spawn(move || loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((id, text)) = docs.get(i) else { break };
+                if t % 2 == 0 {
+                    index
+                        .check_and_insert(id, text, &Meta::at(i as u64))
+                        .unwrap();
+                } else {
+                    index.insert(id, text, &Meta::at(i as u64)).unwrap();
+                }
+                // Now and then, a representative leaves while copies arrive.
+                if i % 37 == 36 {
+                    for m in index.query(text).unwrap() {
+                        if m.copies > 0 {
+                            index.remove(&m.id).unwrap();
+                        }
+                    }
+                }
+            });
+        }
+    });
+    assert!(index.stats().copies > 0);
+    let at: HashMap<&str, usize> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.0.as_str(), i))
+        .collect();
+    let probes: Vec<usize> = members
+        .iter()
+        .filter(|m| index.get(m).unwrap().is_some())
+        .step_by(29)
+        .map(|m| at[m.as_str()])
+        .collect();
+    check_recall(&index, &docs, members, &probes, "four threads");
+}

@@ -101,6 +101,13 @@ def main():
     out["same_pairs_and_scores"] = got == cli
     out["only_cli"] = len(set(cli) - set(got))
     out["only_spark"] = len(set(got) - set(cli))
+    out["scores_differ"] = sum(1 for k in set(cli) & set(got) if cli[k] != got[k])
+    # A few of each difference, to look at.
+    out["sample_only_cli"] = sorted(set(cli) - set(got))[:5]
+    out["sample_only_spark"] = sorted(set(got) - set(cli))[:5]
+    out["sample_scores_differ"] = [
+        (k, cli[k], got[k]) for k in sorted(set(cli) & set(got)) if cli[k] != got[k]
+    ][:5]
     out["cli_docs_per_s"] = docs / out["cli_s"]
     out["spark_docs_per_s"] = docs / out["spark_s"]
     out["spark_over_cli"] = out["spark_s"] / out["cli_s"]

@@ -16,7 +16,8 @@
 //! - A member's group has a live representative that is not itself a member, except for the
 //!   moment between a representative leaving and its successor's keys being filed.
 //! - The inverted lists hold all the keys of every document but a member, and of a member the
-//!   keys its representative did not hold when it joined (`residual`).
+//!   keys neither its representative nor another member of its group held when it joined
+//!   (`residual`): a group holds each key once, as in `scan`.
 //! - When a representative leaves (removed, replaced or evicted), its oldest member takes its
 //!   place: that member's other keys are filed, and the group keeps its members. Members keep the
 //!   containments they were verified with, against the representative they joined.
@@ -272,9 +273,16 @@ impl Index {
         };
         let mut residual = Vec::new();
         let mut residual_held = Vec::new();
-        for (i, k) in keys.iter().enumerate() {
-            if rep_keys.binary_search(k).is_err() {
-                residual.push(*k);
+        // A key the representative lacks but another member of the group filed is the group's
+        // already (a word the representative changed, in the story every copy carries): filed
+        // by every member, it would make every member a candidate of every copy's query.
+        let filed_in_group = |k: u32| {
+            self.postings
+                .any_holder(k, |s| self.groups.rep_of(s) == Some(j.rep))
+        };
+        for (i, &k) in keys.iter().enumerate() {
+            if rep_keys.binary_search(&k).is_err() && !filed_in_group(k) {
+                residual.push(k);
                 residual_held.push(held.map_or(0, |h| h[i]));
             }
         }

@@ -275,6 +275,13 @@ impl Postings {
             .collect()
     }
 
+    /// Whether `key` holds an entry whose serial satisfies `pred`.
+    pub(crate) fn any_holder(&self, key: u32, pred: impl Fn(u32) -> bool) -> bool {
+        let shard = read(&self.shards[shard_of(key)]);
+        let (_, mut serials) = shard.held(key);
+        serials.any(pred)
+    }
+
     /// Appends to `out` the serials (at least `min_live`) filed under `keys`, each with the weight
     /// `weight(n)` of its key, `n` being the number of entries the key holds, packed as
     /// [`unpack_hit`] reads them, key by key in the order read.
