@@ -40,6 +40,7 @@ pub mod bridge;
 pub mod cluster;
 pub mod corpus;
 mod cover;
+pub mod dedup;
 pub mod detector;
 pub mod error;
 pub mod eval;
