@@ -59,9 +59,9 @@ use crate::cluster::{find, union};
 use crate::error::{Error, Result};
 use crate::lsh::{band_key, LshParams};
 use crate::minhash::{mix64, DEFAULT_K, DEFAULT_SEED};
-use crate::scan::{Progress, Stage};
+use crate::scan::{Progress, Stage, Texts};
 use crate::shingle::intersection_len;
-use crate::sketch::{SketchOptions, Sketcher, EMPTY};
+use crate::sketch::{Scratch, SketchOptions, Sketcher, EMPTY};
 use rayon::prelude::*;
 use std::collections::HashMap;
 
@@ -275,6 +275,19 @@ impl Deduplicator {
         dates: Option<&[Option<String>]>,
         progress: &dyn Progress,
     ) -> Result<Dedup> {
+        self.run_texts(texts, dates, progress)
+    }
+
+    /// [`Deduplicator::run_with_progress`] on texts read on demand (a
+    /// [`crate::corpus::Catalog`] leaves them in their files): each text is read once for its
+    /// signature, and the candidates' once more for their shingle sets, so the corpus need not
+    /// be held in memory.
+    pub fn run_texts(
+        &self,
+        texts: &(impl Texts + ?Sized),
+        dates: Option<&[Option<String>]>,
+        progress: &dyn Progress,
+    ) -> Result<Dedup> {
         if let Some(d) = dates {
             if d.len() != texts.len() {
                 return Err(Error::InvalidParameter {
@@ -291,10 +304,17 @@ impl Deduplicator {
         }
         let k = self.options.permutations;
         progress.start(Stage::Analyze, texts.len() as u64);
-        let mut rows = Vec::with_capacity(texts.len() * k);
-        for chunk in texts.chunks(PROGRESS_STEP) {
-            rows.extend(self.sketcher.signatures(chunk));
-            progress.advance(chunk.len() as u64);
+        let mut rows = vec![0u32; texts.len() * k];
+        for (c, chunk) in rows.chunks_mut(PROGRESS_STEP * k).enumerate() {
+            let first = c * PROGRESS_STEP;
+            chunk.par_chunks_mut(k).enumerate().for_each_init(
+                || (String::new(), Scratch::default()),
+                |(buf, scratch), (j, row)| {
+                    let text = texts.text(first + j, buf);
+                    self.sketcher.sketch_reusing(text, row, scratch);
+                },
+            );
+            progress.advance((chunk.len() / k) as u64);
         }
         let nonempty: Vec<bool> = rows.chunks_exact(k).map(|r| r[0] != EMPTY).collect();
         let candidate = if self.options.containment {
@@ -302,17 +322,20 @@ impl Deduplicator {
         } else {
             self.in_shared_bucket(&rows, &nonempty)
         };
-        let sets: Vec<Vec<u64>> = texts
+        let sets: Vec<Vec<u64>> = candidate
             .par_iter()
-            .zip(candidate.par_iter())
-            .map_init(String::new, |word, (text, &c)| {
-                let mut set = Vec::new();
-                if c {
-                    self.sketcher
-                        .shingle_set_into(text.as_ref(), word, &mut set);
-                }
-                set
-            })
+            .enumerate()
+            .map_init(
+                || (String::new(), String::new()),
+                |(buf, word), (i, &c)| {
+                    let mut set = Vec::new();
+                    if c {
+                        let text = texts.text(i, buf);
+                        self.sketcher.shingle_set_into(text, word, &mut set);
+                    }
+                    set
+                },
+            )
             .collect();
         let order = self.keep_order(&candidate, &sets, dates);
         let mut stats = DedupStats {

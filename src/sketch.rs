@@ -196,9 +196,10 @@ pub struct Sketcher {
     hasher: MinHasher,
 }
 
-/// Per-thread buffers, so that signing a text allocates nothing once they have grown.
+/// Per-thread buffers, so that signing a text allocates nothing once they have grown (see
+/// [`Sketcher::sketch_reusing`]).
 #[derive(Default)]
-struct Scratch {
+pub struct Scratch {
     /// The normalized form of the word being read.
     word: String,
     bins: Vec<u32>,
@@ -228,6 +229,15 @@ impl Sketcher {
     pub fn sketch_into(&self, text: &str, out: &mut [u32]) {
         let mut scratch = Scratch::default();
         self.sketch_with(text, out, &mut scratch);
+    }
+
+    /// [`Sketcher::sketch_into`] with buffers kept from one text to the next: for callers that
+    /// sign texts one at a time (read on demand) on many threads, one `Scratch` each.
+    ///
+    /// # Panics
+    /// If `out.len() != k`.
+    pub fn sketch_reusing(&self, text: &str, out: &mut [u32], scratch: &mut Scratch) {
+        self.sketch_with(text, out, scratch);
     }
 
     /// One pass over the text: each word is hashed as soon as it ends, the shingle it ends is
