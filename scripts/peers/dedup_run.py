@@ -17,10 +17,21 @@ Corpora:
 
 The job, as each tool does it:
 - reprint: `reprint dedup -j 2 -q --format jsonl` (defaults: LSH bands chosen for recall >= 0.99
-  at 0.8, exact Jaccard verification, representative clusters, the longest kept);
+  at 0.8, exact Jaccard verification, representative clusters, the longest kept), and again
+  with `--clusters components` (connected components of the verified pairs, as the peers);
 - peers: peer_job.py's `clusters`: 128-permutation MinHash, LSH 16 bands x 8 rows, candidate
   pairs kept at estimated Jaccard >= 0.8, connected components (union-find), the first of each
   component kept. RAYON_NUM_THREADS=2 (datasketch is single-threaded).
+- text-dedup (PyPI text-dedup==0.4.0, the last release for Python 3.11, in WORK/venv-td): its
+  command as its README runs it, `python -m text_dedup.minhash --path json --data_files CORPUS
+  --split train --column text --threshold 0.8 --num_perm 128 --ngram 5 --num_proc 2 --debug`:
+  Hugging Face datasets, its own bands x rows for the threshold, every LSH bucket collision a
+  duplicate (no Jaccard check), union-find, the smallest index of each component kept. Its
+  clusters are read afterwards from the union-find it dumps with --debug. Its peak memory is
+  that of its largest process (GNU time), its 2 worker processes not added.
+- datatrove (PyPI datatrove[io,processing]==0.10.1 and spaCy, in WORK/venv-dt): its four
+  MinHash stages (datatrove_job.py), 16 buckets x 8 hashes, no Jaccard check, union-find; the
+  kept document of a cluster is its union-find root. Peak memory as for text-dedup.
 
 Quality, computed here with exact Jaccard of gen.py's 5-grams (words: runs of Unicode word
 characters, lowercased), independently of every tool:
@@ -52,6 +63,10 @@ import run  # noqa: E402
 
 THRESHOLD = 0.8
 PEERS = ["datasketch", "rensa", "gaoya", "gaoya-py"]
+TEXT_DEDUP = "text-dedup==0.4.0"
+# datatrove's MinHash stages need its io and processing extras and spaCy (its English word
+# tokenizer: spaCy's rule-based one, no model).
+DATATROVE = ["datatrove[io,processing]==0.10.1", "spacy==3.8.18"]
 
 
 def log(msg):
@@ -144,9 +159,9 @@ def quality(kept_as, texts, pairs, groups):
     return q
 
 
-def run_reprint(binary, corpus, ids, work, name):
-    out = os.path.join(work, f"dedup-{name}-reprint.jsonl")
-    cmd = [binary, "dedup", "-j", "2", "-q", "--format", "jsonl", corpus]
+def run_reprint(binary, corpus, ids, work, name, extra):
+    out = os.path.join(work, f"dedup-{name}-reprint{''.join(extra)}.jsonl")
+    cmd = [binary, "dedup", "-j", "2", "-q", "--format", "jsonl", *extra, corpus]
     log(f"reprint: {' '.join(cmd)}")
     wall, rss, rc = run.measure(cmd, out, stderr_path=out + ".stderr")
     if rc not in (0, 3):
@@ -157,7 +172,7 @@ def run_reprint(binary, corpus, ids, work, name):
         for line in f:
             o = json.loads(line)
             kept_as[index[o["id"]]] = index[o["cluster"]]
-    return {"tool": "reprint dedup", "wall_s": wall, "peak_mib": rss}, kept_as
+    return {"tool": "reprint dedup " + " ".join(extra), "wall_s": wall, "peak_mib": rss}, kept_as
 
 
 def run_peer(py, tool, corpus, work, name):
@@ -173,6 +188,61 @@ def run_peer(py, tool, corpus, work, name):
     with open(out) as f:
         kept_as = [int(line) for line in f]
     return {"tool": tool, "wall_s": wall, "peak_mib": rss}, kept_as
+
+
+def setup_venv(venv, packages):
+    """A venv of its own for a peer with heavy pinned dependencies (datasets, numpy, spaCy)."""
+    py = os.path.join(venv, "bin", "python")
+    if not os.path.exists(py):
+        log(f"creating {venv}")
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+        subprocess.run([py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                        *packages], check=True)
+    return py
+
+
+def run_datatrove(py, work, corpus, name):
+    job_dir = os.path.join(work, f"dedup-{name}-datatrove")
+    subprocess.run(["rm", "-rf", job_dir], check=True)
+    out = job_dir + ".txt"
+    cmd = [py, os.path.join(HERE, "datatrove_job.py"), corpus, job_dir, out]
+    log(f"datatrove: {' '.join(cmd[1:])}")
+    wall, rss, rc = run.measure(cmd, stderr_path=job_dir + ".stderr")
+    if rc != 0:
+        raise RuntimeError(f"datatrove exited with {rc}")
+    with open(out) as f:
+        kept_as = [int(line) for line in f]
+    version = subprocess.run([py, "-c", "import importlib.metadata as m; "
+                              "print(m.version('datatrove'))"], capture_output=True,
+                             text=True).stdout.strip()
+    return {"tool": "datatrove", "label": f"datatrove {version}", "wall_s": wall,
+            "peak_mib": rss}, kept_as
+
+
+def run_text_dedup(py, work, corpus, name, n):
+    out_dir = os.path.join(work, f"dedup-{name}-text-dedup")
+    cache = os.path.join(work, "td-cache")
+    subprocess.run(["rm", "-rf", out_dir, cache], check=True)
+    cmd = [py, "-m", "text_dedup.minhash", "--path", "json", "--data_files", corpus, "--split",
+           "train", "--cache_dir", cache, "--output", out_dir, "--column", "text", "--threshold",
+           str(THRESHOLD), "--num_perm", "128", "--ngram", "5", "--num_proc", "2", "--debug"]
+    log(f"text-dedup: {' '.join(cmd[1:])}")
+    wall, rss, rc = run.measure(cmd, stderr_path=out_dir + ".stderr")
+    if rc != 0:
+        raise RuntimeError(f"text-dedup exited with {rc}")
+    roots = subprocess.run(
+        [py, "-c", "import pickle, sys; uf = pickle.load(open(sys.argv[1], 'rb')); "
+         "print(' '.join(str(uf.find(i)) for i in range(int(sys.argv[2]))))",
+         os.path.join(out_dir, "uf.pkl"), str(n)],
+        check=True, capture_output=True, text=True).stdout.split()
+    first = {}
+    for i, r in enumerate(roots):
+        first.setdefault(r, i)
+    version = subprocess.run([py, "-c", "import importlib.metadata as m; "
+                              "print(m.version('text-dedup'))"], capture_output=True,
+                             text=True).stdout.strip()
+    return {"tool": "text-dedup", "label": f"text-dedup {version} (2 processes)", "wall_s": wall,
+            "peak_mib": rss}, [first[r] for r in roots]
 
 
 def fmt(x, spec):
@@ -206,7 +276,7 @@ def main():
     ap.add_argument("--pool-docs", type=int, default=10000)
     ap.add_argument("--work", default=os.path.join(run.ROOT, "target", "peers"))
     ap.add_argument("--bin")
-    ap.add_argument("--tools", default="reprint," + ",".join(PEERS))
+    ap.add_argument("--tools", default="reprint," + ",".join(PEERS) + ",text-dedup,datatrove")
     ap.add_argument("--no-venv-install", action="store_true")
     args = ap.parse_args()
     started = time.perf_counter()
@@ -219,6 +289,10 @@ def main():
     py, peers, versions = run.setup_venv(work, peers, not args.no_venv_install) if peers else \
         (None, [], {})
 
+    td_py = setup_venv(os.path.join(work, "venv-td"), [TEXT_DEDUP]) \
+        if "text-dedup" in tools else None
+    dt_py = setup_venv(os.path.join(work, "venv-dt"), DATATROVE) \
+        if "datatrove" in tools else None
     peers_jsonl, peers_truth, meta = gen.write(work, args.docs, args.seed)
     pool_dir = os.path.join(run.ROOT, "target", "scale", f"pool-{args.pool_docs}")
     subprocess.run([sys.executable, os.path.join(run.ROOT, "scripts", "scale", "gen.py"), "pool",
@@ -238,16 +312,26 @@ def main():
         mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
         rows = []
         if "reprint" in tools:
-            row, kept_as = run_reprint(binary, corpus, ids, work, name)
-            row["label"] = "**reprint dedup**"
-            row["quality"] = quality(kept_as, texts, pairs, groups)
-            rows.append(row)
+            # The default (representative clusters), then connected components for comparison.
+            for extra in ([], ["--clusters", "components"]):
+                row, kept_as = run_reprint(binary, corpus, ids, work, name, extra)
+                row["label"] = f"**reprint dedup{''.join(' ' + e for e in extra)}**"
+                row["quality"] = quality(kept_as, texts, pairs, groups)
+                rows.append(row)
         for tool in peers:
             row, kept_as = run_peer(py, tool, corpus, work, name)
             package = run.PEERS[tool]
             row["label"] = f"{package} {versions[package]}" + \
                 (" (Python 5-grams)" if tool == "gaoya-py" else "") + \
                 (" (one thread)" if tool == "datasketch" else "")
+            row["quality"] = quality(kept_as, texts, pairs, groups)
+            rows.append(row)
+        if "text-dedup" in tools:
+            row, kept_as = run_text_dedup(td_py, work, corpus, name, len(ids))
+            row["quality"] = quality(kept_as, texts, pairs, groups)
+            rows.append(row)
+        if "datatrove" in tools:
+            row, kept_as = run_datatrove(dt_py, work, corpus, name)
             row["quality"] = quality(kept_as, texts, pairs, groups)
             rows.append(row)
         results[name] = {"docs": len(ids), "mb": mb, "rows": rows}
