@@ -257,6 +257,22 @@ impl Deduplicator {
         self.params
     }
 
+    /// The LSH band keys of `text` into `out` (cleared first; none for a text without words):
+    /// two texts are candidates exactly when they share a key. For engines that group texts by
+    /// key themselves (the Spark job) and then run [`Deduplicator::run`] on each connected
+    /// group of candidates, which gives the clusters of one run on all texts: a text's
+    /// candidates all lie in its group.
+    pub fn band_keys(&self, text: &str, out: &mut Vec<u64>) {
+        out.clear();
+        let mut row = vec![0u32; self.options.permutations];
+        self.sketcher.sketch_into(text, &mut row);
+        if row[0] == EMPTY {
+            return;
+        }
+        let LshParams { bands, rows: r } = self.params;
+        out.extend((0..bands).map(|band| band_key(band, &row[band * r..(band + 1) * r])));
+    }
+
     /// Clusters `texts`. `dates[i]`, when given, is document `i`'s date for
     /// [`KeepOrder::Earliest`]; it must have one entry per text.
     pub fn run<S: AsRef<str> + Sync>(
@@ -771,6 +787,25 @@ mod tests {
         assert_eq!(with.members[0].representative, 1);
         assert_eq!(with.members[0].relation, Relation::Containment);
         assert_eq!(with.members[0].similarity, 1.0);
+    }
+
+    #[test]
+    fn band_keys_are_the_ones_clustering_uses() {
+        let d = Deduplicator::new(DedupOptions::default()).unwrap();
+        let (a, b, c) = (words(0..100), words(0..105), words(500..600));
+        let mut keys = [Vec::new(), Vec::new(), Vec::new()];
+        for (text, out) in [&a, &b, &c].into_iter().zip(&mut keys) {
+            d.band_keys(text, out);
+            assert_eq!(out.len(), d.params().bands);
+        }
+        let shares = |x: &[u64], y: &[u64]| x.iter().zip(y).any(|(p, q)| p == q);
+        assert!(shares(&keys[0], &keys[1]));
+        assert!(!shares(&keys[0], &keys[2]));
+        let run = d.run(&[&a, &b, &c], None).unwrap();
+        assert_eq!(run.members[0].representative, 1);
+        assert_eq!(run.stats.candidate_docs, 2, "only the texts sharing a key");
+        d.band_keys("", &mut keys[0]);
+        assert!(keys[0].is_empty());
     }
 
     #[test]

@@ -52,6 +52,7 @@ __all__ = [
     "compare",
     "compare_many",
     "dedup",
+    "dedup_band_keys",
     "default_config",
     "key_weight",
     "scan",
@@ -239,6 +240,24 @@ def dedup(
         None if dates is None else list(dates),
     )
     return (cluster, similarity) if return_similarity else cluster
+
+
+def dedup_band_keys(
+    texts: Union[Sequence[str], Any],
+    threshold: float = 0.8,
+    *,
+    ngram: int = 5,
+    permutations: int = DEFAULT_K,
+    seed: Optional[int] = None,
+) -> "tuple[np.ndarray, np.ndarray]":
+    """The LSH band keys :func:`dedup` finds candidates with: ``(keys, has_keys)``, an ``int64``
+    array of shape ``(len(texts), bands)`` and a ``bool`` array; two texts are candidates when
+    they have a key in common (in the same column). A text without words has no keys. Running
+    :func:`dedup` on each connected group of candidates gives the clusters of one run on all the
+    texts (the Spark job does that).
+    """
+    seed = DEFAULT_SEED if seed is None else seed
+    return _reprint.dedup_band_keys(_texts(texts), threshold, ngram, permutations, seed)
 
 
 class CandidateKeys(NamedTuple):

@@ -33,6 +33,9 @@ def dedup(
     containment: bool,
     dates: Optional[Sequence[Optional[str]]] = None,
 ) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
+def dedup_band_keys(
+    texts: _Texts, threshold: float, ngram: int, permutations: int, seed: int
+) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]: ...
 def candidate_keys(
     texts: _Texts, config: Optional[str] = None
 ) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int32]]: ...

@@ -78,3 +78,29 @@ def test_dedup_refuses_bad_parameters():
             reprint.dedup(["a b c d e f"], **kwargs)
     with pytest.raises(ValueError):
         reprint.dedup(["a b c d e f"], keep="earliest", dates=[])
+
+
+@pytest.mark.parametrize("clusters", ["representative", "components"])
+def test_spark_dedup_is_the_cli(spark, cli, generated, clusters):
+    pytest.importorskip("pyarrow")
+    from reprint import spark as rs
+
+    path, ids, texts = generated
+    flags = () if clusters == "representative" else ("--clusters", "components")
+    expected, expected_sims = cli_clusters(cli, path, ids, *flags)
+    df = spark.createDataFrame(
+        [(doc_id, text, pos) for pos, (doc_id, text) in enumerate(zip(ids, texts))],
+        "id string, text string, pos int",
+    )
+    rows = rs.dedup(df, "id", "text", "pos", clusters=clusters).collect()
+    assert len(rows) == len(ids)
+    index = {d: i for i, d in enumerate(ids)}
+    got = np.arange(len(ids))
+    sims = np.ones(len(ids))
+    for r in rows:
+        got[index[r["id"]]] = index[r["cluster"]]
+        sims[index[r["id"]]] = r["similarity"]
+        assert r["keep"] == (r["id"] == r["cluster"])
+    assert (got != np.arange(len(ids))).sum() > 20
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_allclose(sims, expected_sims, rtol=0, atol=1e-12)
