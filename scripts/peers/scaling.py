@@ -24,11 +24,12 @@ sys.path.insert(0, HERE)
 import run  # noqa: E402  (measure, machine, loadavg, ensure_gnu_time, build_reprint)
 
 
-def svg(rows, path):
-    """Two panels: microseconds per document and KiB per document, for scan and sketch."""
+def svg(rows, path, series=None):
+    """Time per document and KiB per document against the number of documents, log-log: by
+    default for scan and sketch; `series` is a list of (label, [(docs, value)], color)."""
     w, h, pad = 720, 300, 60
     ns = [r["docs"] for r in rows]
-    series = [
+    series = series or [
         ("scan: time per document (ms)", [(r["docs"], 1e3 * r["scan_s"] / r["docs"]) for r in rows], "#c0392b"),
         ("scan: peak memory per document (KiB)", [(r["docs"], 1024 * r["scan_mib"] / r["docs"]) for r in rows], "#2471a3"),
         ("sketch: time per document (ms)", [(r["docs"], 1e3 * r["sketch_s"] / r["docs"]) for r in rows], "#229954"),
