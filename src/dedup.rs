@@ -34,8 +34,9 @@
 //!   exact (not estimated) and, under `Representative`, at least the threshold. Chains cannot
 //!   form: A~B and B~C never put C with A unless C~A. Under `Components` a member may sit below
 //!   the threshold from its representative; [`DedupStats::below_threshold`] counts them.
-//! - A pair at the threshold is found with probability ≥ `recall` (LSH is the only source of
-//!   misses); a pair above it, more often.
+//! - A pair at the threshold is found with probability ≥ `recall` (LSH banding, and a screen
+//!   of candidates by their signatures that drops such a pair with probability below 10⁻⁶,
+//!   are the only sources of misses); a pair above it, more often.
 //! - The result depends only on the texts, their dates and the options: not on the number of
 //!   threads (every parallel step is a map whose results are put back in input order, and the
 //!   clustering is sequential with ties broken by keep order).
@@ -60,13 +61,21 @@ use crate::error::{Error, Result};
 use crate::lsh::{band_key, LshParams};
 use crate::minhash::{mix64, DEFAULT_K, DEFAULT_SEED};
 use crate::scan::{Progress, Stage, Texts};
-use crate::shingle::intersection_len;
+use crate::shingle::{intersection_len, intersection_len_at_least};
 use crate::sketch::{Scratch, SketchOptions, Sketcher, EMPTY};
 use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// Documents between two progress reports.
 const PROGRESS_STEP: usize = 4096;
+
+/// Largest chance that a pair exactly at the threshold is screened out by its signatures before
+/// exact verification. A copy cluster whose members are all just under the threshold of each
+/// other (a story republished with small edits and each site's chrome) makes every pair a
+/// candidate that fails verification; comparing 128 signature values is several times cheaper
+/// than intersecting two sets of hundreds of n-grams, so such pairs are set aside by their
+/// signatures first. Pairs above the threshold are screened out less often still.
+const SCREEN_MISS: f64 = 1e-6;
 
 /// Shingles per document sampled to find containment candidates.
 pub const CONTAINMENT_KEYS: usize = 8;
@@ -171,6 +180,9 @@ pub struct DedupStats {
     pub verified: usize,
     /// Verified pairs at or above the threshold.
     pub near_duplicates: usize,
+    /// Candidate pairs not verified because their signatures agree on too few values for a
+    /// pair at the threshold (a chance below one in a million for such a pair).
+    pub screened: usize,
     /// Members whose similarity to their representative is below the threshold: always 0 under
     /// [`ClusterPolicy::Representative`], the chained members under `Components`.
     pub below_threshold: usize,
@@ -431,8 +443,10 @@ impl Deduplicator {
     }
 }
 
-/// The largest `x` such that a document contained exactly `t` in another shares at least `x`
-/// of its `m` sampled shingles with it with probability ≥ `recall` (binomial `m`, `t`).
+/// The largest `x` with `P(X ≥ x) ≥ recall` for `X ~ Binomial(m, t)`: how many of its `m`
+/// sampled shingles a document contained exactly `t` in another surely shares with it, or how
+/// many of `m` signature values a pair at Jaccard `t` surely agrees on. 0 when the binomial
+/// cannot be computed in floating point (`m` in the thousands): then nothing is screened.
 fn least_hits(m: usize, t: f64, recall: f64) -> usize {
     // P(X ≥ x) for X ~ Binomial(m, t), from the top down.
     let pmf = |x: usize| -> f64 {
@@ -464,6 +478,8 @@ struct Clustering<'a> {
     /// containment key (the sorted `containment_keys`).
     holders: HashMap<u64, Vec<u32>, ahash::RandomState>,
     containment_keys: Vec<u64>,
+    /// Least number of equal signature values of a pair worth verifying (see `SCREEN_MISS`).
+    min_equal: usize,
 }
 
 /// A document's sampled shingles: the `CONTAINMENT_KEYS` of smallest mixed hash.
@@ -497,7 +513,9 @@ impl<'a> Clustering<'a> {
             containment_keys.par_sort_unstable();
             containment_keys.dedup();
         }
+        let o = &dedup.options;
         Clustering {
+            min_equal: least_hits(o.permutations, o.threshold, 1.0 - SCREEN_MISS),
             dedup,
             rows,
             sets,
@@ -563,8 +581,23 @@ impl<'a> Clustering<'a> {
                 if (lo as f64) < t * hi as f64 {
                     continue;
                 }
+                let ci = c as usize;
+                let equal = self.rows[di * k..(di + 1) * k]
+                    .iter()
+                    .zip(&self.rows[ci * k..(ci + 1) * k])
+                    .filter(|(x, y)| x == y)
+                    .count();
+                if equal < self.min_equal {
+                    stats.screened += 1;
+                    continue;
+                }
                 stats.verified += 1;
-                let inter = intersection_len(set, other);
+                // J ≥ t needs |A ∩ B| ≥ t·(|A| + |B|)/(1 + t); the floor is a safe lower bound,
+                // the exact test follows.
+                let need = (t * (set.len() + other.len()) as f64 / (1.0 + t)).floor() as usize;
+                let Some(inter) = intersection_len_at_least(set, other, need) else {
+                    continue;
+                };
                 let j = inter as f64 / (set.len() + other.len() - inter) as f64;
                 if j >= t {
                     stats.near_duplicates += 1;
