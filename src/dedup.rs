@@ -466,6 +466,10 @@ fn least_hits(m: usize, t: f64, recall: f64) -> usize {
     0
 }
 
+/// What the parallel half of a batch found for one document: its band keys, its best
+/// near-duplicate so far, every near-duplicate (under `Components`), and the counts.
+type Examined = (Vec<u64>, Option<(f64, u32)>, Vec<u32>, DedupStats);
+
 /// The sequential clustering over documents in keep order (step 4 of the module docs).
 struct Clustering<'a> {
     dedup: &'a Deduplicator,
@@ -526,13 +530,106 @@ impl<'a> Clustering<'a> {
         }
     }
 
+    /// The band keys of document `di`.
+    fn keys_of(&self, di: usize, out: &mut Vec<u64>) {
+        let LshParams { bands, rows: r } = self.dedup.params;
+        let k = self.dedup.options.permutations;
+        out.clear();
+        out.extend((0..bands).map(|band| {
+            let start = di * k + band * r;
+            band_key(band, &self.rows[start..start + r])
+        }));
+    }
+
+    /// Documents indexed under `keys` whose keep position is in `positions`, in keep order (so
+    /// that ties go to the earlier document), each once.
+    fn candidates(
+        &self,
+        keys: &[u64],
+        position: &[u32],
+        positions: std::ops::Range<u32>,
+        out: &mut Vec<u32>,
+    ) {
+        out.clear();
+        for key in keys {
+            if let Some(ids) = self.buckets.get(key) {
+                out.extend(
+                    ids.iter()
+                        .filter(|&&c| positions.contains(&position[c as usize])),
+                );
+            }
+        }
+        out.sort_unstable_by_key(|&c| position[c as usize]);
+        out.dedup();
+    }
+
+    /// The exact Jaccard of documents `di` and `c` when it reaches the threshold.
+    fn verify(&self, di: usize, c: u32, counts: &mut DedupStats) -> Option<f64> {
+        let t = self.dedup.options.threshold;
+        let k = self.dedup.options.permutations;
+        let (set, other) = (&self.sets[di], &self.sets[c as usize]);
+        // Jaccard is at most the ratio of the sizes: most spurious candidates stop here.
+        let (lo, hi) = (set.len().min(other.len()), set.len().max(other.len()));
+        if (lo as f64) < t * hi as f64 {
+            return None;
+        }
+        let ci = c as usize;
+        let equal = self.rows[di * k..(di + 1) * k]
+            .iter()
+            .zip(&self.rows[ci * k..(ci + 1) * k])
+            .filter(|(x, y)| x == y)
+            .count();
+        if equal < self.min_equal {
+            counts.screened += 1;
+            return None;
+        }
+        counts.verified += 1;
+        // J ≥ t needs |A ∩ B| ≥ t·(|A| + |B|)/(1 + t); the floor is a safe lower bound, the
+        // exact test follows.
+        let need = (t * (set.len() + other.len()) as f64 / (1.0 + t)).floor() as usize;
+        let inter = intersection_len_at_least(set, other, need)?;
+        let j = inter as f64 / (set.len() + other.len() - inter) as f64;
+        (j >= t).then(|| {
+            counts.near_duplicates += 1;
+            j
+        })
+    }
+
+    /// Verifies `candidates` (in keep order) for document `di`: the best near-duplicate
+    /// (highest Jaccard, the earliest of equals) joined with `best`, and every near-duplicate
+    /// into `near` under `Components`.
+    fn best_of(
+        &self,
+        di: usize,
+        candidates: &[u32],
+        best: &mut Option<(f64, u32)>,
+        near: &mut Vec<u32>,
+        counts: &mut DedupStats,
+    ) {
+        let components = self.dedup.options.clusters == ClusterPolicy::Components;
+        for &c in candidates {
+            if let Some(j) = self.verify(di, c, counts) {
+                if components {
+                    near.push(c);
+                }
+                if best.is_none_or(|(b, _)| j > b) {
+                    *best = Some((j, c));
+                }
+            }
+        }
+    }
+
+    /// Documents are taken in keep order in batches of `BATCH`: each document of a batch is
+    /// verified in parallel against the documents indexed before the batch, then, in order,
+    /// against those its batch added before it. That is the sequential order's result (the
+    /// candidates before the batch all precede those in it, and ties go to the earlier), with
+    /// most of the verification on every thread: a copy cluster whose members all fall just
+    /// short of the threshold makes each document a candidate of every earlier one.
     fn run(mut self, stats: &mut DedupStats, progress: &dyn Progress) -> Vec<Member> {
+        const BATCH: usize = 256;
         let n = self.sets.len();
         let options = &self.dedup.options;
-        let t = options.threshold;
         let components = options.clusters == ClusterPolicy::Components;
-        let LshParams { bands, rows: r } = self.dedup.params;
-        let k = options.permutations;
         // Position of each document in keep order (u32::MAX: not a candidate).
         let mut position = vec![u32::MAX; n];
         for (p, &d) in self.order.iter().enumerate() {
@@ -547,107 +644,77 @@ impl<'a> Clustering<'a> {
             .collect();
         // Union-find over keep positions: a component's root is its first document.
         let mut parent: Vec<usize> = (0..self.order.len()).collect();
-        let (mut keys, mut candidates, mut sampled) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut candidates, mut sampled) = (Vec::new(), Vec::new());
         let mut tally: HashMap<u32, usize, ahash::RandomState> =
             HashMap::with_hasher(ahash::RandomState::with_seeds(5, 6, 7, 8));
-        for (p, &d) in self.order.iter().enumerate() {
-            if p % PROGRESS_STEP == PROGRESS_STEP - 1 {
-                progress.advance(PROGRESS_STEP as u64);
-            }
-            let di = d as usize;
-            let set = &self.sets[di];
-            if set.is_empty() {
-                continue;
-            }
-            keys.clear();
-            keys.extend((0..bands).map(|band| {
-                let start = di * k + band * r;
-                band_key(band, &self.rows[start..start + r])
-            }));
-            candidates.clear();
-            for key in &keys {
-                if let Some(ids) = self.buckets.get(key) {
-                    candidates.extend_from_slice(ids);
-                }
-            }
-            // Verify in keep order, so that ties go to the earlier document.
-            candidates.sort_unstable_by_key(|&c| position[c as usize]);
-            candidates.dedup();
-            let mut best: Option<(f64, u32)> = None;
-            for &c in &candidates {
-                let other = &self.sets[c as usize];
-                // Jaccard is at most the ratio of the sizes: most spurious candidates stop here.
-                let (lo, hi) = (set.len().min(other.len()), set.len().max(other.len()));
-                if (lo as f64) < t * hi as f64 {
-                    continue;
-                }
-                let ci = c as usize;
-                let equal = self.rows[di * k..(di + 1) * k]
-                    .iter()
-                    .zip(&self.rows[ci * k..(ci + 1) * k])
-                    .filter(|(x, y)| x == y)
-                    .count();
-                if equal < self.min_equal {
-                    stats.screened += 1;
-                    continue;
-                }
-                stats.verified += 1;
-                // J ≥ t needs |A ∩ B| ≥ t·(|A| + |B|)/(1 + t); the floor is a safe lower bound,
-                // the exact test follows.
-                let need = (t * (set.len() + other.len()) as f64 / (1.0 + t)).floor() as usize;
-                let Some(inter) = intersection_len_at_least(set, other, need) else {
-                    continue;
-                };
-                let j = inter as f64 / (set.len() + other.len() - inter) as f64;
-                if j >= t {
-                    stats.near_duplicates += 1;
-                    if components {
-                        union(
-                            &mut parent,
-                            position[di] as usize,
-                            position[c as usize] as usize,
-                        );
-                    }
-                    if best.is_none_or(|(b, _)| j > b) {
-                        best = Some((j, c));
-                    }
-                }
-            }
-            let mut relation = Relation::Jaccard;
-            if best.is_none() && options.containment {
-                best = self.contained_in(set, &position, &mut sampled, &mut tally, stats);
-                relation = Relation::Containment;
-                if let (true, Some((_, c))) = (components, best) {
+        let order = self.order;
+        for (b, batch) in order.chunks(BATCH).enumerate() {
+            let first = (b * BATCH) as u32;
+            // Against the documents indexed before the batch, in parallel.
+            let this = &self;
+            let found: Vec<Examined> = batch
+                .par_iter()
+                .map_init(Vec::new, |cands, &d| {
+                    let (mut keys, mut near) = (Vec::new(), Vec::new());
+                    let (mut best, mut counts) = (None, DedupStats::default());
+                    this.keys_of(d as usize, &mut keys);
+                    this.candidates(&keys, &position, 0..first, cands);
+                    this.best_of(d as usize, cands, &mut best, &mut near, &mut counts);
+                    (keys, best, near, counts)
+                })
+                .collect();
+            // Then in order, against those the batch added before each.
+            for (&d, (keys, mut best, mut near, counts)) in batch.iter().zip(found) {
+                let di = d as usize;
+                stats.screened += counts.screened;
+                stats.verified += counts.verified;
+                stats.near_duplicates += counts.near_duplicates;
+                self.candidates(&keys, &position, first..position[di], &mut candidates);
+                self.best_of(di, &candidates, &mut best, &mut near, stats);
+                for &c in &near {
                     union(
                         &mut parent,
                         position[di] as usize,
                         position[c as usize] as usize,
                     );
                 }
-            }
-            match best {
-                Some((similarity, rep)) if !components => {
-                    members[di] = Member {
-                        representative: rep as usize,
-                        similarity,
-                        relation,
-                    };
-                }
-                _ => {
-                    for key in &keys {
-                        self.buckets.entry(*key).or_default().push(d);
+                let mut relation = Relation::Jaccard;
+                if best.is_none() && options.containment {
+                    let set = &self.sets[di];
+                    best = self.contained_in(set, &position, &mut sampled, &mut tally, stats);
+                    relation = Relation::Containment;
+                    if let (true, Some((_, c))) = (components, best) {
+                        union(
+                            &mut parent,
+                            position[di] as usize,
+                            position[c as usize] as usize,
+                        );
                     }
-                    if options.containment {
-                        for h in set {
-                            if self.containment_keys.binary_search(h).is_ok() {
-                                self.holders.entry(*h).or_default().push(d);
+                }
+                match best {
+                    Some((similarity, rep)) if !components => {
+                        members[di] = Member {
+                            representative: rep as usize,
+                            similarity,
+                            relation,
+                        };
+                    }
+                    _ => {
+                        for key in &keys {
+                            self.buckets.entry(*key).or_default().push(d);
+                        }
+                        if options.containment {
+                            for h in &self.sets[di] {
+                                if self.containment_keys.binary_search(h).is_ok() {
+                                    self.holders.entry(*h).or_default().push(d);
+                                }
                             }
                         }
                     }
                 }
             }
+            progress.advance(batch.len() as u64);
         }
-        progress.advance((self.order.len() % PROGRESS_STEP) as u64);
         if components {
             self.assign_components(&mut parent, &mut members, stats);
         }
