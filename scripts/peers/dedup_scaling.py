@@ -15,7 +15,6 @@ memory per document against the number of documents, log-log: a flat line is lin
 import argparse
 import json
 import os
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -38,13 +37,7 @@ def main():
     mach["loadavg_before"] = run.loadavg()
     rows = []
     for n in [int(x) for x in args.docs.split(",")]:
-        made = json.loads(subprocess.run(
-            [sys.executable, os.path.join(HERE, "gen.py"), "--docs", str(n), "--seed",
-             str(args.seed), "--work", work], check=True, capture_output=True, text=True).stdout)
-        corpus, mb = made["jsonl"], made["meta"]["text_bytes"] / 1e6
-        with open(corpus, "rb") as f:  # into the page cache, as for every tool
-            while f.read(1 << 24):
-                pass
+        corpus, mb = scaling.generated(n, args.seed, work)
         err = os.path.join(work, f"dedup-scaling-{n}.stderr")
         run.log(f"{n} documents: dedup")
         wall, mib, rc = run.measure([binary, "dedup", "-j", "2", "--format", "ids", corpus],
