@@ -15,9 +15,11 @@
 //!    shared bucket are singletons and are not looked at again.
 //! 3. The exact shingle sets of the documents left, in parallel
 //!    ([`Sketcher::shingle_set_into`]).
-//! 4. Documents in keep order ([`KeepOrder`]), one at a time: its candidates are the documents
-//!    already seen that share a band bucket with it, and each is verified with the exact
-//!    Jaccard of the two shingle sets. Under [`ClusterPolicy::Representative`] (the default)
+//! 4. Documents in keep order ([`KeepOrder`]): a document's candidates are the documents
+//!    before it that share a band bucket with it, and each is screened by the two signatures
+//!    (too few equal values for a pair at the threshold: set aside) and verified with the exact
+//!    Jaccard of the two shingle sets. Batches of documents are verified in parallel against
+//!    what precedes the batch, then in order within it, which gives the sequential result. Under [`ClusterPolicy::Representative`] (the default)
 //!    only representatives are candidates and the document joins the one it resembles most,
 //!    or becomes a representative itself; under [`ClusterPolicy::Components`] every verified
 //!    pair joins two clusters (connected components, what most tools do), for measurement.
@@ -39,7 +41,7 @@
 //!   are the only sources of misses); a pair above it, more often.
 //! - The result depends only on the texts, their dates and the options: not on the number of
 //!   threads (every parallel step is a map whose results are put back in input order, and the
-//!   clustering is sequential with ties broken by keep order).
+//!   clustering decides in keep order, ties going to the earlier document).
 //! - A text without words is a singleton: empty documents are not duplicates of each other.
 //!
 //! ```
