@@ -39,6 +39,7 @@ pub(crate) mod bounds;
 pub mod bridge;
 pub mod cluster;
 mod cover;
+pub mod dedup;
 pub mod detector;
 pub mod error;
 pub mod eval;

@@ -97,6 +97,56 @@ impl LshParams {
         Ok(best.1)
     }
 
+    /// The bands × rows with `bands·rows ≤ k` that keep a pair of Jaccard similarity
+    /// `threshold` a candidate with probability at least `recall` (`P(threshold) ≥ recall`),
+    /// and among those make the fewest candidates below the threshold (the smallest
+    /// `∫₀ᵗ P(s) ds`, verifications wasted). Pairs above the threshold collide more often still,
+    /// as `P` rises. This is the choice for a job that verifies every candidate exactly, where
+    /// a missed pair is lost for good and a spurious one costs one verification.
+    pub fn for_recall(k: usize, threshold: f64, recall: f64) -> Result<LshParams> {
+        if k == 0 {
+            return Err(Error::InvalidParameter {
+                name: "k",
+                reason: "must be at least 1".into(),
+            });
+        }
+        if !(threshold > 0.0 && threshold <= 1.0) {
+            return Err(Error::InvalidParameter {
+                name: "threshold",
+                reason: format!("must be in (0, 1], got {threshold}"),
+            });
+        }
+        if !(recall > 0.0 && recall < 1.0) {
+            return Err(Error::InvalidParameter {
+                name: "recall",
+                reason: format!("must be strictly between 0 and 1, got {recall}"),
+            });
+        }
+        let mut best: Option<(f64, LshParams)> = None;
+        for rows in 1..=k {
+            // More bands only raise P, so the most bands that fit are the best for this width.
+            let p = LshParams {
+                bands: k / rows,
+                rows,
+            };
+            if p.collision_probability(threshold) < recall {
+                continue;
+            }
+            let fp = integrate(|s| p.collision_probability(s), 0.0, threshold);
+            if best.is_none_or(|(b, _)| fp < b) {
+                best = Some((fp, p));
+            }
+        }
+        // One row per band over all k values reaches any recall below 1 for t > 0 unless k is
+        // tiny; say so rather than return a scheme that misses pairs.
+        best.map(|(_, p)| p).ok_or_else(|| Error::InvalidParameter {
+            name: "permutations",
+            reason: format!(
+                "{k} values per signature cannot reach a recall of {recall} at similarity                  {threshold}; use more permutations"
+            ),
+        })
+    }
+
     /// Probability that two documents of Jaccard similarity `s` share at least one band.
     pub fn collision_probability(&self, s: f64) -> f64 {
         1.0 - (1.0 - s.powi(self.rows as i32)).powi(self.bands as i32)
@@ -143,15 +193,19 @@ pub fn band_keys(sig: &Signature, params: &LshParams, out: &mut Vec<u64>) -> Res
             .chunks_exact(params.rows)
             .take(params.bands)
             .enumerate()
-            .map(|(band, rows)| {
-                let mut h = mix64(band as u64 ^ 0x6c73_685f_6261_6e64);
-                for &v in rows {
-                    h = mix64(h ^ u64::from(v));
-                }
-                h
-            }),
+            .map(|(band, rows)| band_key(band, rows)),
     );
     Ok(())
+}
+
+/// The key of band number `band` whose signature values are `rows`: equal rows in different
+/// bands give different keys.
+pub fn band_key(band: usize, rows: &[u32]) -> u64 {
+    let mut h = mix64(band as u64 ^ 0x6c73_685f_6261_6e64);
+    for &v in rows {
+        h = mix64(h ^ u64::from(v));
+    }
+    h
 }
 
 /// What [`candidate_pairs`] saw.

@@ -88,6 +88,30 @@ pub fn intersection_len(a: &[u64], b: &[u64]) -> usize {
     n
 }
 
+/// [`intersection_len`] when it is at least `need`, else `None`, found without walking both
+/// sets to their ends when the elements left cannot make up the difference: what verifying a
+/// candidate pair against a threshold needs, most candidates below it stopping early.
+pub fn intersection_len_at_least(a: &[u64], b: &[u64], need: usize) -> Option<usize> {
+    debug_assert!(a.windows(2).all(|w| w[0] < w[1]) && b.windows(2).all(|w| w[0] < w[1]));
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+                continue;
+            }
+        }
+        if n + (a.len() - i).min(b.len() - j) < need {
+            return None;
+        }
+    }
+    (n >= need).then_some(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +136,33 @@ mod tests {
         assert_eq!(a, b[1..], "same n-grams hash the same wherever they are");
         assert_ne!(shingles(&[1, 2], 2, 7), shingles(&[2, 1], 2, 7));
         assert_ne!(shingles(&[1, 2], 2, 7), shingles(&[1, 2], 2, 8));
+    }
+
+    #[test]
+    fn bounded_intersection_agrees_with_the_full_one() {
+        let mut x = 7u64;
+        let mut set = |len: usize, modulo: u64| {
+            let mut v: Vec<u64> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x % modulo
+                })
+                .collect();
+            into_set(&mut v);
+            v
+        };
+        for _ in 0..200 {
+            let (a, b) = (set(60, 100), set(50, 100));
+            let full = intersection_len(&a, &b);
+            for need in 0..=full + 2 {
+                let got = intersection_len_at_least(&a, &b, need);
+                assert_eq!(got, (full >= need).then_some(full), "need {need}");
+            }
+        }
+        assert_eq!(intersection_len_at_least(&[], &[1], 0), Some(0));
+        assert_eq!(intersection_len_at_least(&[], &[1], 1), None);
     }
 
     #[test]

@@ -91,14 +91,38 @@ pub fn shingle_hash(words: &[u64]) -> u64 {
         .fold(0, |acc, (i, &h)| acc ^ h.rotate_left(ROTATION * i as u32))
 }
 
-/// The shingles of one text rolled along it, each going straight into the MinHash bins.
-struct Roll<'a> {
+/// Where rolled shingles go: the MinHash bins of a signature, or a list for exact sets.
+trait ShingleSink {
+    fn shingle(&mut self, h: u64);
+}
+
+/// The MinHash bins of one signature being built.
+struct Bins<'a> {
+    hasher: &'a MinHasher,
+    bins: &'a mut Vec<u32>,
+}
+
+impl ShingleSink for Bins<'_> {
+    #[inline(always)]
+    fn shingle(&mut self, h: u64) {
+        self.hasher.add(self.bins, h);
+    }
+}
+
+impl ShingleSink for &mut Vec<u64> {
+    #[inline(always)]
+    fn shingle(&mut self, h: u64) {
+        self.push(h);
+    }
+}
+
+/// The shingles of one text rolled along it, each going straight into `sink`.
+struct Roll<K> {
     seed: u64,
     n: usize,
     /// Rotation of the newest word of a full window.
     newest: u32,
-    hasher: &'a MinHasher,
-    bins: &'a mut Vec<u32>,
+    sink: K,
     /// The last `n` word hashes (word `i` in slot `i mod n`).
     last: [u64; shingle::MAX_N],
     slot: usize,
@@ -107,7 +131,29 @@ struct Roll<'a> {
     acc: u64,
 }
 
-impl Roll<'_> {
+impl<K: ShingleSink> Roll<K> {
+    fn new(options: &SketchOptions, sink: K) -> Self {
+        Roll {
+            seed: options.seed,
+            n: options.ngram,
+            newest: ROTATION * (options.ngram as u32 - 1),
+            sink,
+            last: [0u64; shingle::MAX_N],
+            slot: 0,
+            count: 0,
+            acc: 0,
+        }
+    }
+
+    /// Feeds the one shingle of a text with fewer words than `n` (see `shingle`); returns
+    /// whether the text had any word.
+    fn finish(&mut self) -> bool {
+        if self.count > 0 && self.count < self.n {
+            self.sink.shingle(self.acc);
+        }
+        self.count > 0
+    }
+
     #[inline(always)]
     fn push(&mut self, word: &[u8]) {
         let h = xxh3_64_with_seed(word, self.seed);
@@ -125,12 +171,12 @@ impl Roll<'_> {
         }
         self.count += 1;
         if self.count >= self.n {
-            self.hasher.add(self.bins, self.acc);
+            self.sink.shingle(self.acc);
         }
     }
 }
 
-impl WordSink for &mut Roll<'_> {
+impl<K: ShingleSink> WordSink for &mut Roll<K> {
     #[inline(always)]
     fn word(&mut self, buf: &mut String, w: &Word) {
         self.push(&buf.as_bytes()[w.norm_start..]);
@@ -150,9 +196,10 @@ pub struct Sketcher {
     hasher: MinHasher,
 }
 
-/// Per-thread buffers, so that signing a text allocates nothing once they have grown.
+/// Per-thread buffers, so that signing a text allocates nothing once they have grown (see
+/// [`Sketcher::sketch_reusing`]).
 #[derive(Default)]
-struct Scratch {
+pub struct Scratch {
     /// The normalized form of the word being read.
     word: String,
     bins: Vec<u32>,
@@ -184,6 +231,15 @@ impl Sketcher {
         self.sketch_with(text, out, &mut scratch);
     }
 
+    /// [`Sketcher::sketch_into`] with buffers kept from one text to the next: for callers that
+    /// sign texts one at a time (read on demand) on many threads, one `Scratch` each.
+    ///
+    /// # Panics
+    /// If `out.len() != k`.
+    pub fn sketch_reusing(&self, text: &str, out: &mut [u32], scratch: &mut Scratch) {
+        self.sketch_with(text, out, scratch);
+    }
+
     /// One pass over the text: each word is hashed as soon as it ends, the shingle it ends is
     /// updated from the previous one in a few instructions ([`shingle_hash`] rolled along the
     /// text), and each shingle goes straight into the MinHash bins. No token list, no shingle
@@ -194,29 +250,33 @@ impl Sketcher {
         let Scratch { word, bins } = s;
         word.clear();
         self.hasher.begin(bins);
-        let mut roll = Roll {
-            seed: self.options.seed,
-            n: self.options.ngram,
-            newest: ROTATION * (self.options.ngram as u32 - 1),
-            hasher: &self.hasher,
-            bins,
-            last: [0u64; shingle::MAX_N],
-            slot: 0,
-            count: 0,
-            acc: 0,
-        };
+        let mut roll = Roll::new(
+            &self.options,
+            Bins {
+                hasher: &self.hasher,
+                bins,
+            },
+        );
         for_each_norm_word(text, word, &mut roll);
-        let (count, acc) = (roll.count, roll.acc);
-        if count == 0 {
+        if !roll.finish() {
             out.fill(EMPTY);
             return;
         }
-        if count < self.options.ngram {
-            // Fewer words than `ngram`: one shingle over all of them (see `shingle`).
-            self.hasher.add(bins, acc);
-        }
         self.hasher.finish(bins);
         out.copy_from_slice(bins);
+    }
+
+    /// The set of shingles a signature of `text` is made of, sorted and deduplicated, into
+    /// `out` (cleared first; `word` is a reusable buffer): what exact Jaccard and containment
+    /// between texts are computed on, consistent with their signatures. Empty for a text
+    /// without words.
+    pub fn shingle_set_into(&self, text: &str, word: &mut String, out: &mut Vec<u64>) {
+        out.clear();
+        word.clear();
+        let mut roll = Roll::new(&self.options, &mut *out);
+        for_each_norm_word(text, word, &mut roll);
+        roll.finish();
+        shingle::into_set(out);
     }
 
     /// Signatures of many texts, in parallel on the current rayon pool: row `i` of the result
@@ -272,6 +332,32 @@ mod tests {
         assert!(rows[2 * k..3 * k].iter().all(|&v| v == EMPTY));
         assert!(rows[3 * k..4 * k].iter().any(|&v| v != EMPTY));
         assert_eq!(jaccard(&rows[k..2 * k], &rows[k..2 * k]), None);
+    }
+
+    #[test]
+    fn shingle_sets_are_what_signatures_are_made_of() {
+        let s = Sketcher::new(SketchOptions::default()).unwrap();
+        let hasher = MinHasher::new(s.k(), s.options().seed).unwrap();
+        let texts = [
+            "Le pont de Varenne s'est effondré mardi soir, faisant trois blessés.",
+            "Two words",
+            "",
+            "the the the the the the the the",
+        ];
+        let rows = s.signatures(&texts);
+        let (mut word, mut set) = (String::new(), Vec::new());
+        for (i, t) in texts.iter().enumerate() {
+            s.shingle_set_into(t, &mut word, &mut set);
+            assert!(set.windows(2).all(|w| w[0] < w[1]), "a sorted set");
+            let row = &rows[i * s.k()..(i + 1) * s.k()];
+            if set.is_empty() {
+                assert!(row.iter().all(|&v| v == EMPTY));
+            } else {
+                assert_eq!(hasher.sketch(&set).values(), row, "text {i}");
+            }
+        }
+        s.shingle_set_into(texts[3], &mut word, &mut set);
+        assert_eq!(set.len(), 1, "repeated 5-grams count once");
     }
 
     #[test]

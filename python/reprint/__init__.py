@@ -53,6 +53,8 @@ __all__ = [
     "candidate_keys",
     "compare",
     "compare_many",
+    "dedup",
+    "dedup_band_keys",
     "default_config",
     "key_weight",
     "scan",
@@ -205,6 +207,61 @@ def signatures(
     """
     seed = DEFAULT_SEED if seed is None else seed
     return _reprint.signatures(_texts(texts), k, ngram, seed)
+
+
+def dedup(
+    texts: Union[Sequence[str], Any],
+    threshold: float = 0.8,
+    *,
+    ngram: int = 5,
+    permutations: int = DEFAULT_K,
+    keep: str = "longest",
+    clusters: str = "representative",
+    containment: bool = False,
+    dates: Optional[Sequence[Optional[str]]] = None,
+    seed: Optional[int] = None,
+    return_similarity: bool = False,
+) -> Union[np.ndarray, "tuple[np.ndarray, np.ndarray]"]:
+    """Near-duplicate clusters, as ``reprint dedup`` makes them: an ``int64`` array whose entry
+    ``i`` is the index of the text kept for text ``i``'s cluster (``i`` itself when text ``i`` is
+    kept, singletons included), so ``keep = clusters == np.arange(len(texts))``.
+
+    Two texts are near-duplicates when the Jaccard similarity of their sets of word ``ngram``-grams
+    reaches ``threshold``; candidates come from MinHash LSH (``permutations`` values, bands chosen
+    for recall >= 0.99 at the threshold) and each is verified exactly, so no pair below the
+    threshold is ever merged. Unlike connected components (``clusters="components"``, what
+    datasketch-based pipelines usually build), every member is a near-duplicate of its cluster's
+    kept text: chains A~B~C with A and C apart do not merge. ``keep`` chooses the kept text:
+    ``"longest"`` (most distinct n-grams), ``"earliest"`` (by ``dates``, ISO 8601 strings; undated
+    last) or ``"first"`` (input order). ``containment=True`` also drops a text contained at least
+    ``threshold`` in a kept one. With ``return_similarity=True``, also returns each text's exact
+    Jaccard (or containment) with its kept text, as a ``float64`` array (1.0 for kept ones).
+    Bad parameters raise ``ValueError``.
+    """
+    seed = DEFAULT_SEED if seed is None else seed
+    cluster, similarity = _reprint.dedup(
+        _texts(texts), threshold, ngram, permutations, seed, keep, clusters, containment,
+        None if dates is None else list(dates),
+    )
+    return (cluster, similarity) if return_similarity else cluster
+
+
+def dedup_band_keys(
+    texts: Union[Sequence[str], Any],
+    threshold: float = 0.8,
+    *,
+    ngram: int = 5,
+    permutations: int = DEFAULT_K,
+    seed: Optional[int] = None,
+) -> "tuple[np.ndarray, np.ndarray]":
+    """The LSH band keys :func:`dedup` finds candidates with: ``(keys, has_keys)``, an ``int64``
+    array of shape ``(len(texts), bands)`` and a ``bool`` array; two texts are candidates when
+    they have a key in common (in the same column). A text without words has no keys. Running
+    :func:`dedup` on each connected group of candidates gives the clusters of one run on all the
+    texts (the Spark job does that).
+    """
+    seed = DEFAULT_SEED if seed is None else seed
+    return _reprint.dedup_band_keys(_texts(texts), threshold, ngram, permutations, seed)
 
 
 class CandidateKeys(NamedTuple):

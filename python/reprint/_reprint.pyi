@@ -23,6 +23,20 @@ FINGERPRINT_KEY_BIT: int
 
 def default_config() -> str: ...
 def signatures(texts: _Texts, k: int, ngram: int, seed: int) -> npt.NDArray[np.uint32]: ...
+def dedup(
+    texts: _Texts,
+    threshold: float,
+    ngram: int,
+    permutations: int,
+    seed: int,
+    keep: str,
+    clusters: str,
+    containment: bool,
+    dates: Optional[Sequence[Optional[str]]] = None,
+) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
+def dedup_band_keys(
+    texts: _Texts, threshold: float, ngram: int, permutations: int, seed: int
+) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]: ...
 def candidate_keys(
     texts: _Texts, config: Optional[str] = None
 ) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]: ...

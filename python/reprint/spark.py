@@ -54,7 +54,7 @@ from . import (
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame
 
-__all__ = ["candidate_pairs", "clusters", "find_copies", "key_rows"]
+__all__ = ["candidate_pairs", "clusters", "dedup", "find_copies", "key_rows"]
 
 # As in src/bridge.rs: whole copies considered per intermediary, intermediaries per pair.
 _MAX_COPIES_PER_INTERMEDIARY = 256
@@ -606,6 +606,130 @@ def clusters(
     return edges.select(F.col("src").alias("id"), F.col("dst").alias("cluster")).unionByName(
         roots.select("id", F.col("id").alias("cluster"))
     )
+
+
+# `dedup` takes a `clusters` option, as reprint.dedup does; the function goes by this name there.
+_components = clusters
+
+
+def dedup(
+    df: "DataFrame",
+    id_col: str,
+    text_col: str,
+    order_col: str,
+    *,
+    threshold: float = 0.8,
+    ngram: int = 5,
+    permutations: int = 128,
+    keep: str = "longest",
+    clusters: str = "representative",
+    date_col: Optional[str] = None,
+    seed: Optional[int] = None,
+) -> "DataFrame":
+    """``reprint dedup`` distributed: ``(id, cluster, keep, similarity)`` for every document of
+    ``df``, ``cluster`` the id of the document kept for its cluster (its own id when kept),
+    ``similarity`` its exact word n-gram Jaccard with it (1.0 when kept).
+
+    1. ``mapInArrow`` runs :func:`reprint.dedup_band_keys` on each batch: the LSH band keys
+       each document is a candidate by;
+    2. the documents of each key are linked to the key's smallest id, and the connected
+       components of these links (:func:`clusters`) are the groups of documents that may
+       interact: a document's candidates all lie in its group;
+    3. ``applyInPandas`` runs :func:`reprint.dedup` on each group, its documents in the order
+       of ``order_col`` (the input order of ``reprint dedup``: ties of ``keep`` go to it).
+
+    So the clusters are those of ``reprint dedup`` on the same texts in ``order_col`` order. A
+    group is deduplicated in one task: a story copied a million times is a million texts in one
+    worker. ``containment`` is not offered here (its candidates are not band keys).
+    """
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    id_type = df.schema[id_col].dataType
+    docs = df.select(
+        F.col(id_col).alias("id"),
+        F.col(text_col).alias("text"),
+        F.col(order_col).alias("order"),
+        (F.col(date_col) if date_col else F.lit(None).cast("string")).alias("date"),
+    ).where(F.col("id").isNotNull())
+
+    key_schema = T.StructType(
+        [
+            T.StructField("id", id_type, False),
+            T.StructField("keys", T.ArrayType(T.LongType(), False), False),
+        ]
+    )
+
+    def band_keys(batches):  # runs in the workers
+        import pyarrow as pa
+
+        import reprint
+
+        for batch in batches:
+            keys, has = reprint.dedup_band_keys(
+                batch.column(1), threshold, ngram=ngram, permutations=permutations, seed=seed
+            )
+            n, bands = keys.shape
+            # A column per band in the key: equal values in different bands never meet.
+            flat = pa.array(keys.reshape(-1))
+            offsets = pa.array([i * bands for i in range(n + 1)], type=pa.int32())
+            lists = pa.ListArray.from_arrays(offsets, flat)
+            yield pa.RecordBatch.from_arrays(
+                [batch.column(0).filter(pa.array(has)), lists.filter(pa.array(has))],
+                names=["id", "keys"],
+            )
+
+    keyed = docs.select("id", "text").mapInArrow(band_keys, key_schema)
+    per_key = keyed.select("id", F.posexplode("keys").alias("band", "key"))
+    least = per_key.groupBy("band", "key").agg(F.min("id").alias("root"), F.count("*").alias("n"))
+    links = (
+        per_key.join(least.where(F.col("n") > 1), ["band", "key"])
+        .where(F.col("id") != F.col("root"))
+        .select(F.col("id").alias("id_a"), F.col("root").alias("id_b"))
+    )
+    groups = _components(links).select("id", F.col("cluster").alias("group"))
+
+    out_schema = T.StructType(
+        [
+            T.StructField("id", id_type, False),
+            T.StructField("cluster", id_type, False),
+            T.StructField("keep", T.BooleanType(), False),
+            T.StructField("similarity", T.DoubleType(), False),
+        ]
+    )
+
+    def dedup_group(pdf):  # runs in the workers, one group at a time
+        import numpy as np
+        import pandas as pd
+
+        import reprint
+
+        pdf = pdf.sort_values("order", kind="stable").reset_index(drop=True)
+        dates = None if date_col is None else [None if pd.isna(d) else d for d in pdf["date"]]
+        kept_as, sims = reprint.dedup(
+            list(pdf["text"].fillna("")), threshold, ngram=ngram, permutations=permutations,
+            keep=keep, clusters=clusters_policy, dates=dates, seed=seed, return_similarity=True,
+        )
+        ids = pdf["id"]
+        return pd.DataFrame(
+            {
+                "id": ids,
+                "cluster": ids.iloc[kept_as].reset_index(drop=True),
+                "keep": kept_as == np.arange(len(ids)),
+                "similarity": sims,
+            }
+        )
+
+    clusters_policy = clusters
+    grouped = (
+        docs.join(groups, "id")
+        .groupBy("group")
+        .applyInPandas(dedup_group, out_schema)
+    )
+    alone = docs.join(groups, "id", "left_anti").select(
+        "id", F.col("id").alias("cluster"), F.lit(True).alias("keep"), F.lit(1.0).alias("similarity")
+    )
+    return grouped.unionByName(alone)
 
 
 def _large_star(edges: "DataFrame") -> "DataFrame":

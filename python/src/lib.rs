@@ -7,11 +7,14 @@
 //! - [`texts`]: texts in from Python (a list of `str`, or a packed Arrow string buffer);
 //! - [`config`]: detector configuration from a Python dict;
 //! - [`batch`]: `signatures`, `candidate_keys`, `verify`: batch calls that return NumPy arrays;
+//! - [`dedup`]: `dedup` and `dedup_band_keys`: near-duplicate clusters as NumPy arrays, and the
+//!   LSH keys the Spark job groups texts by;
 //! - [`pair`]: `compare`, `compare_many` and `scan`: the CLI's JSON records as Python dicts;
 //! - [`index`]: the `Index` class.
 
 mod batch;
 mod config;
+mod dedup;
 mod index;
 mod pair;
 mod texts;
@@ -37,6 +40,8 @@ fn _reprint(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(batch::bridge_indexed, m)?)?;
     m.add_function(wrap_pyfunction!(batch::group_bands, m)?)?;
     m.add_function(wrap_pyfunction!(batch::scan_indexed, m)?)?;
+    m.add_function(wrap_pyfunction!(dedup::dedup, m)?)?;
+    m.add_function(wrap_pyfunction!(dedup::dedup_band_keys, m)?)?;
     m.add_function(wrap_pyfunction!(pair::compare, m)?)?;
     m.add_function(wrap_pyfunction!(pair::compare_many, m)?)?;
     m.add_function(wrap_pyfunction!(pair::scan, m)?)?;

@@ -9,7 +9,11 @@ of the Python tokenizer that datasketch and rensa get); JOB is
   index, which costs a signature plus 16 band-hash insertions per document);
 - `dedup`: the same signatures, an LSH index of 16 bands x 8 rows, every document queried, and
   each candidate pair kept when its estimated Jaccard (from the signatures) is at least 0.8.
-  Pairs are written to PAIRS_OUT as `i<TAB>j` line numbers of the corpus (i < j).
+  Pairs are written to PAIRS_OUT as `i<TAB>j` line numbers of the corpus (i < j);
+- `clusters`: the `dedup` pairs joined into connected components (union-find, as text-dedup
+  and datatrove cluster them), the first document of each kept: PAIRS_OUT gets one line per
+  document, the line number of the document kept in its place (its own when kept). This is
+  the job `reprint dedup` does (dedup_run.py).
 
 Word 5-grams: words are maximal runs of Unicode word characters, lowercased (as gen.words),
 joined by spaces; datasketch, rensa and gaoya-py get them from this Python tokenizer. gaoya's own
@@ -131,6 +135,23 @@ def gaoya_dedup(texts, own_tokenizer=True):
     return pairs
 
 
+def components(pairs, n):
+    """Each document's component root, the component's smallest line number."""
+    parent = list(range(n))
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j in pairs:
+        a, b = find(i), find(j)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    return [find(i) for i in range(n)]
+
+
 JOBS = {
     ("datasketch", "signatures"): datasketch_signatures, ("datasketch", "dedup"): datasketch_dedup,
     ("rensa", "signatures"): rensa_signatures, ("rensa", "dedup"): rensa_dedup,
@@ -138,6 +159,9 @@ JOBS = {
     ("gaoya-py", "signatures"): lambda texts: gaoya_signatures(texts, False),
     ("gaoya-py", "dedup"): lambda texts: gaoya_dedup(texts, False),
 }
+for (_tool, _job), _fn in list(JOBS.items()):
+    if _job == "dedup":
+        JOBS[(_tool, "clusters")] = lambda texts, fn=_fn: components(fn(texts), len(texts))
 
 
 def main():
@@ -157,6 +181,9 @@ def main():
             for i, j in out:
                 f.write(f"{i}\t{j}\n")
         n_pairs = len(out)
+    elif job == "clusters":
+        with open(pairs_out, "w") as f:
+            f.writelines(f"{root}\n" for root in out)
     elif not tool.startswith("gaoya"):
         n = sum(m.len() for m in out) if tool == "rensa" else len(out)
         assert n == len(texts), (n, len(texts))  # every document got a signature

@@ -23,6 +23,9 @@ pub enum Command {
     /// Word n-gram MinHash signatures of each document, nothing else (for other tools and for
     /// speed comparisons).
     Sketch(SketchArgs),
+    /// Near-duplicate clusters (word n-gram Jaccard) and which document of each to keep, for
+    /// deduplicating a dataset.
+    Dedup(crate::dedup::DedupArgs),
     /// The crawler's index on disk: add documents, query others against it, show its size.
     #[command(subcommand)]
     Index(IndexCommand),
@@ -364,7 +367,7 @@ fn parse_score(s: &str) -> Result<f64, String> {
     }
 }
 
-fn parse_size(s: &str) -> Result<u64, String> {
+pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let (digits, shift) = match t.char_indices().last() {
         Some((i, 'k' | 'K')) => (&t[..i], 10),

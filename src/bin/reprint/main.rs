@@ -2,6 +2,7 @@
 //! `args`, results written by `output`; the work itself is all in the `reprint` crate.
 
 mod args;
+mod dedup;
 mod output;
 mod sketch;
 
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         Command::Scan(a) => scan(a),
         Command::Eval(a) => eval(a),
         Command::Sketch(a) => sketch::run(a),
+        Command::Dedup(a) => dedup::run(a),
         Command::Index(IndexCommand::Add(a)) => index_add(a),
         Command::Index(IndexCommand::Query(a)) => index_query(a),
         Command::Index(IndexCommand::Stats(a)) => index_stats(a),
@@ -158,6 +160,21 @@ impl Progress for Bar {
     fn advance(&self, n: u64) {
         self.0.inc(n);
     }
+}
+
+/// The progress bar of `scan` and `dedup` on stderr; hidden when stderr is not a terminal or
+/// with `--quiet`.
+fn progress_bar(quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let b = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    b.set_style(
+        ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({eta})")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    b
 }
 
 fn start_threads(n: usize) -> anyhow::Result<()> {
@@ -571,17 +588,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     let docs = reprint::input::catalog(&args.paths, &args.engine.load_options());
     docs.problems.iter().for_each(warn);
 
-    let bar = if args.quiet || !std::io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let b = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-        b.set_style(
-            ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({eta})")
-                .expect("valid template")
-                .progress_chars("=> "),
-        );
-        b
-    };
+    let bar = progress_bar(args.quiet);
     let options = ScanOptions {
         min_score: args.min_score,
         bridge: !args.no_bridge,
