@@ -208,11 +208,11 @@ def find_copies(
     With ``group`` (the default, as in scan), a story copied by :data:`reprint.MIN_GROUP` sites
     or more is found whole (step 6): documents whose sketches agree on a band are joined into
     components (:func:`reprint.group_bands`, then :func:`clusters`); in the key rows, a
-    component holds each key once, so its story's keys stay under ``max_bucket``; and each
-    component, with the documents paired with one of its members, is scanned on one worker
-    (:func:`reprint.scan_indexed`), which groups its near-duplicates under a representative and
-    derives their pairs (``via`` the representative) as scan does. Its pairs replace those of
-    the pipeline for the component's documents. ``group=False`` is scan with
+    component holds once the keys most of its documents hold, so its story's keys stay under
+    ``max_bucket``; and each component, with the documents paired with one of its members, is
+    scanned on one worker (:func:`reprint.scan_indexed`), which groups its near-duplicates
+    under a representative and derives their pairs (``via`` the representative) as scan does.
+    Its pairs replace those of the pipeline for the component's documents. ``group=False`` is scan with
     ``ScanOptions::group`` off.
 
     Without ``group``, nothing runs until the result is used; with it, the components and the
@@ -241,7 +241,7 @@ def find_copies(
             # Aliases give the columns new identities in each use.
             return found_components.select(F.col("id").alias("id"), F.col("comp").alias("comp"))
 
-        keys = _one_holder_per_component(keys, components())
+        keys = _one_holder_per_component(keys, components)
     # Counting the input is a read of the ids; counting the key rows would analyze every text a
     # second time. It is also scan's N: a document without keys still counts.
     pairs = candidate_pairs(keys, max_bucket, docs.count())
@@ -446,16 +446,29 @@ def _components(per_doc: "DataFrame") -> "DataFrame":
     return comp.join(big, "cluster").select("id", F.col("cluster").alias("comp"))
 
 
-def _one_holder_per_component(keys: "DataFrame", components: "DataFrame") -> "DataFrame":
-    """The key rows with each key held once per component (by its smallest holder there): a
-    story copied by hundreds of sites keeps its keys under ``max_bucket``, and a page sharing
-    a passage with it still meets one of its copies."""
+def _one_holder_per_component(keys: "DataFrame", components: Any) -> "DataFrame":
+    """The key rows with each key that most of a component's documents hold held once there (by
+    its smallest holder), as scan's groups hold the text most of their members share: a story
+    copied by hundreds of sites keeps its keys under ``max_bucket``, and a page sharing a
+    passage with it still meets one of its copies. Keys fewer of its documents hold (a site's
+    header on two of them) stay with each holder. ``components()`` gives the ``(id, comp)``
+    rows, a new frame each call."""
     from pyspark.sql import functions as F
 
-    k = keys.join(components, "id", "left")
+    k = keys.join(components(), "id", "left")
     outside = k.where(F.col("comp").isNull()).select("id", "key")
-    held = k.where(F.col("comp").isNotNull()).groupBy("comp", "key").agg(F.min("id").alias("id"))
-    return outside.unionByName(held.select("id", "key"))
+    inside = k.where(F.col("comp").isNotNull())
+    size = components().groupBy("comp").agg(F.count("*").alias("n"))
+    shared = (
+        inside.groupBy("comp", "key")
+        .agg(F.count("*").alias("c"), F.min("id").alias("first"))
+        .join(size, "comp")
+        .where(2 * F.col("c") >= F.col("n"))
+    )
+    own = inside.join(shared.select("comp", "key"), ["comp", "key"], "left_anti")
+    return outside.unionByName(own.select("id", "key")).unionByName(
+        shared.select(F.col("first").alias("id"), "key")
+    )
 
 
 def _with_groups(
@@ -609,7 +622,7 @@ def clusters(
 
 
 # `dedup` takes a `clusters` option, as reprint.dedup does; the function goes by this name there.
-_components = clusters
+_connected_components = clusters
 
 
 def dedup(
@@ -687,7 +700,7 @@ def dedup(
         .where(F.col("id") != F.col("root"))
         .select(F.col("id").alias("id_a"), F.col("root").alias("id_b"))
     )
-    groups = _components(links).select("id", F.col("cluster").alias("group"))
+    groups = _connected_components(links).select("id", F.col("cluster").alias("group"))
 
     out_schema = T.StructType(
         [
