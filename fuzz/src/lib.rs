@@ -6,8 +6,8 @@
 //! checks here lets `cargo test --lib` in this folder replay the kept corpus and the regressions
 //! without AFL.
 
-use reprint::input::{decode_bytes, read_jsonl, LoadOptions};
 use reprint::index::{Index, IndexOptions, Meta};
+use reprint::input::{decode_bytes, read_jsonl, LoadOptions};
 use reprint::normalize::{tokenize, tokenize_into, Tokens};
 use reprint::Detector;
 use std::collections::HashSet;
