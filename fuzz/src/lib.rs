@@ -379,7 +379,7 @@ pub fn check_index(data: &[u8]) {
             for m in index.query(text).expect("query of an opened index") {
                 assert!((0.0..=1.0).contains(&m.max_score()));
                 let stored = index.get(&m.id).expect("get").expect("a match is stored");
-                for p in &m.passages {
+                for p in &m.comparison.passages {
                     assert!(text.get(p.a.clone()).is_some(), "passage outside the query");
                     assert!(
                         stored.text.get(p.b.clone()).is_some(),
