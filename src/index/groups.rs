@@ -33,7 +33,7 @@ use super::{store, Index};
 use crate::error::Result;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::Ordering;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// How a member joined its group.
 #[derive(Clone, Debug)]
@@ -50,6 +50,10 @@ struct Group {
     rep: u32,
     /// Serials of the members, oldest first.
     members: BTreeSet<u32>,
+    /// The representative's keys, once a member needed them: every copy joining the group
+    /// files what they lack, and reading and analyzing the representative's text again for
+    /// each would cost as much as the copy's own analysis.
+    rep_keys: Option<Arc<[u32]>>,
 }
 
 #[derive(Default)]
@@ -100,6 +104,7 @@ impl Groups {
                     Group {
                         rep,
                         members: BTreeSet::new(),
+                        rep_keys: None,
                     },
                 );
                 g
@@ -130,6 +135,7 @@ impl Groups {
             return None;
         };
         group.rep = next;
+        group.rep_keys = None;
         let empty = group.members.is_empty();
         let (_, m) = t.of.remove(&next).expect("a member's record");
         if empty {
@@ -141,6 +147,21 @@ impl Groups {
             serial: next,
             residual: m.residual,
         })
+    }
+
+    /// The keys of `rep` remembered for the group it leads, if any.
+    fn rep_keys(&self, rep: u32) -> Option<Arc<[u32]>> {
+        let t = lock(&self.table);
+        let g = t.led.get(&rep)?;
+        t.groups[g].rep_keys.clone()
+    }
+
+    /// Remembers `keys` as those of `rep`, if it leads a group.
+    fn remember_rep_keys(&self, rep: u32, keys: &Arc<[u32]>) {
+        let mut t = lock(&self.table);
+        if let Some(&g) = t.led.get(&rep) {
+            t.groups.get_mut(&g).expect("a led group").rep_keys = Some(keys.clone());
+        }
     }
 
     /// The representative of `serial`'s group if it is a member.
@@ -174,11 +195,18 @@ impl Groups {
     }
 
     /// Groups, documents filed as members, and the bytes the table holds (estimated: hash
-    /// entries over their load factor, tree nodes, residual keys).
+    /// entries over their load factor, tree nodes, residual and representatives' keys).
     pub(super) fn counts(&self) -> (usize, usize, usize) {
         let t = lock(&self.table);
         let entry = |size: usize, cap: usize| cap * (size + 1);
-        let residual: usize = t.of.values().map(|(_, m)| 4 * m.residual.len()).sum();
+        let residual: usize =
+            t.of.values()
+                .map(|(_, m)| 4 * m.residual.len())
+                .sum::<usize>()
+                + t.groups
+                    .values()
+                    .map(|g| g.rep_keys.as_ref().map_or(0, |k| 4 * k.len()))
+                    .sum::<usize>();
         let bytes = entry(std::mem::size_of::<(u32, Group)>(), t.groups.capacity())
             + entry(std::mem::size_of::<(u32, u32)>(), t.led.capacity())
             + entry(std::mem::size_of::<(u32, (u32, Member))>(), t.of.capacity())
@@ -268,8 +296,16 @@ impl Index {
         let Some(rep_id_hash) = self.id_hash_of(j.rep) else {
             return Ok(None);
         };
-        let Some(rep_keys) = self.keys_of(j.rep)? else {
-            return Ok(None);
+        let rep_keys = match self.groups.rep_keys(j.rep) {
+            Some(k) => k,
+            None => {
+                let Some(k) = self.keys_of(j.rep)? else {
+                    return Ok(None);
+                };
+                let k: Arc<[u32]> = k.into();
+                self.groups.remember_rep_keys(j.rep, &k);
+                k
+            }
         };
         let mut residual = Vec::new();
         let mut residual_held = Vec::new();
