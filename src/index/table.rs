@@ -308,9 +308,9 @@ impl Index {
             Some(j) => self.filing_under(&j, keys, held)?,
             None => None,
         };
-        let (filed, filed_held): (std::borrow::Cow<'_, [u32]>, _) = match &copy {
-            Some(c) => (c.member.residual.to_vec().into(), c.held.clone()),
-            None => (keys.into(), held.map(<[u32]>::to_vec)),
+        let (filed, filed_held) = match &copy {
+            Some(c) => (&c.member.residual[..], c.held.as_deref()),
+            None => (keys, held),
         };
         let joined = copy.as_ref().map(|c| store::Joined {
             rep: c.rep_id_hash,
@@ -323,7 +323,7 @@ impl Index {
             None => Loc::Mem(body.into()),
             Some(d) => {
                 let seq = self.seq_base + u64::from(serial);
-                let (payload, body_at) = store::insert_payload(seq, joined.as_ref(), &filed, &body);
+                let (payload, body_at) = store::insert_payload(seq, joined.as_ref(), filed, &body);
                 match d.append(serial, &payload) {
                     Ok((file, pos)) => Loc::Disk {
                         file,
@@ -345,9 +345,9 @@ impl Index {
             text_at: (body_len - text.len()) as u32,
             loc,
         };
-        let join = copy.map(|c| (c.rep, c.member));
-        let replaced =
-            self.finish_insert(serial, doc, &filed, keys.len(), filed_held.as_deref(), join);
+        // A copy's membership goes to the group table; its residual keys are a few.
+        let join = copy.as_ref().map(|c| (c.rep, c.member.clone()));
+        let replaced = self.finish_insert(serial, doc, filed, keys.len(), filed_held, join);
         self.evict();
         Ok(replaced)
     }
