@@ -266,16 +266,7 @@ def find_copies(
     )
 
     id_type = df.schema[id_col].dataType
-    out_schema = T.StructType(
-        [
-            T.StructField("id_a", id_type, False),
-            T.StructField("id_b", id_type, False),
-            T.StructField("resemblance", T.DoubleType(), False),
-            T.StructField("containment_a_in_b", T.DoubleType(), False),
-            T.StructField("containment_b_in_a", T.DoubleType(), False),
-            T.StructField("passages", T.IntegerType(), False),
-        ]
-    )
+    out_schema = T.StructType(_pair_fields(id_type))
     names = [f.name for f in out_schema.fields]
     # What the bridging stage needs of a pair: its best score unrounded, whether it is a whole
     # copy, whether it has a firm passage.
@@ -427,6 +418,21 @@ def find_copies(
     )
 
 
+def _pair_fields(id_type: Any) -> list:
+    """The columns of a pair as :func:`find_copies` reports it, ``via`` aside: the ids, the three
+    scores rounded as the CLI prints them, the number of passages."""
+    from pyspark.sql import types as T
+
+    return [
+        T.StructField("id_a", id_type, False),
+        T.StructField("id_b", id_type, False),
+        T.StructField("resemblance", T.DoubleType(), False),
+        T.StructField("containment_a_in_b", T.DoubleType(), False),
+        T.StructField("containment_b_in_a", T.DoubleType(), False),
+        T.StructField("passages", T.IntegerType(), False),
+    ]
+
+
 def _components(per_doc: "DataFrame") -> "DataFrame":
     """``(id, comp)`` for the documents of components of at least :data:`reprint.MIN_GROUP`
     documents, joined by a band of their sketches in common (``comp``: the smallest id)."""
@@ -515,17 +521,7 @@ def _with_groups(
         )
         .fillna(False, ["member"])
     )
-    schema = T.StructType(
-        [
-            T.StructField("id_a", id_type, False),
-            T.StructField("id_b", id_type, False),
-            T.StructField("resemblance", T.DoubleType(), False),
-            T.StructField("containment_a_in_b", T.DoubleType(), False),
-            T.StructField("containment_b_in_a", T.DoubleType(), False),
-            T.StructField("passages", T.IntegerType(), False),
-            T.StructField("via", id_type, True),
-        ]
-    )
+    schema = T.StructType(_pair_fields(id_type) + [T.StructField("via", id_type, True)])
 
     def scan_component(pdf):  # runs in the workers, one component at a time
         import numpy as np

@@ -209,17 +209,7 @@ pub(crate) fn scan_indexed<'py>(
     let detector = detector(config)?;
     let held = Texts::extract(texts, "texts")?;
     let texts = held.strs()?;
-    if !(0.0..=1.0).contains(&min_score) {
-        return Err(PyValueError::new_err(format!(
-            "min_score must be in [0, 1], got {min_score}"
-        )));
-    }
-    let options = reprint::scan::ScanOptions {
-        min_score,
-        max_bucket,
-        bridge,
-        ..reprint::scan::ScanOptions::default()
-    };
+    let options = crate::pair::scan_options(min_score, max_bucket, bridge)?;
     let (ends, scores) = py.detach(|| {
         let result = reprint::scan::scan(&detector, &texts, &options, &());
         // Words of the texts in derived pairs, once each: what their passages are counted in.

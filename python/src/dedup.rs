@@ -7,6 +7,17 @@ use pyo3::prelude::*;
 use rayon::prelude::*;
 use reprint::dedup::{ClusterPolicy, DedupOptions, Deduplicator, KeepOrder};
 
+/// The options both calls take, the others at their defaults.
+fn options(threshold: f64, ngram: usize, permutations: usize, seed: u64) -> DedupOptions {
+    DedupOptions {
+        threshold,
+        ngram,
+        permutations,
+        seed,
+        ..DedupOptions::default()
+    }
+}
+
 /// The LSH band keys of each text, one row of `bands` int64 values per text (the bits of the
 /// unsigned keys); a text without words gets a row of zeros and `False` in the mask: it has no
 /// keys (see `reprint.dedup_band_keys`).
@@ -21,14 +32,8 @@ pub(crate) fn dedup_band_keys<'py>(
     permutations: usize,
     seed: u64,
 ) -> PyResult<(Bound<'py, PyArray2<i64>>, Bound<'py, PyArray1<bool>>)> {
-    let dedup = Deduplicator::new(DedupOptions {
-        threshold,
-        ngram,
-        permutations,
-        seed,
-        ..DedupOptions::default()
-    })
-    .map_err(crate::to_py)?;
+    let dedup =
+        Deduplicator::new(options(threshold, ngram, permutations, seed)).map_err(crate::to_py)?;
     let bands = dedup.params().bands;
     let held = Texts::extract(texts, "texts")?;
     let texts = held.strs()?;
@@ -90,14 +95,10 @@ pub(crate) fn dedup<'py>(
         }
     };
     let dedup = Deduplicator::new(DedupOptions {
-        threshold,
-        ngram,
-        permutations,
-        seed,
         keep,
         clusters,
         containment,
-        ..DedupOptions::default()
+        ..options(threshold, ngram, permutations, seed)
     })
     .map_err(crate::to_py)?;
     let held = Texts::extract(texts, "texts")?;

@@ -107,6 +107,26 @@ pub(crate) fn compare_many(
     }))
 }
 
+/// Scan's options from the bindings' arguments (`reprint.scan`, `reprint.scan_indexed`):
+/// `ValueError` for a `min_score` outside [0, 1].
+pub(crate) fn scan_options(
+    min_score: f64,
+    max_bucket: usize,
+    bridge: bool,
+) -> PyResult<reprint::scan::ScanOptions> {
+    if !(0.0..=1.0).contains(&min_score) {
+        return Err(PyValueError::new_err(format!(
+            "min_score must be in [0, 1], got {min_score}"
+        )));
+    }
+    Ok(reprint::scan::ScanOptions {
+        min_score,
+        max_bucket,
+        bridge,
+        ..reprint::scan::ScanOptions::default()
+    })
+}
+
 /// `reprint scan` on texts in memory: its records and work counters, as one JSON object (see
 /// `reprint.scan`).
 #[pyfunction]
@@ -132,17 +152,7 @@ pub(crate) fn scan(
             texts.len()
         )));
     }
-    if !(0.0..=1.0).contains(&min_score) {
-        return Err(PyValueError::new_err(format!(
-            "min_score must be in [0, 1], got {min_score}"
-        )));
-    }
-    let options = reprint::scan::ScanOptions {
-        min_score,
-        max_bucket,
-        bridge,
-        ..reprint::scan::ScanOptions::default()
-    };
+    let options = scan_options(min_score, max_bucket, bridge)?;
     Ok(py.detach(|| {
         let result = reprint::scan::scan(&detector, &texts, &options, &());
         // Every reported pair, those derived through a near-duplicate group's representative
