@@ -12,7 +12,6 @@ resident memory, reading included). Writes WORK/dedup-scaling.md, .json and .svg
 memory per document against the number of documents, log-log: a flat line is linear growth).
 """
 
-import argparse
 import json
 import os
 import sys
@@ -24,17 +23,7 @@ import scaling  # noqa: E402
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--docs", default="10000,100000,1000000")
-    ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--work", default=os.path.join(run.ROOT, "target", "peers"))
-    ap.add_argument("--bin", help="reprint binary to use instead of building one")
-    args = ap.parse_args()
-    work = os.path.abspath(args.work)
-    run.ensure_gnu_time()
-    binary = os.path.abspath(args.bin) if args.bin else run.build_reprint()
-    mach = run.machine()
-    mach["loadavg_before"] = run.loadavg()
+    args, work, binary, mach = scaling.start(__doc__.split("\n")[0], "10000,100000,1000000")
     rows = []
     for n in [int(x) for x in args.docs.split(",")]:
         corpus, mb = scaling.generated(n, args.seed, work)

@@ -78,18 +78,25 @@ def generated(n, seed, work):
     return made["jsonl"], made["meta"]["text_bytes"] / 1e6
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--docs", default="10000,100000")
+def start(description, default_docs):
+    """What a scaling run starts with, from its command line: the arguments (sizes to run), the
+    work directory, the reprint binary (built unless ``--bin``) and the machine, load average
+    included."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--docs", default=default_docs)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--work", default=os.path.join(run.ROOT, "target", "peers"))
     ap.add_argument("--bin", help="reprint binary to use instead of building one")
     args = ap.parse_args()
-    work = os.path.abspath(args.work)
     run.ensure_gnu_time()
     binary = os.path.abspath(args.bin) if args.bin else run.build_reprint()
     mach = run.machine()
     mach["loadavg_before"] = run.loadavg()
+    return args, os.path.abspath(args.work), binary, mach
+
+
+def main():
+    args, work, binary, mach = start(__doc__.split("\n")[0], "10000,100000")
     rows = []
     for n in [int(x) for x in args.docs.split(",")]:
         corpus, mb = generated(n, args.seed, work)
