@@ -46,7 +46,9 @@ pub(super) fn compare(a: &Text, b: &Text) -> Comparison {
         if t.words == 0 {
             return 0.0;
         }
-        l.iter().map(|x| t.sentences[x.a].words as f64).sum::<f64>() / t.words as f64
+        // Summed from +0.0: an empty float sum is -0.0, which prints as `-0.00`.
+        let words = l.iter().fold(0.0, |n, x| n + t.sentences[x.a].words as f64);
+        words / t.words as f64
     };
     Comparison {
         resemblance: 0.0,
