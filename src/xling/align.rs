@@ -6,12 +6,15 @@
 //! text that hold it, and of B's sentences it is found in: a text's topic (`Corona`, the
 //! minister's name) is everywhere and says little about which sentence carries which.
 //!
-//! The sentences found are kept in the longest chain, by words, whose places in B never go
-//! backwards: a translation keeps the order of its source, and chance matches, scattered, do
-//! not chain. A weakly found sentence counts only in a run of neighbours that holds a firmly
-//! found one (seed and extend), and a short sentence between two kept ones whose places in B
-//! leave no room for anything else is carried too, as the monolingual aligner bridges small
-//! gaps.
+//! A sentence is found *firmly* where its place holds [`FIRM_SHARE`] of its weight, or where
+//! the sentence of B found there is itself found back in it (mutual best matches, the rule
+//! parallel-text mining pairs sentences by); otherwise *likely*, with [`LIKELY_SHARE`]. The
+//! sentences found are kept in the chain whose places in B never go backwards (a translation
+//! keeps the order of its source, and chance matches, scattered, do not chain) with the most
+//! firm sentences, then the most words. A likely sentence counts only in a run of neighbours
+//! that holds a firm one (seed and extend), and a short sentence between two kept ones whose
+//! places in B leave no room for anything else is carried too, as the monolingual aligner
+//! bridges small gaps.
 
 use super::text::Text;
 use crate::score::{Comparison, Passage};
@@ -35,13 +38,15 @@ struct Link {
     b: Range<usize>,
     /// Anchors of A's sentence found there.
     matches: usize,
-    /// Found firmly (see [`FIRM_SHARE`]).
+    /// Found firmly (see [`FIRM_SHARE`]), or found where the other text's sentence is found
+    /// in it ([`mutual`]).
     firm: bool,
 }
 
 pub(super) fn compare(a: &Text, b: &Text) -> Comparison {
-    let ab = links(a, b);
-    let ba = links(b, a);
+    let (mut ab, mut ba) = (places(a, b), places(b, a));
+    mutual(&mut ab, &mut ba);
+    let (ab, ba) = (chain(a, ab), chain(b, ba));
     let covered = |t: &Text, l: &[Link]| -> f64 {
         if t.words == 0 {
             return 0.0;
@@ -58,8 +63,30 @@ pub(super) fn compare(a: &Text, b: &Text) -> Comparison {
     }
 }
 
+/// Marks firm the sentences found each in the place where the other is found: a sentence of A
+/// whose best place in B holds a sentence whose best place in A is it (mutual best matches,
+/// as parallel-text mining pairs sentences).
+fn mutual(ab: &mut [Link], ba: &mut [Link]) {
+    let meets = |x: &Link, y: &Link| x.b.contains(&y.a) && y.b.contains(&x.a);
+    for x in ab.iter_mut() {
+        if let Some(y) = ba.iter_mut().find(|y| meets(x, y)) {
+            x.firm = true;
+            y.firm = true;
+        }
+    }
+}
+
 /// The sentences of `a` found in `b`, chained in order, gaps filled; ascending in `a`.
-fn links(a: &Text, b: &Text) -> Vec<Link> {
+fn chain(a: &Text, found: Vec<Link>) -> Vec<Link> {
+    let chain = longest_chain(a, &found);
+    let mut chain = firm_runs(chain);
+    fill_gaps(a, &mut chain);
+    chain
+}
+
+/// Each sentence of `a` with the place in `b` that holds most of it, if that is at least
+/// likely; ascending in `a`.
+fn places(a: &Text, b: &Text) -> Vec<Link> {
     let n = b.sentences.len();
     // Weight and anchors of A's current sentence found in each sentence of B (`one`), and in
     // it and the next (`two`).
@@ -70,10 +97,11 @@ fn links(a: &Text, b: &Text) -> Vec<Link> {
     let mut found = Vec::new();
     for (i, s) in a.sentences.iter().enumerate() {
         let anchors = &a.anchors[s.anchors.clone()];
-        let total: f32 = anchors.iter().map(|x| x.weight).sum();
+        let mut total: f32 = anchors.iter().map(|x| x.weight).sum();
         if total <= 0.0 {
             continue;
         }
+        let mut findable = 0.0;
         for anchor in anchors {
             hits.clear();
             for k in &a.keys[anchor.keys.clone()] {
@@ -83,6 +111,9 @@ fn links(a: &Text, b: &Text) -> Vec<Link> {
             }
             hits.sort_unstable();
             hits.dedup();
+            if !hits.is_empty() {
+                findable += anchor.weight;
+            }
             // Found in many sentences of B, a word is B's topic more than this sentence's.
             let weight = anchor.weight / (hits.len() as f32).sqrt();
             for (h, &j) in hits.iter().enumerate() {
@@ -103,6 +134,12 @@ fn links(a: &Text, b: &Text) -> Vec<Link> {
         }
         touched.sort_unstable();
         touched.dedup();
+        if !a.translated {
+            // Without a lexicon, the words of A that B does not hold at all (German nouns,
+            // names written otherwise) could not have been found anywhere: the share is of
+            // what B holds somewhere.
+            total = findable;
+        }
         // The best place (share of the sentence's weight, weight, place, anchors); ties go to
         // the earlier place.
         let mut best: Option<(f32, f32, Range<usize>, usize)> = None;
@@ -136,10 +173,7 @@ fn links(a: &Text, b: &Text) -> Vec<Link> {
             }
         }
     }
-    let chain = longest_chain(a, &found);
-    let mut chain = firm_runs(chain);
-    fill_gaps(a, &mut chain);
-    chain
+    found
 }
 
 /// Most sentences of A, and of B, between two neighbours of one run of places.
@@ -170,17 +204,19 @@ fn firm_runs(chain: Vec<Link>) -> Vec<Link> {
     out
 }
 
-/// The chain of `found` (ascending in A) with the most words whose places in B never go
-/// backwards.
+/// The chain of `found` (ascending in A) whose places in B never go backwards, with the most
+/// firmly found sentences, and of those the most words: a chance match must not outweigh the
+/// sentences that anchor a copy.
 fn longest_chain(a: &Text, found: &[Link]) -> Vec<Link> {
     let k = found.len();
+    let value = |l: &Link| a.sentences[l.a].words as u64 + if l.firm { 1 << 32 } else { 0 };
     let mut best = vec![0u64; k];
     let mut prev = vec![usize::MAX; k];
     for x in 0..k {
-        best[x] = a.sentences[found[x].a].words as u64;
+        best[x] = value(&found[x]);
         for y in 0..x {
             if found[y].b.start <= found[x].b.start {
-                let w = best[y] + a.sentences[found[x].a].words as u64;
+                let w = best[y] + value(&found[x]);
                 if w > best[x] {
                     best[x] = w;
                     prev[x] = y;

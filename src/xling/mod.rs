@@ -183,8 +183,9 @@ impl CrossLingual {
 }
 
 /// Adds the pairs [`scan_across`] found to a monolingual scan's `pairs` (both sorted by
-/// `(a, b)`, and so is the result). A pair both report keeps the higher score: the monolingual
-/// aligner may see text one page quotes verbatim from the other.
+/// `(a, b)`, and so is the result). A pair both report is a pair of two languages, which the
+/// sentence alignment measures and the word aligner does not (it sees only the names they
+/// share): the cross-lingual comparison replaces the other.
 pub fn merge_pairs(pairs: &mut Vec<crate::scan::ScoredPair>, across: Vec<crate::scan::ScoredPair>) {
     if across.is_empty() {
         return;
@@ -195,10 +196,8 @@ pub fn merge_pairs(pairs: &mut Vec<crate::scan::ScoredPair>, across: Vec<crate::
         while let Some(p) = mono.next_if(|p| (p.a, p.b) < (x.a, x.b)) {
             out.push(p);
         }
-        match mono.next_if(|p| (p.a, p.b) == (x.a, x.b)) {
-            Some(p) if p.comparison.max_score() >= x.comparison.max_score() => out.push(p),
-            _ => out.push(x),
-        }
+        mono.next_if(|p| (p.a, p.b) == (x.a, x.b));
+        out.push(x);
     }
     out.extend(mono);
     *pairs = out;

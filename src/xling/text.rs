@@ -34,6 +34,8 @@ pub(super) struct Text {
     pub keys: Vec<u64>,
     /// Total words.
     pub words: u32,
+    /// Its anchors carry translations (a lexicon for the two languages was given).
+    pub translated: bool,
     /// The stem of each of its own content words → the sentences holding it, ascending: where
     /// the other text's anchors are looked up.
     pub postings: AHashMap<u64, Vec<u32>>,
@@ -50,6 +52,7 @@ impl Text {
             anchors: Vec::new(),
             keys: Vec::new(),
             words: tokens.len() as u32,
+            translated: lexicon.is_some(),
             postings: AHashMap::new(),
         };
         let german = lang.code() == "de";
@@ -87,6 +90,12 @@ impl Text {
             // German capitalizes every noun: there a capital marks a name only when the lexicon
             // does not know the word.
             let name = tok.capitalized && !tok.sentence_start && !(german && translated);
+            if lexicon.is_none() && !(figure || name) {
+                // Without a lexicon only figures and names can be found across languages;
+                // other words would only dilute each sentence's share.
+                t.keys.truncate(start);
+                continue;
+            }
             t.keys[start..].sort_unstable();
             let mut end = start + 1;
             for k in start + 1..t.keys.len() {
