@@ -280,12 +280,17 @@ impl<'de> serde::Deserialize<'de> for CheckedText {
 
 /// Reads `buf.len()` bytes at `offset` of `file` (open at `path`), from any thread.
 #[cfg(unix)]
-fn read_exact_at(file: &File, _: &Path, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+pub(super) fn read_exact_at(
+    file: &File,
+    _: &Path,
+    buf: &mut [u8],
+    offset: u64,
+) -> std::io::Result<()> {
     std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
 }
 
 #[cfg(windows)]
-fn read_exact_at(
+pub(super) fn read_exact_at(
     file: &File,
     _: &Path,
     mut buf: &mut [u8],
@@ -306,7 +311,12 @@ fn read_exact_at(
 }
 
 #[cfg(not(any(unix, windows)))]
-fn read_exact_at(_: &File, path: &Path, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+pub(super) fn read_exact_at(
+    _: &File,
+    path: &Path,
+    buf: &mut [u8],
+    offset: u64,
+) -> std::io::Result<()> {
     use std::io::{Read, Seek, SeekFrom};
     // A cursor shared between threads would race: a handle of its own.
     let mut f = File::open(path)?;

@@ -19,13 +19,15 @@
 //! neighbours, and a page is compressed whole: decoding a block per text would decompress the
 //! same pages once for every row on them.
 
-use super::catalog::{digest, Origin};
+use super::catalog::{digest, read_exact_at, Origin};
 use super::{LoadOptions, Loader};
 use crate::error::Error;
 use parquet::basic::{LogicalType, Type as PhysicalType};
 use parquet::column::reader::ColumnReaderImpl;
 use parquet::data_type::{ByteArray, ByteArrayType, DataType, Int32Type, Int64Type};
-use parquet::file::reader::{FileReader, RowGroupReader, SerializedFileReader};
+use parquet::file::reader::{
+    ChunkReader, FileReader, Length, RowGroupReader, SerializedFileReader,
+};
 use parquet::schema::types::SchemaDescriptor;
 use std::collections::VecDeque;
 use std::fs::File;
@@ -45,7 +47,84 @@ fn cached_blocks() -> usize {
     2 * rayon::current_num_threads() + 2
 }
 
-type Reader = SerializedFileReader<File>;
+type Reader = SerializedFileReader<Positioned>;
+
+/// A file read by position: the `parquet` crate's reader for [`File`] seeks a handle shared by
+/// every reader of the file (`try_clone`), so that two threads reading texts of one file again
+/// would read at each other's offsets.
+struct Positioned {
+    file: Arc<File>,
+    path: Arc<Path>,
+    len: u64,
+}
+
+impl Positioned {
+    fn new(file: File, path: &Path) -> std::io::Result<Positioned> {
+        let len = file.metadata()?.len();
+        Ok(Positioned {
+            file: Arc::new(file),
+            path: path.into(),
+            len,
+        })
+    }
+}
+
+impl Length for Positioned {
+    fn len(&self) -> u64 {
+        self.len
+    }
+}
+
+impl ChunkReader for Positioned {
+    type T = std::io::BufReader<ReadAt>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+        Ok(std::io::BufReader::new(ReadAt {
+            file: self.file.clone(),
+            path: self.path.clone(),
+            offset: start,
+        }))
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<bytes::Bytes> {
+        let mut buf = vec![0; length];
+        read_exact_at(&self.file, &self.path, &mut buf, start)?;
+        Ok(buf.into())
+    }
+}
+
+/// Reads a file from an offset of its own.
+struct ReadAt {
+    file: Arc<File>,
+    path: Arc<Path>,
+    offset: u64,
+}
+
+impl std::io::Read for ReadAt {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = read_at(&self.file, &self.path, buf, self.offset)?;
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, _: &Path, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, _: &Path, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, offset)
+}
+
+#[cfg(not(any(unix, windows)))]
+fn read_at(_: &File, path: &Path, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = File::open(path)?;
+    f.seek(SeekFrom::Start(offset))?;
+    f.read(buf)
+}
 
 /// A Parquet file of a catalog.
 struct Source {
@@ -167,8 +246,8 @@ impl Tables {
 }
 
 fn open(path: &Path) -> Result<Reader, String> {
-    let file = File::open(path).map_err(|e| e.to_string())?;
-    SerializedFileReader::new(file).map_err(|e| e.to_string())
+    let file = File::open(path).and_then(|f| Positioned::new(f, path));
+    SerializedFileReader::new(file.map_err(|e| e.to_string())?).map_err(|e| e.to_string())
 }
 
 /// A block's texts, decoded from its file.
@@ -435,6 +514,15 @@ impl Loader {
             path: path.to_path_buf(),
             row,
             reason,
+        };
+        let file = match Positioned::new(file, path) {
+            Ok(f) => f,
+            Err(source) => {
+                return self.problem(Error::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
         };
         let reader = match SerializedFileReader::new(file) {
             Ok(r) => Arc::new(r),
