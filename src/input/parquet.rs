@@ -656,3 +656,125 @@ struct FileRows<'a> {
     max_def: i16,
     ids: Ids,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{catalog, load_with, LoadOptions};
+    use crate::error::Error;
+    use crate::scan::Texts;
+    use rayon::prelude::*;
+    use std::path::{Path, PathBuf};
+
+    /// The fixtures scripts/parquet_fixtures.py writes with pyarrow.
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/parquet")
+            .join(name)
+    }
+
+    #[test]
+    fn a_catalog_reads_parquet_as_load_does_from_any_thread() {
+        let paths = [fixture("docs.parquet"), fixture("null_text.parquet")];
+        let options = LoadOptions::default();
+        let loaded = load_with(&paths, &options);
+        let c = catalog(&paths, &options);
+        let msgs = |ps: &[Error]| ps.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+        assert_eq!(msgs(&c.problems), msgs(&loaded.problems));
+        assert_eq!(c.len(), loaded.documents.len());
+        assert_eq!(c.len(), 31 + 3);
+        for (e, d) in c.entries.iter().zip(&loaded.documents) {
+            assert_eq!(e.id, d.id);
+        }
+        // docs.parquet has row groups of 7 rows and 4 KiB pages: texts are read again across
+        // groups and skipped pages, by threads that share the open file, in an order that is
+        // not the file's.
+        let order: Vec<usize> = (0..5).flat_map(|_| (0..c.len()).rev()).collect();
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .unwrap()
+            .install(|| {
+                order.par_iter().for_each_init(String::new, |buf, &i| {
+                    assert_eq!(c.text(i, buf), loaded.documents[i].text, "{i}");
+                })
+            });
+        assert!(c.reread_problems().is_empty());
+    }
+
+    #[test]
+    fn ids_from_integers_or_made_from_the_row() {
+        let options = LoadOptions::default();
+        let ints = load_with(&[fixture("int_ids.parquet")], &options);
+        let ids: Vec<&str> = ints.documents.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids[..3], ["0", "1", "2"]);
+        let made = load_with(&[fixture("null_text.parquet")], &options);
+        let ids: Vec<String> = made.documents.iter().map(|d| d.id.clone()).collect();
+        let name = fixture("null_text.parquet").display().to_string();
+        let want: Vec<String> = [0, 2, 3].iter().map(|r| format!("{name}#{r}")).collect();
+        assert_eq!(ids, want);
+        let msgs: Vec<String> = made.problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(msgs, [format!("{name}: row 1: text is null; skipped")]);
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_used_says_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let junk = dir.path().join("junk.parquet");
+        std::fs::write(&junk, "not parquet at all").unwrap();
+        let options = LoadOptions::default();
+        let one = |path: &Path, options: &LoadOptions| {
+            let l = load_with(&[path.to_path_buf()], options);
+            assert!(l.documents.is_empty());
+            assert_eq!(l.problems.len(), 1);
+            l.problems[0].to_string()
+        };
+        let msg = one(&junk, &options);
+        assert!(msg.contains("junk.parquet: not a Parquet file"), "{msg}");
+        let msg = one(&fixture("no_text.parquet"), &options);
+        assert!(
+            msg.contains("no column `text`") && msg.contains("id, body"),
+            "{msg}"
+        );
+        let by_body = LoadOptions {
+            text_column: "body".into(),
+            ..LoadOptions::default()
+        };
+        assert_eq!(
+            load_with(&[fixture("no_text.parquet")], &by_body)
+                .documents
+                .len(),
+            2
+        );
+        let id_is_text = LoadOptions {
+            id_column: "text".into(),
+            text_column: "id".into(),
+            ..LoadOptions::default()
+        };
+        // Integer ids are fine; an integer text is not.
+        let msg = one(&fixture("int_ids.parquet"), &id_is_text);
+        assert!(
+            msg.contains("column `id` holds INT64, not strings"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn a_replaced_file_gives_an_error_never_another_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("docs.parquet");
+        std::fs::copy(fixture("docs.parquet"), &path).unwrap();
+        let c = catalog(std::slice::from_ref(&path), &LoadOptions::default());
+        // Rewritten in place (same inode, so the handle the catalog keeps open sees it), with
+        // other rows at other offsets.
+        let other = std::fs::read(fixture("int_ids.parquet")).unwrap();
+        std::fs::write(&path, other).unwrap();
+        let mut buf = String::new();
+        for i in 0..c.len() {
+            match c.read(i, &mut buf) {
+                Ok(_) => panic!("row {i} read from a rewritten file"),
+                Err(Error::Changed { .. } | Error::BadParquet { .. }) => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+    }
+}
