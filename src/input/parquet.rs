@@ -39,7 +39,11 @@ const BATCH: usize = 1024;
 
 /// The text a block of rows holds, about: a pyarrow data page's size, so that decoding a block
 /// decompresses about one page more than the block itself.
-pub(super) const BLOCK_BYTES: u64 = 1 << 20;
+const BLOCK_BYTES: u64 = 1 << 20;
+
+/// The rows of a block, at most: rows of empty or null texts add no bytes, and a block of
+/// millions of them would still cost memory to decode.
+const BLOCK_ROWS: u64 = 1 << 16;
 
 /// Decoded blocks kept for texts read again: a few per thread, since each thread reads a run of
 /// neighbouring documents. At [`BLOCK_BYTES`] each, a few MiB.
@@ -182,7 +186,11 @@ impl Tables {
     ) -> (u32, u32) {
         if let Some((b, bytes)) = &mut self.filling {
             let block = &mut self.blocks[*b as usize];
-            if block.source == source && block.group == group && *bytes < BLOCK_BYTES {
+            if block.source == source
+                && block.group == group
+                && *bytes < BLOCK_BYTES
+                && row - block.first < BLOCK_ROWS
+            {
                 // Rows skipped in between (nulls, say) are part of the block, unused.
                 block.rows = (row - block.first + 1) as u32;
                 *bytes += len;

@@ -184,6 +184,11 @@ pub fn run(args: DedupArgs) -> anyhow::Result<u8> {
             .exit();
     }
     crate::start_threads(args.threads)?;
+    // Made first, so that an output that cannot be written is said before the work, not after.
+    let mut file = match &args.output {
+        Some(path) => Some(crate::atomic::AtomicFile::create(path)?),
+        None => None,
+    };
     let options = DedupOptions {
         threshold: args.threshold,
         ngram: args.ngram,
@@ -256,48 +261,41 @@ pub fn run(args: DedupArgs) -> anyhow::Result<u8> {
     };
 
     let record = |i: usize, passages| Record::new(i, entries, &result, args.containment, passages);
-    let mut file = match &args.output {
-        Some(path) => Some(crate::atomic::AtomicFile::create(path)?),
-        None => None,
-    };
-    let stdout = std::io::stdout();
-    let mut out: Box<dyn Write> = match &mut file {
-        Some(f) => Box::new(f),
-        None => Box::new(std::io::BufWriter::with_capacity(1 << 16, stdout.lock())),
-    };
-    match args.format {
-        DedupFormat::Jsonl => {
-            for (&i, p) in listed.iter().zip(passages) {
-                serde_json::to_writer(&mut out, &record(i, p))?;
-                out.write_all(b"\n")?;
-            }
-        }
-        DedupFormat::Csv => {
-            let mut w = csv::Writer::from_writer(&mut out);
-            for &i in &listed {
-                w.serialize(record(i, None))?;
-            }
-            w.flush()?;
-        }
-        DedupFormat::Ids => {
-            for (i, d) in entries.iter().enumerate() {
-                if result.keep(i) {
-                    writeln!(out, "{}", d.id)?;
+    if let (DedupFormat::Parquet, Some(f)) = (args.format, &mut file) {
+        // Apart: the Parquet writer wants a `Send` sink, which the standard output's lock is not.
+        let records = listed.iter().map(|&i| record(i, None));
+        parquet::write(&mut *f, records, args.containment)?;
+    } else {
+        let stdout = std::io::stdout();
+        let mut out: Box<dyn Write> = match &mut file {
+            Some(f) => Box::new(f),
+            None => Box::new(std::io::BufWriter::with_capacity(1 << 16, stdout.lock())),
+        };
+        match args.format {
+            DedupFormat::Jsonl => {
+                for (&i, p) in listed.iter().zip(passages) {
+                    serde_json::to_writer(&mut out, &record(i, p))?;
+                    out.write_all(b"\n")?;
                 }
             }
+            DedupFormat::Csv => {
+                let mut w = csv::Writer::from_writer(&mut out);
+                for &i in &listed {
+                    w.serialize(record(i, None))?;
+                }
+                w.flush()?;
+            }
+            DedupFormat::Ids => {
+                for (i, d) in entries.iter().enumerate() {
+                    if result.keep(i) {
+                        writeln!(out, "{}", d.id)?;
+                    }
+                }
+            }
+            DedupFormat::Parquet => unreachable!("--format parquet has --output, checked above"),
         }
-        DedupFormat::Parquet => {
-            // The Parquet writer wants a `Send` sink, which the standard output's lock is not;
-            // it is never the standard output (checked above).
-            drop(out);
-            let f = file.as_mut().expect("--output, checked above");
-            let records = listed.iter().map(|&i| record(i, None));
-            parquet::write(&mut *f, records, args.containment)?;
-            out = Box::new(std::io::sink());
-        }
+        out.flush()?;
     }
-    out.flush()?;
-    drop(out);
     if let (Some(f), Some(path)) = (file, &args.output) {
         f.commit()
             .with_context(|| format!("writing {}", path.display()))?;
