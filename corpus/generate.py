@@ -35,7 +35,8 @@ COPIES = os.path.join(DOCS, "copies")
 FILLER = os.path.join(HERE, "generate_filler")
 LABELS = os.path.join(HERE, "labels.tsv")
 
-POSITIVE = ("verbatim", "partial", "rewrite", "translation", "excerpt", "excerpt-translation")
+POSITIVE = ("verbatim", "partial", "rewrite", "translation", "excerpt", "excerpt-translation",
+            "translation-across", "partial-across")
 NEGATIVE = ("same-story", "unrelated")
 
 # ---------------------------------------------------------------------------------------------
@@ -382,6 +383,23 @@ HAND_PAIRS = [
         " at trial",
         "They are due to be sentenced later this year.",
     ], "reworded; last sentence cut"),
+
+    # Across languages (docs/cross-lingual.md): French pages carrying English wire copy.
+    ("wire/en-rocket-failure.txt", "crosslingual/fr-rocket-failure-traduction.txt", "translation-across", [],
+     "whole French translation, sentence by sentence"),
+    ("wire/en-port-ransomware.txt", "crosslingual/fr-port-ransomware-extraits.txt", "partial-across", [
+        "Ransomware attack halts cargo operations at Port of Kessington",
+        "KESSINGTON, March 6 (Reuters) - A ransomware attack has shut down the cargo-handling systems at the Port of Kessington, one of the country's three largest container ports, forcing operators to suspend loading and unloading for a second day on Tuesday, the port authority said.",
+        "A group calling itself BlackTide claimed responsibility on a dark web forum late on Monday and threatened to publish what it said were 400 gigabytes of internal data, according to threat intelligence firm Sentrix Labs.",
+        "Trucking companies said queues of lorries stretched for more than 6 kilometres on the approach road. The Road Haulage Federation estimated that each day of disruption cost its members about 2 million pounds.",
+        "Transport Minister Daniel Okafor said the government was \"in close contact\" with the port and that there was no evidence that other ports had been compromised.",
+        "The port authority said it expected to resume limited manual operations on Wednesday, prioritising perishable goods and medical supplies, but warned that full recovery could take up to two weeks.",
+        "Kessington handles around 1.2 million containers a year.",
+    ], "paragraphs 2-3 of 8 translated into French, inside a French port-news page"),
+    ("wire/en-port-ransomware.txt", "crosslingual/fr-rocket-failure-traduction.txt", "unrelated",
+     0, "cyberattack vs rocket failure, across languages"),
+    ("wire/en-rocket-failure.txt", "crosslingual/fr-port-ransomware-extraits.txt", "unrelated",
+     0, "rocket failure vs cyberattack, across languages"),
 
     # Second renderings of the same underlying text (another translator or MT system).
     ("wire/fr-central-bank.txt", "rewrites/fr-central-bank-mt.txt", "translation", [],

@@ -32,6 +32,16 @@ pub enum Error {
         /// What is wrong with the line.
         reason: String,
     },
+    /// A bilingual lexicon (`--lexicon`) cannot be used.
+    #[error("{}:{line}: {reason}", path.display())]
+    BadLexicon {
+        /// The lexicon file.
+        path: PathBuf,
+        /// The 1-based line number (0: the file as a whole).
+        line: u64,
+        /// What is wrong.
+        reason: String,
+    },
     /// A line of a labels file is malformed.
     #[error("{}:{line}: {reason}", path.display())]
     BadLabel {

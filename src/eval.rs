@@ -47,6 +47,8 @@ const POSITIVE_RELATIONS: &[&str] = &[
     "translation",
     "excerpt",
     "excerpt-translation",
+    "translation-across",
+    "partial-across",
 ];
 
 /// Reads a labels file. Errors name the file and line.

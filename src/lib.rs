@@ -63,6 +63,7 @@ mod testing;
 pub mod verbatim;
 pub mod verdict;
 pub mod wire;
+pub mod xling;
 
 pub use detector::{compare, Analysis, Config, Detector};
 pub use error::{Error, Result};

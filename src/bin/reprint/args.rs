@@ -158,6 +158,8 @@ pub struct EvalArgs {
     pub partial_at: f64,
     #[command(flatten)]
     pub engine: EngineArgs,
+    #[command(flatten)]
+    pub xling: CrossLingualArgs,
 }
 
 impl EvalArgs {
@@ -187,6 +189,8 @@ pub struct CompareArgs {
     pub html: Option<PathBuf>,
     #[command(flatten)]
     pub engine: EngineArgs,
+    #[command(flatten)]
+    pub xling: CrossLingualArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -224,6 +228,8 @@ pub struct ScanArgs {
     pub quiet: bool,
     #[command(flatten)]
     pub engine: EngineArgs,
+    #[command(flatten)]
+    pub xling: CrossLingualArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -261,6 +267,40 @@ pub enum SketchFormat {
     Jsonl,
     /// Raw little-endian u32 rows.
     Bin,
+}
+
+/// Copies across languages (`compare`, `scan`, `eval`).
+#[derive(Debug, clap::Args)]
+pub struct CrossLingualArgs {
+    /// Also compare documents of different languages (detected per document): sentence by
+    /// sentence, through figures, names, words spelt alike and the --lexicon translations.
+    #[arg(long, help_heading = "Across languages")]
+    pub cross_lingual: bool,
+    /// A bilingual lexicon for --cross-lingual (format in docs/cross-lingual.md;
+    /// scripts/xling/freedict_lexicon.py makes one from FreeDict). Repeat for more language
+    /// pairs. Implies --cross-lingual.
+    #[arg(
+        long = "lexicon",
+        value_name = "FILE",
+        help_heading = "Across languages"
+    )]
+    pub lexicons: Vec<PathBuf>,
+}
+
+impl CrossLingualArgs {
+    /// The cross-lingual comparer asked for, its lexicons loaded; `None` if not asked for.
+    pub fn load(&self) -> anyhow::Result<Option<reprint::xling::CrossLingual>> {
+        if !self.cross_lingual && self.lexicons.is_empty() {
+            return Ok(None);
+        }
+        let mut xl = reprint::xling::CrossLingual::new();
+        for path in &self.lexicons {
+            let lexicon = reprint::xling::Lexicon::load(path)
+                .map_err(|e| anyhow::anyhow!("cannot use lexicon: {e}"))?;
+            xl = xl.with_lexicon(lexicon);
+        }
+        Ok(Some(xl))
+    }
 }
 
 /// Options of the detection engine shared by all commands.

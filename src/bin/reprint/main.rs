@@ -88,7 +88,14 @@ fn compare(args: CompareArgs) -> anyhow::Result<u8> {
     let (Some(a), Some(b)) = (a, b) else {
         anyhow::bail!("cannot compare: an input could not be read");
     };
-    let c = detector.compare(&a, &b);
+    let xl = args.xling.load()?;
+    let languages = xl
+        .as_ref()
+        .and_then(|_| Some((reprint::xling::detect(&a)?, reprint::xling::detect(&b)?)));
+    let c = match (&xl, languages) {
+        (Some(xl), Some((la, lb))) if la != lb => xl.compare(&a, la, &b, lb),
+        _ => detector.compare(&a, &b),
+    };
     let (a_id, b_id) = (args.a.display().to_string(), args.b.display().to_string());
     let (wa, wb) = (reprint::wire::find(&a), reprint::wire::find(&b));
     let side = |id, text, wire| DocRef {
@@ -199,7 +206,8 @@ fn eval(args: EvalArgs) -> anyhow::Result<u8> {
         bridge: !args.no_bridge,
         ..ScanOptions::default()
     };
-    let pairs = if args.via_index {
+    let xl = args.xling.load()?;
+    let mut pairs = if args.via_index {
         let options = reprint::index::IndexOptions {
             detector: args.engine.config(),
             min_score: 0.0,
@@ -209,6 +217,10 @@ fn eval(args: EvalArgs) -> anyhow::Result<u8> {
     } else {
         reprint::scan::scan(&detector, &texts, &options, &()).pairs
     };
+    if let Some(xl) = &xl {
+        let across = reprint::xling::scan_across(&texts[..], xl, 0.0, &());
+        reprint::xling::merge_pairs(&mut pairs, across.pairs);
+    }
     let ids: Vec<&str> = loaded.documents.iter().map(|d| d.id.as_str()).collect();
     let e = reprint::eval::evaluate(&labels, &ids, &pairs, args.min_score);
     let thresholds = args.thresholds();
@@ -595,7 +607,12 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         bridge: !args.no_bridge,
         ..ScanOptions::default()
     };
-    let result = reprint::scan::scan_texts(&detector, &docs, &options, &Bar(bar.clone()));
+    let xl = args.xling.load()?;
+    let mut result = reprint::scan::scan_texts(&detector, &docs, &options, &Bar(bar.clone()));
+    if let Some(xl) = &xl {
+        let across = reprint::xling::scan_across(&docs, xl, args.min_score, &Bar(bar.clone()));
+        reprint::xling::merge_pairs(&mut result.pairs, across.pairs);
+    }
     bar.finish_and_clear();
 
     let entries = &docs.entries;
