@@ -97,6 +97,18 @@ pub enum Error {
         /// The document's line, for JSONL input.
         line: Option<u64>,
     },
+    /// A Parquet input could not be used (not Parquet, no text column, a column of the wrong
+    /// type; `row` is `None`, and the file was skipped), or one of its rows was skipped (its
+    /// text null, say; `row` counts from 0, as pyarrow and pandas do).
+    #[error("{}{}: {reason}", path.display(), row.map(|r| format!(": row {r}")).unwrap_or_default())]
+    BadParquet {
+        /// The file.
+        path: PathBuf,
+        /// The row, counted from 0 in the file; `None` when the problem is the file's.
+        row: Option<u64>,
+        /// What is wrong.
+        reason: String,
+    },
     /// A file of a persisted [`Index`](crate::index::Index) is damaged, truncated, of another
     /// format version, or not an index file at all. Nothing was loaded from it.
     #[error("{}: {reason}", path.display())]

@@ -212,6 +212,7 @@ pub fn check_jsonl(data: &[u8]) {
         data,
         &LoadOptions {
             max_doc_bytes: JSONL_MAX_DOC_BYTES,
+            ..LoadOptions::default()
         },
     );
     let mut ids = HashSet::new();
@@ -237,6 +238,7 @@ pub fn check_jsonl(data: &[u8]) {
         std::io::BufReader::with_capacity(7, data),
         &LoadOptions {
             max_doc_bytes: JSONL_MAX_DOC_BYTES,
+            ..LoadOptions::default()
         },
     );
     assert_eq!(

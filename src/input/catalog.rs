@@ -51,6 +51,9 @@ pub(super) enum Origin {
         len: u64,
         hash: u64,
     },
+    /// Row `row` of block `block` of a catalog's Parquet files ([`super::parquet`]).
+    #[cfg(feature = "parquet")]
+    Row { block: u32, row: u32, hash: u64 },
     /// In memory (standard input; and every text of [`super::load_with`]).
     Held(String),
 }
@@ -61,10 +64,12 @@ pub(super) struct Place {
     pub(super) entries: Vec<Entry>,
     files: Vec<(PathBuf, Option<File>)>,
     open_files: usize,
+    #[cfg(feature = "parquet")]
+    pub(super) tables: super::parquet::Tables,
 }
 
-/// JSONL files kept open, at most: a directory of thousands of them must not exhaust the
-/// process's file descriptors (often 1,024). Lines of the others are read by opening the file.
+/// JSONL and Parquet files kept open, at most: a directory of thousands of them must not exhaust
+/// the process's file descriptors (often 1,024). Texts of the others are read by opening the file.
 const MAX_OPEN_FILES: usize = 64;
 
 impl Place {
@@ -76,14 +81,20 @@ impl Place {
         file: &File,
         jsonl: bool,
     ) -> std::io::Result<u32> {
-        let open = if jsonl && self.open_files < MAX_OPEN_FILES {
-            self.open_files += 1;
+        let open = if jsonl && self.keep_open() {
             Some(file.try_clone()?)
         } else {
             None
         };
         self.files.push((path.to_path_buf(), open));
         Ok(self.files.len() as u32 - 1)
+    }
+
+    /// Whether one more file (JSONL or Parquet) may be kept open; it is counted if so.
+    pub(super) fn keep_open(&mut self) -> bool {
+        let keep = self.open_files < MAX_OPEN_FILES;
+        self.open_files += usize::from(keep);
+        keep
     }
 }
 
@@ -97,6 +108,8 @@ pub struct Catalog {
     pub skipped_files: usize,
     files: Vec<(PathBuf, Option<File>)>,
     max_doc_bytes: u64,
+    #[cfg(feature = "parquet")]
+    tables: super::parquet::Tables,
     /// Texts that could not be read again, by document (see [`Catalog::reread_problems`]).
     failed: Mutex<Vec<(usize, Error)>>,
 }
@@ -113,6 +126,8 @@ pub fn catalog(paths: &[PathBuf], options: &LoadOptions) -> Catalog {
         skipped_files: loader.loaded.skipped_files,
         files: place.files,
         max_doc_bytes: options.max_doc_bytes,
+        #[cfg(feature = "parquet")]
+        tables: place.tables,
         failed: Mutex::new(Vec::new()),
     }
 }
@@ -146,6 +161,8 @@ impl Catalog {
     fn reread(&self, origin: &Origin) -> Result<String, Error> {
         let (file, line, hash, bytes) = match *origin {
             Origin::Held(ref text) => return Ok(text.clone()),
+            #[cfg(feature = "parquet")]
+            Origin::Row { block, row, hash } => return self.tables.read(block, row, hash),
             Origin::File { file, hash } => {
                 let path = &self.files[file as usize].0;
                 let opened = File::open(path).map_err(|source| Error::Io {
@@ -263,12 +280,17 @@ impl<'de> serde::Deserialize<'de> for CheckedText {
 
 /// Reads `buf.len()` bytes at `offset` of `file` (open at `path`), from any thread.
 #[cfg(unix)]
-fn read_exact_at(file: &File, _: &Path, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+pub(super) fn read_exact_at(
+    file: &File,
+    _: &Path,
+    buf: &mut [u8],
+    offset: u64,
+) -> std::io::Result<()> {
     std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
 }
 
 #[cfg(windows)]
-fn read_exact_at(
+pub(super) fn read_exact_at(
     file: &File,
     _: &Path,
     mut buf: &mut [u8],
@@ -289,7 +311,12 @@ fn read_exact_at(
 }
 
 #[cfg(not(any(unix, windows)))]
-fn read_exact_at(_: &File, path: &Path, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+pub(super) fn read_exact_at(
+    _: &File,
+    path: &Path,
+    buf: &mut [u8],
+    offset: u64,
+) -> std::io::Result<()> {
     use std::io::{Read, Seek, SeekFrom};
     // A cursor shared between threads would race: a handle of its own.
     let mut f = File::open(path)?;
@@ -351,7 +378,10 @@ mod tests {
         std::fs::write(p("d.txt"), b"bin\0ary").unwrap();
         std::fs::write(p("e.md"), "# Titre\n\nTexte.").unwrap();
         std::fs::write(p("skip.bin"), "x").unwrap();
-        let options = LoadOptions { max_doc_bytes: 200 };
+        let options = LoadOptions {
+            max_doc_bytes: 200,
+            ..LoadOptions::default()
+        };
         let c = same_as_loaded(&[dir.path().to_path_buf(), p("e.md")], &options);
         let ids: Vec<&str> = c.entries.iter().map(|e| e.id.as_str()).collect();
         assert!(ids.contains(&"7") && ids.contains(&"last"), "{ids:?}");

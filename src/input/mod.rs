@@ -1,10 +1,13 @@
-//! Reading inputs: directories of text files, JSONL files, and JSONL on standard input.
+//! Reading inputs: directories of text files, JSONL and Parquet files, and JSONL on standard
+//! input.
 //!
 //! - A **directory** is walked recursively in name order. Files ending in `.txt` or `.md` are
-//!   documents whose id is their path relative to the directory; `.jsonl` files are read as JSONL;
+//!   documents whose id is their path relative to the directory; `.jsonl` files are read as JSONL,
+//!   `.parquet` files as Parquet (with the `parquet` feature; see [Parquet](#parquet) below);
 //!   everything else is counted as skipped. Hidden entries (names starting with `.`) are skipped, and
 //!   symbolic links to directories are not followed (no loops).
-//! - A **file** is a document (or JSONL, by its `.jsonl` extension) whatever its extension.
+//! - A **file** is a document (or JSONL or Parquet, by its `.jsonl` or `.parquet` extension)
+//!   whatever its extension.
 //! - `-` is JSONL on standard input.
 //!
 //! [`load`] holds every text in memory; [`catalog`] reads the same inputs but leaves each text in
@@ -12,6 +15,14 @@
 //!
 //! JSONL lines are objects `{"id": ..., "text": ..., "date": ..., "url": ...}`; `id` (string or
 //! integer) and `text` are required. Blank lines are ignored.
+//!
+//! # Parquet
+//! A Parquet file is a document per row: its text from the string column
+//! [`LoadOptions::text_column`], its id from [`LoadOptions::id_column`] (strings or integers), or,
+//! without that column, the file's id, `#` and the row counted from 0 (`train.parquet#41`).
+//! Rows are read a thousand at a time, and a [`Catalog`] reads a text again from its file, so a
+//! file need not fit in memory. Without the `parquet` feature a `.parquet` file given is
+//! reported and skipped, and one in a directory is counted as skipped.
 //!
 //! Nothing here aborts a run because of one bad input: a file that cannot be read, a binary file, a
 //! file or JSONL line over [`LoadOptions::max_doc_bytes`], a malformed JSONL line or a repeated id
@@ -27,6 +38,8 @@
 //!   into memory for a skipped one.
 
 mod catalog;
+#[cfg(feature = "parquet")]
+mod parquet;
 
 pub use catalog::{catalog, Catalog, Entry};
 
@@ -65,16 +78,24 @@ pub struct Loaded {
 pub const DEFAULT_MAX_DOC_BYTES: u64 = 16 << 20;
 
 /// How inputs are read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoadOptions {
-    /// Files and JSONL lines larger than this many bytes are skipped, and reported, unread.
+    /// Files, JSONL lines and Parquet texts larger than this many bytes are skipped, and
+    /// reported, unread (a Parquet row's text is decoded with its page first).
     pub max_doc_bytes: u64,
+    /// The column of Parquet files that holds the texts (default `text`).
+    pub text_column: String,
+    /// The column of Parquet files that holds the ids (default `id`); a file without it has its
+    /// ids made from its own and the row's (see the module docs).
+    pub id_column: String,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
         LoadOptions {
             max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
+            text_column: "text".to_owned(),
+            id_column: "id".to_owned(),
         }
     }
 }
@@ -140,7 +161,7 @@ impl Loader {
     /// A loader that holds the texts (`located` is `None`), or files where they are.
     fn new(options: &LoadOptions, located: Option<Place>) -> Loader {
         Loader {
-            options: *options,
+            options: options.clone(),
             loaded: Loaded::default(),
             seen: HashSet::new(),
             located,
@@ -232,16 +253,20 @@ impl Loader {
                 .extension()
                 .map(|e| e.to_string_lossy().to_ascii_lowercase());
             match ext.as_deref() {
-                Some("txt") | Some("md") | Some("jsonl") => {
-                    let rel = path.strip_prefix(root).unwrap_or(&path);
-                    let id = match prefix {
-                        Some(p) => display_id(&p.join(rel)),
-                        None => display_id(rel),
-                    };
-                    self.read_file(&path, id);
+                Some("txt") | Some("md") | Some("jsonl") => {}
+                #[cfg(feature = "parquet")]
+                Some("parquet") => {}
+                _ => {
+                    self.loaded.skipped_files += 1;
+                    continue;
                 }
-                _ => self.loaded.skipped_files += 1,
             }
+            let rel = path.strip_prefix(root).unwrap_or(&path);
+            let id = match prefix {
+                Some(p) => display_id(&p.join(rel)),
+                None => display_id(rel),
+            };
+            self.read_file(&path, id);
         }
     }
 
@@ -255,9 +280,18 @@ impl Loader {
                 })
             }
         };
-        let jsonl = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
+        let extension = |x: &str| path.extension().is_some_and(|e| e.eq_ignore_ascii_case(x));
+        if extension("parquet") {
+            #[cfg(feature = "parquet")]
+            return self.read_parquet(path, file, &id);
+            #[cfg(not(feature = "parquet"))]
+            return self.problem(Error::BadParquet {
+                path: path.to_path_buf(),
+                row: None,
+                reason: "reprint was built without its `parquet` feature; skipped".into(),
+            });
+        }
+        let jsonl = extension("jsonl");
         // A catalog keeps a JSONL file open, to read its lines again by position.
         let file_no = match &mut self.located {
             Some(place) => match place.add_file(path, &file, jsonl) {
@@ -564,7 +598,10 @@ mod tests {
         read_jsonl(
             Path::new("in.jsonl"),
             input.as_bytes(),
-            &LoadOptions { max_doc_bytes },
+            &LoadOptions {
+                max_doc_bytes,
+                ..LoadOptions::default()
+            },
         )
     }
 
@@ -581,7 +618,10 @@ mod tests {
         let l = read_jsonl(
             Path::new("in.jsonl"),
             std::io::BufReader::with_capacity(64, input.as_bytes()),
-            &LoadOptions { max_doc_bytes: 100 },
+            &LoadOptions {
+                max_doc_bytes: 100,
+                ..LoadOptions::default()
+            },
         );
         assert_eq!(l.documents.len(), 1);
         assert_eq!(l.documents[0].id, "ok");

@@ -352,6 +352,7 @@ impl EngineArgs {
     pub fn load_options(&self) -> reprint::input::LoadOptions {
         reprint::input::LoadOptions {
             max_doc_bytes: self.max_doc_bytes,
+            ..Default::default()
         }
     }
 

@@ -4,6 +4,9 @@
 //! peak against 239 MiB with every text in memory, for the same wall time on 2 busy cores.
 //! `--explain` asks the aligner (`reprint::Detector::compare`) for the passages a dropped
 //! document shares with the one kept in its place.
+//! `--format parquet` writes the records with [`parquet::write`].
+
+mod parquet;
 
 use anyhow::Context;
 use clap::{CommandFactory, ValueEnum};
@@ -15,8 +18,8 @@ use std::time::Instant;
 
 #[derive(Debug, clap::Args)]
 pub struct DedupArgs {
-    /// Directories (searched recursively for .txt, .md and .jsonl), files, or `-` for JSONL on
-    /// standard input, read as by `scan`.
+    /// Directories (searched recursively for .txt, .md, .jsonl and .parquet), files, or `-` for
+    /// JSONL on standard input, read as by `scan`.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Least word n-gram Jaccard of two near-duplicates (with `--containment`, also the least
@@ -28,11 +31,22 @@ pub struct DedupArgs {
     /// order.
     #[arg(long, value_enum, default_value_t = Keep::Longest)]
     pub keep: Keep,
-    /// `jsonl` or `csv`: a record `id, cluster, keep, similarity` for every document in a
-    /// cluster of two or more; `ids`: the id of every document kept, singletons included, one a
-    /// line.
+    /// `jsonl`, `csv` or `parquet` (with `--output`): a record `id, cluster, keep, similarity`
+    /// for every document in a cluster of two or more; `ids`: the id of every document kept,
+    /// singletons included, one a line.
     #[arg(long, value_enum, default_value_t = DedupFormat::Jsonl)]
     pub format: DedupFormat,
+    /// Write the output to FILE instead of standard output; it appears whole when done (written
+    /// beside it, then renamed over it). Needed by `--format parquet`.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The column of Parquet inputs that holds the texts (strings).
+    #[arg(long, default_value = "text", value_name = "NAME")]
+    pub text_column: String,
+    /// The column of Parquet inputs that holds the ids (strings or integers); a file without it
+    /// has ids `FILE#ROW`, the row counted from 0.
+    #[arg(long, default_value = "id", value_name = "NAME")]
+    pub id_column: String,
     /// Words per shingle.
     #[arg(long, default_value_t = DedupOptions::default().ngram)]
     pub ngram: usize,
@@ -84,6 +98,8 @@ pub enum DedupFormat {
     Csv,
     /// The ids of the documents kept.
     Ids,
+    /// The records of `jsonl` as a Parquet file (`--output` needed).
+    Parquet,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -158,7 +174,21 @@ pub fn run(args: DedupArgs) -> anyhow::Result<u8> {
             )
             .exit();
     }
+    if args.format == DedupFormat::Parquet && args.output.is_none() {
+        // Binary data is not for a terminal, and a pipe cannot take a footer-last file usefully.
+        crate::args::Cli::command()
+            .error(
+                clap::error::ErrorKind::MissingRequiredArgument,
+                "--format parquet needs --output FILE",
+            )
+            .exit();
+    }
     crate::start_threads(args.threads)?;
+    // Made first, so that an output that cannot be written is said before the work, not after.
+    let mut file = match &args.output {
+        Some(path) => Some(crate::atomic::AtomicFile::create(path)?),
+        None => None,
+    };
     let options = DedupOptions {
         threshold: args.threshold,
         ngram: args.ngram,
@@ -183,6 +213,8 @@ pub fn run(args: DedupArgs) -> anyhow::Result<u8> {
         &args.paths,
         &reprint::input::LoadOptions {
             max_doc_bytes: args.max_doc_bytes,
+            text_column: args.text_column.clone(),
+            id_column: args.id_column.clone(),
         },
     );
     docs.problems.iter().for_each(crate::warn);
@@ -228,32 +260,46 @@ pub fn run(args: DedupArgs) -> anyhow::Result<u8> {
         listed.iter().map(|_| None).collect()
     };
 
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let record = |i: usize, passages| Record::new(i, entries, &result, args.containment, passages);
-    match args.format {
-        DedupFormat::Jsonl => {
-            for (&i, p) in listed.iter().zip(passages) {
-                serde_json::to_writer(&mut out, &record(i, p))?;
-                out.write_all(b"\n")?;
-            }
-        }
-        DedupFormat::Csv => {
-            let mut w = csv::Writer::from_writer(&mut out);
-            for &i in &listed {
-                w.serialize(record(i, None))?;
-            }
-            w.flush()?;
-        }
-        DedupFormat::Ids => {
-            for (i, d) in entries.iter().enumerate() {
-                if result.keep(i) {
-                    writeln!(out, "{}", d.id)?;
+    if let (DedupFormat::Parquet, Some(f)) = (args.format, &mut file) {
+        // Apart: the Parquet writer wants a `Send` sink, which the standard output's lock is not.
+        let records = listed.iter().map(|&i| record(i, None));
+        parquet::write(&mut *f, records, args.containment)?;
+    } else {
+        let stdout = std::io::stdout();
+        let mut out: Box<dyn Write> = match &mut file {
+            Some(f) => Box::new(f),
+            None => Box::new(std::io::BufWriter::with_capacity(1 << 16, stdout.lock())),
+        };
+        match args.format {
+            DedupFormat::Jsonl => {
+                for (&i, p) in listed.iter().zip(passages) {
+                    serde_json::to_writer(&mut out, &record(i, p))?;
+                    out.write_all(b"\n")?;
                 }
             }
+            DedupFormat::Csv => {
+                let mut w = csv::Writer::from_writer(&mut out);
+                for &i in &listed {
+                    w.serialize(record(i, None))?;
+                }
+                w.flush()?;
+            }
+            DedupFormat::Ids => {
+                for (i, d) in entries.iter().enumerate() {
+                    if result.keep(i) {
+                        writeln!(out, "{}", d.id)?;
+                    }
+                }
+            }
+            DedupFormat::Parquet => unreachable!("--format parquet has --output, checked above"),
         }
+        out.flush()?;
     }
-    out.flush()?;
+    if let (Some(f), Some(path)) = (file, &args.output) {
+        f.commit()
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
 
     // A text that changed or vanished since it was listed was signed as empty (kept alone).
     let unread: Vec<reprint::Error> = docs.reread_problems().into_iter().map(|(_, e)| e).collect();

@@ -2,6 +2,7 @@
 //! `args`, results written by `output`; the work itself is all in the `reprint` crate.
 
 mod args;
+mod atomic;
 mod dedup;
 mod output;
 mod sketch;

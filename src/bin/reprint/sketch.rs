@@ -21,6 +21,7 @@ pub fn run(args: SketchArgs) -> anyhow::Result<u8> {
         &args.paths,
         &reprint::input::LoadOptions {
             max_doc_bytes: args.max_doc_bytes,
+            ..Default::default()
         },
     );
     loaded.problems.iter().for_each(crate::warn);
