@@ -173,12 +173,22 @@ impl CrossLingual {
     /// the passages, sentence runs with byte offsets in both texts. Resemblance, a measure of
     /// shared wording, is 0 across languages.
     pub fn compare(&self, a: &str, la: Language, b: &str, lb: Language) -> Comparison {
-        align::compare(&self.text(a, la, lb), &self.text(b, lb, la))
+        let rarity = text::Rarity::default();
+        align::compare(
+            &self.text(a, la, lb, &rarity),
+            &self.text(b, lb, la, &rarity),
+        )
     }
 
     /// `text`, in `lang`, as compared with texts in `partner`.
-    fn text(&self, text: &str, lang: Language, partner: Language) -> text::Text {
-        text::Text::new(text, lang, self.lexicon(lang, partner))
+    fn text(
+        &self,
+        text: &str,
+        lang: Language,
+        partner: Language,
+        rarity: &text::Rarity,
+    ) -> text::Text {
+        text::Text::new(text, lang, self.lexicon(lang, partner), rarity)
     }
 }
 

@@ -126,6 +126,12 @@ pub fn scan_across(
         .collect();
     drop(analyzed);
     entries.par_sort_unstable();
+    let rarity = super::text::Rarity::new(
+        n,
+        entries
+            .chunk_by(|x, y| x.0 == y.0)
+            .map(|run| (run[0].0, run.len())),
+    );
     // Postings of the keys worth following: held by 2..=max_holders documents of at least two
     // languages.
     let cap = max_holders(n);
@@ -201,7 +207,7 @@ pub fn scan_across(
         .par_iter()
         .map_init(String::new, |buf, &(d, partner)| {
             let lang = languages[d as usize].expect("only detected documents are candidates");
-            xl.text(texts.text(d as usize, buf), lang, partner)
+            xl.text(texts.text(d as usize, buf), lang, partner, &rarity)
         })
         .collect();
     let view = |d: u32, partner: Option<Language>| {

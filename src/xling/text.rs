@@ -28,6 +28,33 @@ pub(super) struct Anchor {
 /// Weight of a figure or a name.
 const STRONG: f32 = 2.0;
 
+/// How much a figure or name says, from how many documents of a corpus hold it: its weight is
+/// scaled by `ln(N / holders) / ln(N)`, the share of the most a key can say. `1` in a page's
+/// date and the name of the country a site covers are in thousands of pages and say little;
+/// a figure or name of one story is rare. Without corpus figures (comparing two texts) every
+/// one counts in full.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Rarity {
+    /// Scale of each figure or name held by at least two documents (by its stem key).
+    scale: AHashMap<u64, f32>,
+}
+
+impl Rarity {
+    /// From the number of documents and each key's holders (keys held once are left out).
+    pub(crate) fn new(documents: usize, holders: impl Iterator<Item = (u64, usize)>) -> Rarity {
+        let n = documents.max(2) as f32;
+        let scale = holders
+            .filter(|&(_, h)| h >= 2)
+            .map(|(k, h)| (k, ((n / h as f32).ln() / n.ln()).clamp(0.0, 1.0)))
+            .collect();
+        Rarity { scale }
+    }
+
+    fn of(&self, key: u64) -> f32 {
+        self.scale.get(&key).copied().unwrap_or(1.0)
+    }
+}
+
 pub(super) struct Text {
     pub sentences: Vec<Sentence>,
     pub anchors: Vec<Anchor>,
@@ -44,7 +71,12 @@ pub(super) struct Text {
 impl Text {
     /// `text` in `lang`; `lexicon` translates from `lang` into the language of the text it will
     /// be compared with.
-    pub fn new(text: &str, lang: Language, lexicon: Option<(&Lexicon, usize)>) -> Text {
+    pub fn new(
+        text: &str,
+        lang: Language,
+        lexicon: Option<(&Lexicon, usize)>,
+        rarity: &Rarity,
+    ) -> Text {
         let mut tokens = Tokens::new();
         tokenize_into(text, &mut tokens);
         let mut t = Text {
@@ -107,7 +139,11 @@ impl Text {
             t.keys.truncate(end);
             t.anchors.push(Anchor {
                 keys: start..end,
-                weight: if figure || name { STRONG } else { 1.0 },
+                weight: if figure || name {
+                    STRONG * rarity.of(own)
+                } else {
+                    1.0
+                },
             });
             sentence.anchors.end = t.anchors.len();
             owns.push(own);
@@ -119,5 +155,27 @@ impl Text {
             anchor.weight /= spread.sqrt();
         }
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_figure_held_by_many_documents_weighs_less_than_a_rare_one() {
+        let rarity = Rarity::new(1000, [(1, 500), (2, 2), (3, 1)].into_iter());
+        assert!(rarity.of(1) < 0.11, "in half the corpus: {}", rarity.of(1));
+        assert!(rarity.of(2) > 0.89, "in two documents: {}", rarity.of(2));
+        assert_eq!(rarity.of(3), 1.0, "held once, or unknown: full weight");
+        assert_eq!(rarity.of(4), 1.0);
+        let fr = super::super::detect("Le gouvernement a annoncé mardi un plan de soutien aux entreprises touchées par la crise.").unwrap();
+        let t = Text::new("Il y a 35 ans, Riexinger est né à Bonn.", fr, None, &rarity);
+        assert_eq!(t.sentences.len(), 1);
+        assert_eq!(
+            t.anchors.len(),
+            3,
+            "without a lexicon, only figures and names: 35, Riexinger, Bonn"
+        );
     }
 }
