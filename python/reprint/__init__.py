@@ -9,6 +9,8 @@ GIL released, on all cores (rayon), and gives the same result whatever the numbe
 - :func:`candidate_keys`, :func:`verify`: the two halves of ``reprint scan``, for engines that
   shuffle by key (see :mod:`reprint.spark`).
 - :class:`Index`: the crawler's index (check each new page against everything seen so far).
+- :class:`CrossLingual`, :func:`detect_language`: copies across languages, for ``compare`` and
+  ``scan``.
 
 Texts may be given as a list (or any sequence) of ``str``, or as a pyarrow string array, which is
 handed over as one buffer instead of one Python object per text.
@@ -23,6 +25,8 @@ import numpy as np
 
 from . import _reprint
 from ._reprint import (
+    CrossLingual,
+    detect_language,
     DEFAULT_K,
     DEFAULT_MAX_BUCKET,
     DEFAULT_MIN_SCORE,
@@ -38,6 +42,8 @@ from ._reprint import (
 
 __all__ = [
     "CandidateKeys",
+    "CrossLingual",
+    "detect_language",
     "DEFAULT_K",
     "DEFAULT_MAX_BUCKET",
     "DEFAULT_MIN_SCORE",
@@ -128,8 +134,14 @@ def compare(
     a_id: str = "a",
     b_id: str = "b",
     config: Optional[Dict[str, Any]] = None,
+    cross_lingual: Optional[CrossLingual] = None,
 ) -> Dict[str, Any]:
     """Compares two texts: how much of ``a`` is in ``b``, of ``b`` in ``a``, and which passages.
+
+    With ``cross_lingual`` (a :class:`CrossLingual`, holding the lexicons to use), two texts whose
+    detected languages differ are compared sentence by sentence across their languages, as
+    ``reprint compare --cross-lingual`` does (docs/cross-lingual.md); texts of one language as
+    without it.
 
     Returns the record ``reprint compare --json`` prints (the library's ``PairReport``): ``a``,
     ``b`` (the ids), ``resemblance``, ``containment_a_in_b``, ``containment_b_in_a`` (scores
@@ -137,7 +149,9 @@ def compare(
     a_text, b_text}`` with byte offsets into the UTF-8 encoding of each text. Fields added to the
     report in the library appear here too.
     """
-    return json.loads(_reprint.compare(a, b, passages, a_id, b_id, _config(config)))
+    return json.loads(
+        _reprint.compare(a, b, passages, a_id, b_id, _config(config), cross_lingual)
+    )
 
 
 def compare_many(
@@ -169,6 +183,7 @@ def scan(
     passages: bool = False,
     config: Optional[Dict[str, Any]] = None,
     bridge: bool = True,
+    cross_lingual: Optional[CrossLingual] = None,
 ) -> Dict[str, Any]:
     """``reprint scan`` on texts in memory, on one machine: every pair where one copies the other.
 
@@ -178,13 +193,17 @@ def scan(
     pairs verified, found through a whole copy, and reported). ``ids`` default to the texts'
     positions as strings. With ``bridge`` (the default, as in the CLI), pairs that do not align
     directly but are found through a third text, a whole copy of one of the two, are reported
-    too, with ``via`` naming it; ``bridge=False`` is ``reprint scan --no-bridge``.
+    too, with ``via`` naming it; ``bridge=False`` is ``reprint scan --no-bridge``. With
+    ``cross_lingual`` (a :class:`CrossLingual`), pairs of texts in different languages are found
+    and measured too, as ``reprint scan --cross-lingual`` does.
     """
     texts = _texts(texts)
     n = len(texts[1]) - 1 if isinstance(texts, tuple) else len(texts)
     ids = [str(i) for i in range(n)] if ids is None else [str(i) for i in ids]
     return json.loads(
-        _reprint.scan(texts, ids, min_score, max_bucket, passages, _config(config), bridge)
+        _reprint.scan(
+            texts, ids, min_score, max_bucket, passages, _config(config), bridge, cross_lingual
+        )
     )
 
 

@@ -1,6 +1,7 @@
 """Type stubs of the compiled module. Use the documented wrappers in :mod:`reprint` instead:
 they convert inputs (pyarrow arrays, config dicts) and parse the JSON these return."""
 
+import os
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -70,7 +71,13 @@ def scan_indexed(
     bridge: bool = True,
 ) -> Dict[str, npt.NDArray[Any]]: ...
 def compare(
-    a: str, b: str, passages: bool, a_id: str, b_id: str, config: Optional[str] = None
+    a: str,
+    b: str,
+    passages: bool,
+    a_id: str,
+    b_id: str,
+    config: Optional[str] = None,
+    cross_lingual: Optional[CrossLingual] = None,
 ) -> str: ...
 def compare_many(
     a_texts: _Texts,
@@ -88,7 +95,17 @@ def scan(
     passages: bool,
     config: Optional[str] = None,
     bridge: bool = True,
+    cross_lingual: Optional[CrossLingual] = None,
 ) -> str: ...
+
+class CrossLingual:
+    """Copies across languages: the lexicons (``reprint`` lexicon files, docs/cross-lingual.md)
+    loaded once, for ``compare`` and ``scan``. A file that cannot be read is an ``OSError``, a
+    malformed one a ``ValueError`` naming its line."""
+
+    def __new__(cls, lexicons: Sequence[Union[str, "os.PathLike[str]"]] = ...) -> "CrossLingual": ...
+
+def detect_language(text: str) -> Optional[str]: ...
 
 class _Index:
     def __new__(

@@ -10,7 +10,8 @@
 //! - [`dedup`]: `dedup` and `dedup_band_keys`: near-duplicate clusters as NumPy arrays, and the
 //!   LSH keys the Spark job groups texts by;
 //! - [`pair`]: `compare`, `compare_many` and `scan`: the CLI's JSON records as Python dicts;
-//! - [`index`]: the `Index` class.
+//! - [`index`]: the `Index` class;
+//! - [`xling`]: the `CrossLingual` class and `detect_language`: copies across languages.
 
 mod batch;
 mod config;
@@ -18,6 +19,7 @@ mod dedup;
 mod index;
 mod pair;
 mod texts;
+mod xling;
 
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
@@ -47,6 +49,8 @@ fn _reprint(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pair::scan, m)?)?;
     m.add_function(wrap_pyfunction!(config::default_config, m)?)?;
     m.add_class::<index::Index>()?;
+    m.add_class::<xling::CrossLingual>()?;
+    m.add_function(wrap_pyfunction!(xling::detect_language, m)?)?;
     m.add("DEFAULT_MIN_SCORE", reprint::scan::DEFAULT_MIN_SCORE)?;
     m.add(
         "DEFAULT_MAX_BUCKET",

@@ -6,6 +6,7 @@
 
 use crate::config::detector;
 use crate::texts::Texts;
+use crate::xling::CrossLingual;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use rayon::prelude::*;
@@ -40,7 +41,8 @@ fn record(
 
 /// One pair's record, as JSON (see `reprint.compare`).
 #[pyfunction]
-#[pyo3(signature = (a, b, passages, a_id, b_id, config=None))]
+#[pyo3(signature = (a, b, passages, a_id, b_id, config=None, cross_lingual=None))]
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn compare(
     py: Python<'_>,
     a: &str,
@@ -49,10 +51,14 @@ pub(crate) fn compare(
     a_id: &str,
     b_id: &str,
     config: Option<&str>,
+    cross_lingual: Option<PyRef<'_, CrossLingual>>,
 ) -> PyResult<String> {
     let detector = detector(config)?;
+    let xl = cross_lingual.as_deref();
     Ok(py.detach(|| {
-        let c = detector.compare(a, b);
+        let c = xl
+            .and_then(|xl| xl.compare(a, b))
+            .unwrap_or_else(|| detector.compare(a, b));
         let wires = (reprint::wire::find(a), reprint::wire::find(b));
         let report = record(a_id, a, b_id, b, &c, passages, (&wires.0, &wires.1));
         serde_json::to_string(&report).expect("reports serialize")
@@ -130,7 +136,7 @@ pub(crate) fn scan_options(
 /// `reprint scan` on texts in memory: its records and work counters, as one JSON object (see
 /// `reprint.scan`).
 #[pyfunction]
-#[pyo3(signature = (texts, ids, min_score, max_bucket, passages, config=None, bridge=true))]
+#[pyo3(signature = (texts, ids, min_score, max_bucket, passages, config=None, bridge=true, cross_lingual=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn scan(
     py: Python<'_>,
@@ -141,8 +147,10 @@ pub(crate) fn scan(
     passages: bool,
     config: Option<&str>,
     bridge: bool,
+    cross_lingual: Option<PyRef<'_, CrossLingual>>,
 ) -> PyResult<String> {
     let detector = detector(config)?;
+    let xl = cross_lingual.as_deref();
     let held = Texts::extract(texts, "texts")?;
     let texts = held.strs()?;
     if ids.len() != texts.len() {
@@ -154,7 +162,11 @@ pub(crate) fn scan(
     }
     let options = scan_options(min_score, max_bucket, bridge)?;
     Ok(py.detach(|| {
-        let result = reprint::scan::scan(&detector, &texts, &options, &());
+        let mut result = reprint::scan::scan(&detector, &texts, &options, &());
+        if let Some(xl) = xl {
+            let across = reprint::xling::scan_across(&texts[..], &xl.inner, min_score, &());
+            reprint::xling::merge_pairs(&mut result.pairs, across.pairs);
+        }
         // Every reported pair, those derived through a near-duplicate group's representative
         // included (their passages made again only when asked for).
         let all: Vec<_> = result.all_pairs().collect();

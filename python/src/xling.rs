@@ -1,0 +1,46 @@
+//! `CrossLingual` and `detect_language`: copies across languages (`reprint::xling`), for
+//! `reprint.compare(..., cross_lingual=)` and `reprint.scan(..., cross_lingual=)`.
+
+use crate::to_py;
+use pyo3::prelude::*;
+use std::path::PathBuf;
+
+/// The cross-lingual comparer with its lexicons, loaded once and shared by every call.
+#[pyclass(frozen, name = "CrossLingual", module = "reprint._reprint")]
+pub(crate) struct CrossLingual {
+    pub(crate) inner: reprint::xling::CrossLingual,
+}
+
+#[pymethods]
+impl CrossLingual {
+    #[new]
+    #[pyo3(signature = (lexicons=Vec::new()))]
+    fn new(py: Python<'_>, lexicons: Vec<PathBuf>) -> PyResult<Self> {
+        let inner = py.detach(|| {
+            lexicons.iter().try_fold(
+                reprint::xling::CrossLingual::new(),
+                |xl, path| -> reprint::Result<_> {
+                    Ok(xl.with_lexicon(reprint::xling::Lexicon::load(path)?))
+                },
+            )
+        });
+        Ok(CrossLingual {
+            inner: inner.map_err(to_py)?,
+        })
+    }
+}
+
+impl CrossLingual {
+    /// The comparison of `a` and `b` across their languages, if both are detected and differ.
+    pub(crate) fn compare(&self, a: &str, b: &str) -> Option<reprint::Comparison> {
+        let (la, lb) = (reprint::xling::detect(a)?, reprint::xling::detect(b)?);
+        (la != lb).then(|| self.inner.compare(a, la, b, lb))
+    }
+}
+
+/// The language of a text (`"de"`, `"fr"`, `"en"`… ISO 639-1 where it has one), or `None` when
+/// not detected reliably.
+#[pyfunction]
+pub(crate) fn detect_language(text: &str) -> Option<&'static str> {
+    reprint::xling::detect(text).map(|l| l.code())
+}
