@@ -263,3 +263,43 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Copies across languages: any two texts, any lexicon file, no panic; scores in [0, 1],
+    /// passages on character boundaries inside both texts, the same result twice.
+    #[test]
+    fn cross_lingual_comparison_is_bounded_and_total(
+        a in messy_text(),
+        b in messy_text(),
+        lexicon in "\\PC{0,40}(\n[a-zA-Zéß]{1,8}\t[a-zA-Zéß ]{1,12}){0,6}",
+    ) {
+        use reprint::xling::{CrossLingual, Language, Lexicon};
+        let header = format!("#reprint-lexicon\tde\tfr\n{lexicon}");
+        let mut xl = CrossLingual::new();
+        for text in [&lexicon, &header] {
+            if let Ok(l) = Lexicon::parse(text, std::path::Path::new("p.tsv")) {
+                xl = xl.with_lexicon(l);
+            }
+        }
+        let langs: Vec<Language> = [
+            "Der Vorsitzende sieht seinen Fehler in seiner Bemerkung auf der Konferenz in Kassel.",
+            "Le président voit son erreur dans sa remarque lors de la conférence de Kassel.",
+        ]
+        .iter()
+        .map(|t| reprint::xling::detect(t).unwrap())
+        .collect();
+        let c = xl.compare(&a, langs[0], &b, langs[1]);
+        for s in [c.containment_a_in_b, c.containment_b_in_a, c.resemblance] {
+            prop_assert!((0.0..=1.0).contains(&s), "{}", s);
+        }
+        for p in &c.passages {
+            prop_assert!(p.a.start <= p.a.end && p.a.end <= a.len());
+            prop_assert!(p.b.start <= p.b.end && p.b.end <= b.len());
+            prop_assert!(a.is_char_boundary(p.a.start) && a.is_char_boundary(p.a.end));
+            prop_assert!(b.is_char_boundary(p.b.start) && b.is_char_boundary(p.b.end));
+        }
+        prop_assert_eq!(c, xl.compare(&a, langs[0], &b, langs[1]));
+    }
+}
