@@ -25,6 +25,7 @@ mod scan;
 mod text;
 
 pub use lexicon::Lexicon;
+pub(crate) use scan::{candidate_keys, max_holders, MIN_EVIDENCE};
 pub use scan::{scan_across, XlingScan};
 
 use crate::normalize::tokenize;
@@ -144,7 +145,7 @@ fn is_german_stop_word(norm: &str) -> bool {
 }
 
 /// What cross-lingual comparison knows: the lexicons it may use.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CrossLingual {
     pub(crate) lexicons: Vec<Lexicon>,
 }
