@@ -34,7 +34,9 @@ use super::table::Part;
 use super::{store, Index};
 use crate::error::Result;
 use crate::normalize::Tokens;
-use crate::xling::{candidate_keys, detect, max_holders, CrossLingual, Language, MIN_EVIDENCE};
+use crate::xling::{
+    candidate_keys, detect, max_holders, CrossLingual, Language, View, MIN_EVIDENCE,
+};
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::RwLock;
@@ -261,6 +263,8 @@ impl Index {
         let mut languages: Vec<(u32, Language)> = cands.iter().map(|c| (c.1, c.2)).collect();
         languages.sort_unstable_by_key(|c| c.0);
         let best = self.best_candidates(cands.iter().map(|c| (c.0, c.1)).collect());
+        // The page analyzed once for each language it is compared with.
+        let mut views: Vec<(Language, View)> = Vec::new();
         let mut added = false;
         for serial in best {
             let Some(body) = self.body(serial, Part::Whole)? else {
@@ -273,7 +277,15 @@ impl Index {
             let at = languages
                 .binary_search_by_key(&serial, |c| c.0)
                 .expect("every candidate has its language");
-            let c = x.xl.compare(text, page.0, b.text, languages[at].1);
+            let lb = languages[at].1;
+            let mine = match views.iter().position(|v| v.0 == lb) {
+                Some(i) => i,
+                None => {
+                    views.push((lb, x.xl.view(text, page.0, lb)));
+                    views.len() - 1
+                }
+            };
+            let c = View::compare(&views[mine].1, &x.xl.view(b.text, lb, page.0));
             self.counters.verified.fetch_add(1, Ordering::Relaxed);
             if c.max_score() < self.options.min_score || c.max_score() == 0.0 {
                 continue;
