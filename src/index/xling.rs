@@ -57,13 +57,16 @@ struct Entry {
     lang: u16,
 }
 
+/// Keys of one shard → the documents holding each.
+type Lists = HashMap<u64, Vec<Entry>>;
+
 /// A page's language and its cross-lingual keys (sorted, distinct).
 pub(super) type PageKeys = (Language, Vec<u64>);
 
 /// The cross-lingual comparer and the lists of its keys.
 pub(super) struct Across {
     xl: std::sync::Arc<CrossLingual>,
-    shards: Box<[RwLock<HashMap<u64, Vec<Entry>>>]>,
+    shards: Box<[RwLock<Lists>]>,
     /// The languages met so far, numbered in the order met: an entry holds the number (the
     /// detector knows 69 languages).
     languages: RwLock<Vec<Language>>,
