@@ -12,6 +12,9 @@
 //! [`CrossLingual::compare`]: a match's scores are what `reprint compare --cross-lingual` gives
 //! the two texts (figures and names weigh in full: no corpus rarity, as for two texts alone).
 //!
+//! Analyzing a stored text for comparison costs ten times aligning it, and a wire story is a
+//! candidate of every page that translates it: the last [`VIEWS_KEPT`] analyses are kept.
+//!
 //! The lexicons are not stored: a persistent index rebuilds these lists when it is opened, from
 //! its stored texts and the lexicons given then, so that the lists always match the lexicons in
 //! use. Copies and near-duplicate groups stay monolingual.
@@ -27,7 +30,7 @@
 //! - Candidates and scores do not depend on the order of insertion: evidence is summed in the
 //!   order of the page's keys, and ties go by id hash ([`Index::best_candidates`]).
 
-use super::locks::{read, write};
+use super::locks::{lock, read, write};
 use super::options::Match;
 use super::query::Found;
 use super::table::Part;
@@ -39,7 +42,7 @@ use crate::xling::{
 };
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
-use std::sync::RwLock;
+use std::sync::{Arc, Mutex, RwLock};
 
 /// Shards of the lists, by key: threads filing different keys rarely wait for each other.
 const SHARDS: usize = 64;
@@ -57,6 +60,10 @@ struct Entry {
     lang: u16,
 }
 
+/// Indexed documents' analyses kept for the next queries that meet them (see
+/// [`Across::views`]); about 30 KB each for a news article.
+const VIEWS_KEPT: usize = 512;
+
 /// Keys of one shard → the documents holding each.
 type Lists = HashMap<u64, Vec<Entry>>;
 
@@ -65,19 +72,26 @@ pub(super) type PageKeys = (Language, Vec<u64>);
 
 /// The cross-lingual comparer and the lists of its keys.
 pub(super) struct Across {
-    xl: std::sync::Arc<CrossLingual>,
+    xl: Arc<CrossLingual>,
     shards: Box<[RwLock<Lists>]>,
     /// The languages met so far, numbered in the order met: an entry holds the number (the
     /// detector knows 69 languages).
     languages: RwLock<Vec<Language>>,
+    /// Indexed documents as analyzed for comparison with pages of a language, by serial and
+    /// that language: analyzing a text (its words looked up in the lexicon, German compounds
+    /// split) costs ten times aligning it, and a wire story is a candidate of every page that
+    /// translates it. At most [`VIEWS_KEPT`], one dropped at random beyond. A serial is never
+    /// reused, so a view is never stale.
+    views: Mutex<HashMap<(u32, Language), Arc<View>>>,
 }
 
 impl Across {
-    pub(super) fn new(xl: std::sync::Arc<CrossLingual>) -> Across {
+    pub(super) fn new(xl: Arc<CrossLingual>) -> Across {
         Across {
             xl,
             shards: (0..SHARDS).map(|_| RwLock::default()).collect(),
             languages: RwLock::default(),
+            views: Mutex::default(),
         }
     }
 
@@ -176,6 +190,25 @@ impl Across {
             .collect()
     }
 
+    /// The indexed document `serial`, its text `text` in `lang`, analyzed for comparison with a
+    /// page in `partner`.
+    fn view(&self, serial: u32, text: &str, lang: Language, partner: Language) -> Arc<View> {
+        if let Some(v) = lock(&self.views).get(&(serial, partner)) {
+            return v.clone();
+        }
+        // Analyzed without the lock: two queries meeting the same document at once may both
+        // analyze it.
+        let v = Arc::new(self.xl.view(text, lang, partner));
+        let mut views = lock(&self.views);
+        if views.len() >= VIEWS_KEPT {
+            if let Some(&k) = views.keys().next() {
+                views.remove(&k);
+            }
+        }
+        views.insert((serial, partner), v.clone());
+        v
+    }
+
     /// Drops the entries of documents `live` says are gone; returns how many.
     pub(super) fn retain(&self, live: impl Fn(u32) -> bool) -> usize {
         let mut dropped = 0;
@@ -188,6 +221,7 @@ impl Across {
                 !list.is_empty()
             });
         }
+        lock(&self.views).retain(|&(s, _), _| live(s));
         dropped
     }
 }
@@ -288,7 +322,7 @@ impl Index {
                     views.len() - 1
                 }
             };
-            let c = View::compare(&views[mine].1, &x.xl.view(b.text, lb, page.0));
+            let c = View::compare(&views[mine].1, &x.view(serial, b.text, lb, page.0));
             self.counters.verified.fetch_add(1, Ordering::Relaxed);
             if c.max_score() < self.options.min_score || c.max_score() == 0.0 {
                 continue;
