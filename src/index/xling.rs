@@ -323,11 +323,17 @@ impl Index {
                 }
             };
             let c = View::compare(&views[mine].1, &x.view(serial, b.text, lb, page.0));
+            // A candidate across languages has no profile to rule it out: each one is verified.
+            self.counters.candidates.fetch_add(1, Ordering::Relaxed);
             self.counters.verified.fetch_add(1, Ordering::Relaxed);
             if c.max_score() < self.options.min_score || c.max_score() == 0.0 {
                 continue;
             }
+            let before = found.len();
             found.retain(|(s, _)| *s != serial);
+            if found.len() == before {
+                self.counters.matches.fetch_add(1, Ordering::Relaxed);
+            }
             found.push((
                 serial,
                 Match {
