@@ -7,8 +7,8 @@
 //! content words under their own stems and their translations'), with its language, in inverted
 //! lists of their own. A query looks its page's keys up; each indexed document of another
 //! language gathers `ln(N / holders)` per key it shares (N at least [`MIN_RARITY_BASE`]; keys
-//! held by more than [`max_holders`] documents skipped), and those reaching [`MIN_EVIDENCE`], at most
-//! `max_candidates` of them with the most evidence, are compared with
+//! held by more than [`max_holders`] documents skipped), and those reaching [`MIN_EVIDENCE`],
+//! at most `max_candidates` of them with the most evidence, are compared with
 //! [`CrossLingual::compare`]: a match's scores are what `reprint compare --cross-lingual` gives
 //! the two texts (figures and names weigh in full: no corpus rarity, as for two texts alone).
 //!
