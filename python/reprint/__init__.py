@@ -359,6 +359,11 @@ class Index:
     ``max_age``, and ``config`` (the detector, a dict of overrides); one left as ``None`` takes
     the library's default. Every method releases the GIL; many threads may use one index.
 
+    With ``cross_lingual`` (a :class:`CrossLingual`), queries also find indexed documents in
+    another language that the page translates or that translate it, scored as :func:`compare`
+    with ``cross_lingual`` scores the two texts (resemblance 0). The lexicons are not stored: a
+    persistent index rebuilds its cross-lingual lists from its texts when opened with them.
+
     Matches are dicts: ``id``, ``time``, ``data``, ``resemblance``, ``containment_query_in_doc``,
     ``containment_doc_in_query``, ``passages`` (``query_start``, ``query_end``, ``doc_start``,
     ``doc_end``: byte offsets into the UTF-8 encodings of the query text and the stored text)
@@ -382,6 +387,7 @@ class Index:
         group_from: Optional[int] = None,
         max_docs: Optional[int] = None,
         max_age: Optional[int] = None,
+        cross_lingual: Optional[CrossLingual] = None,
     ) -> None:
         self._inner = _reprint._Index(
             None if path is None else str(path),
@@ -396,6 +402,7 @@ class Index:
             group_from,
             max_docs,
             max_age,
+            cross_lingual,
         )
 
     def insert(

@@ -58,7 +58,8 @@ impl Index {
     #[new]
     #[pyo3(signature = (path=None, config=None, sample_rate=None, min_score=None,
         max_candidates=None, min_key_share=None, common_key_share=None, max_postings_per_key=None,
-        max_postings_per_query=None, group_from=None, max_docs=None, max_age=None))]
+        max_postings_per_query=None, group_from=None, max_docs=None, max_age=None,
+        cross_lingual=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -74,6 +75,7 @@ impl Index {
         group_from: Option<usize>,
         max_docs: Option<usize>,
         max_age: Option<u64>,
+        cross_lingual: Option<PyRef<'_, crate::xling::CrossLingual>>,
     ) -> PyResult<Index> {
         let d = IndexOptions::default();
         let options = IndexOptions {
@@ -87,8 +89,9 @@ impl Index {
             max_postings_per_query: max_postings_per_query.unwrap_or(d.max_postings_per_query),
             group_from: group_from.unwrap_or(d.group_from),
             max_docs,
-            // Every option is listed: one the library adds fails to compile here until exposed.
             max_age,
+            // Every option is listed: one the library adds fails to compile here until exposed.
+            cross_lingual: cross_lingual.map(|x| x.inner.clone()),
         };
         let inner = py
             .detach(|| match path {

@@ -1,5 +1,6 @@
 //! `CrossLingual` and `detect_language`: copies across languages (`reprint::xling`), for
-//! `reprint.compare(..., cross_lingual=)` and `reprint.scan(..., cross_lingual=)`.
+//! `reprint.compare(..., cross_lingual=)`, `reprint.scan(..., cross_lingual=)` and
+//! `reprint.Index(..., cross_lingual=)`.
 
 use crate::to_py;
 use pyo3::prelude::*;
@@ -8,7 +9,8 @@ use std::path::PathBuf;
 /// The cross-lingual comparer with its lexicons, loaded once and shared by every call.
 #[pyclass(frozen, name = "CrossLingual", module = "reprint._reprint")]
 pub(crate) struct CrossLingual {
-    pub(crate) inner: reprint::xling::CrossLingual,
+    /// Shared with the indexes given it, without copying the lexicons.
+    pub(crate) inner: std::sync::Arc<reprint::xling::CrossLingual>,
 }
 
 #[pymethods]
@@ -25,7 +27,7 @@ impl CrossLingual {
             )
         });
         Ok(CrossLingual {
-            inner: inner.map_err(to_py)?,
+            inner: std::sync::Arc::new(inner.map_err(to_py)?),
         })
     }
 }

@@ -66,3 +66,46 @@ def test_a_bad_lexicon_is_an_error_naming_its_line(tmp_path):
         reprint.CrossLingual([bad])
     with pytest.raises(OSError, match="missing.tsv"):
         reprint.CrossLingual([tmp_path / "missing.tsv"])
+
+
+OTHERS = [CORPUS / "wire" / n for n in (
+    "en-airline-merger.txt", "en-river-flood.txt", "fr-port-strike.txt", "fr-election.txt")]
+
+
+def _fill(index):
+    for p in [ROCKET_EN, PORT_EN] + OTHERS:
+        index.insert(p.name, p.read_text(), time=1)
+
+
+def test_index_finds_the_source_across_languages_with_compare_s_scores(tmp_path):
+    xl = reprint.CrossLingual([str(LEXICON)])
+    path = tmp_path / "idx"
+    index = reprint.Index(path, cross_lingual=xl)
+    _fill(index)
+    index.save()
+    found = {}
+    for fr, en, other in [(ROCKET_FR, ROCKET_EN, PORT_EN), (PORT_FR, PORT_EN, ROCKET_EN)]:
+        matches = index.query(fr.read_text())
+        ids = [m["id"] for m in matches]
+        assert en.name in ids and other.name not in ids, (fr.name, ids)
+        m = matches[ids.index(en.name)]
+        want = reprint.compare(fr.read_text(), en.read_text(), cross_lingual=xl)
+        assert m["containment_query_in_doc"] == pytest.approx(want["containment_a_in_b"], abs=5e-5)
+        assert m["containment_doc_in_query"] == pytest.approx(want["containment_b_in_a"], abs=5e-5)
+        assert m["resemblance"] == 0
+        found[fr] = matches
+    del index
+    # Reopened with the lexicons: the same matches; without them, one language only.
+    again = reprint.Index(path, cross_lingual=xl)
+    for fr, matches in found.items():
+        assert again.query(fr.read_text()) == matches
+    del again
+    plain = reprint.Index(path)
+    assert all(m["id"] != ROCKET_EN.name for m in plain.query(ROCKET_FR.read_text()))
+
+
+def test_index_without_cross_lingual_stays_in_one_language():
+    index = reprint.Index()
+    _fill(index)
+    ids = [m["id"] for m in index.query(PORT_FR.read_text())]
+    assert PORT_EN.name not in ids

@@ -47,6 +47,7 @@ mod scratch; // per-thread buffers kept between calls
 mod stats; // what `Index::stats` reports, and the counters queries keep
 pub mod store; // the log and manifest format
 mod table; // the document table: insert, remove, get, evict, read bodies
+mod xling; // copies across languages: their keys' lists, their candidates and comparison
 
 pub use eval::scan_via_index;
 pub use options::{Copy, IndexOptions, Match, Meta, StoredDoc};
@@ -70,6 +71,8 @@ pub struct Index {
     postings: Postings,
     key_counts: KeyCounts,
     groups: Groups,
+    /// Copies across languages, when [`IndexOptions::cross_lingual`] is set.
+    across: Option<xling::Across>,
     /// The document table, in shards by serial (see `table`).
     docs: Box<[RwLock<HashMap<u32, Slot>>]>,
     /// Id hash → serial of the document with that id, in shards by id hash.

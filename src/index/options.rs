@@ -66,6 +66,12 @@ pub struct IndexOptions {
     /// Eviction follows insertion order: a document inserted out of time order leaves when the
     /// documents inserted before it have left.
     pub max_age: Option<u64>,
+    /// Also find copies across languages (a French page translating an English wire story),
+    /// compared as [`CrossLingual::compare`](crate::xling::CrossLingual::compare) compares two
+    /// texts; `None` (the default): one language only, and nothing of it runs. Not stored: a
+    /// persistent index rebuilds what it needs from its texts when opened with it, and may be
+    /// opened with other lexicons, or without, from one run to the next.
+    pub cross_lingual: Option<std::sync::Arc<crate::xling::CrossLingual>>,
 }
 
 impl Default for IndexOptions {
@@ -82,6 +88,7 @@ impl Default for IndexOptions {
             group_from: crate::scan::MIN_GROUP,
             max_docs: None,
             max_age: None,
+            cross_lingual: None,
         }
     }
 }

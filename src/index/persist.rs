@@ -341,6 +341,7 @@ impl Index {
             }
         }
         index.evict();
+        index.file_across_all()?;
         // Dead bytes: everything but the live documents' records.
         for shard in index.docs.iter() {
             for slot in read(shard).values() {
@@ -408,12 +409,16 @@ impl Index {
     /// of removed documents. Inserts wait while it runs; queries do not. An in-memory index only
     /// purges its inverted lists.
     pub fn compact(&self) -> Result<()> {
-        self.postings.retain(|s| {
+        let live = |s: u32| {
             matches!(
                 read(&self.docs[s as usize % DOC_SHARDS]).get(&s),
                 Some(Slot::Live(_))
             )
-        });
+        };
+        self.postings.retain(live);
+        if let Some(x) = &self.across {
+            x.retain(live);
+        }
         let Some(d) = &self.disk else {
             return Ok(());
         };

@@ -22,7 +22,7 @@
 
 use super::options::{Match, Meta};
 use super::scratch::{with_local, Met, Scratch, CANDIDATE, MET, PAGE};
-use super::table::{Part, Slot, DOC_SHARDS};
+use super::table::{Page, Part, Slot, DOC_SHARDS};
 use super::{keycounts, locks::read, postings, store, Index};
 use crate::bounds::{self as profile, Profile};
 use crate::detector::Analysis;
@@ -47,13 +47,13 @@ impl Index {
     /// score, then id).
     pub fn query(&self, text: &str) -> Result<Vec<Match>> {
         let _in_flight = self.enter();
-        Scratch::with(&PAGE, |s| {
+        let found = Scratch::with(&PAGE, |s| {
             let (keys, profile) = self.analyze(text, s);
-            let found = self
-                .query_analyzed(&s.analysis, &keys, &profile, None, false)?
-                .0;
-            Ok(found.into_iter().map(|(_, m)| m).collect())
-        })
+            self.query_analyzed(&s.analysis, &keys, &profile, None, false)
+        })?
+        .0;
+        let found = self.with_across(text, self.across_keys(text).as_ref(), found, None)?;
+        Ok(found.into_iter().map(|(_, m)| m).collect())
     }
 
     /// [`query`](Index::query) then [`insert`](Index::insert), analyzing the text once: the
@@ -66,8 +66,17 @@ impl Index {
                 self.query_analyzed(&s.analysis, &keys, &profile, Some(id), false)?;
             Ok::<_, Error>((keys, profile, found, held))
         })?;
+        // Groups stay monolingual: a translation is no near-duplicate whose keys its
+        // representative holds.
         let join = self.group_to_join(&found);
-        self.insert_keys(id, text, meta, &keys, &profile, Some(&held), join)?;
+        let across = self.across_keys(text);
+        let found = self.with_across(text, across.as_ref(), found, Some(id))?;
+        let page = Page {
+            keys: &keys,
+            profile: &profile,
+            across: across.as_ref(),
+        };
+        self.insert_keys(id, text, meta, &page, Some(&held), join)?;
         Ok(found.into_iter().map(|(_, m)| m).collect())
     }
 
@@ -243,7 +252,7 @@ impl Index {
     /// cut need their id hashes, so the document table is read for those alone, not for each
     /// of the hundreds of chance candidates a short page can meet (a lock and a hash-table
     /// lookup each). Whether a candidate is still live is left to the read of its head.
-    fn best_candidates(&self, mut passing: Vec<(f32, u32)>) -> Vec<u32> {
+    pub(super) fn best_candidates(&self, mut passing: Vec<(f32, u32)>) -> Vec<u32> {
         let max = self.options.max_candidates;
         passing.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
         if passing.len() <= max {

@@ -35,7 +35,8 @@ pub struct IndexStats {
     pub queries: u64,
     /// Inverted-list entries those queries read.
     pub postings_read: u64,
-    /// Candidates they considered: documents sharing enough keys.
+    /// Candidates they considered: documents sharing enough keys (and, comparing across
+    /// languages, documents of other languages sharing enough cross-lingual keys).
     pub candidates: u64,
     /// Of which, documents they verified by alignment (the others were ruled out by their
     /// stored profiles).

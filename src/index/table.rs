@@ -131,6 +131,15 @@ pub(super) enum Slot {
     Live(Doc),
 }
 
+/// What an insert files of an analyzed page.
+pub(super) struct Page<'p> {
+    /// Its keys (sorted, distinct).
+    pub(super) keys: &'p [u32],
+    pub(super) profile: &'p Profile,
+    /// Its language and cross-lingual keys, when the index compares across languages.
+    pub(super) across: Option<&'p super::xling::PageKeys>,
+}
+
 /// The hash an id is known by in the id map and in the log's records.
 pub(super) fn hash_id(id: &str) -> u64 {
     xxh3_64(id.as_bytes())
@@ -164,12 +173,14 @@ impl Index {
                 reason: format!("must be in [0, 1], got {}", options.min_score),
             });
         }
+        let across = options.cross_lingual.clone().map(super::xling::Across::new);
         Ok(Index {
             detector: Detector::new(options.detector.clone())?,
             options,
             postings: Postings::new(),
             key_counts: KeyCounts::new(),
             groups: Default::default(),
+            across,
             docs: (0..DOC_SHARDS).map(|_| RwLock::default()).collect(),
             ids: (0..DOC_SHARDS).map(|_| RwLock::default()).collect(),
             next_serial: AtomicU32::new(0),
@@ -208,6 +219,7 @@ impl Index {
         let _in_flight = self.enter();
         // A page whose keys most documents of a large cluster hold may be its next copy: it is
         // queried, as `check_and_insert` does, to find the group it joins.
+        let across = self.across_keys(text);
         let (keys, profile, held, join) = Scratch::with(&PAGE, |s| {
             let (keys, profile) = self.analyze(text, s);
             let held = self.postings.counts(&keys);
@@ -227,7 +239,12 @@ impl Index {
             };
             Ok((keys, profile, held, join))
         })?;
-        self.insert_keys(id, text, meta, &keys, &profile, Some(&held), join)
+        let page = Page {
+            keys: &keys,
+            profile: &profile,
+            across: across.as_ref(),
+        };
+        self.insert_keys(id, text, meta, &page, Some(&held), join)
     }
 
     /// Removes the document with this id. Returns whether there was one.
@@ -285,21 +302,20 @@ impl Index {
         write(&self.docs[serial as usize % DOC_SHARDS]).remove(&serial);
     }
 
-    /// Inserts an analyzed document (its keys and profile): appended to the log of a
-    /// persistent index, then put in place, then the oldest evicted if need be. `held` as in
+    /// Inserts an analyzed document (`page`): appended to the log of a persistent index, then
+    /// put in place, then the oldest evicted if need be. `held` as in
     /// [`finish_insert`](Index::finish_insert); `join`, the group it joins as a near-duplicate
     /// of its representative (see [`groups`](super::groups)).
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn insert_keys(
         &self,
         id: &str,
         text: &str,
         meta: &Meta,
-        keys: &[u32],
-        profile: &Profile,
+        page: &Page<'_>,
         held: Option<&[u32]>,
         join: Option<Join>,
     ) -> Result<bool> {
+        let (keys, profile) = (page.keys, page.profile);
         let time = meta.time.unwrap_or_else(now);
         let body = store::encode_body(time, id, &meta.data, profile, text);
         let body_len = body.len();
@@ -348,6 +364,7 @@ impl Index {
         // A copy's membership goes to the group table; its residual keys are a few.
         let join = copy.as_ref().map(|c| (c.rep, c.member.clone()));
         let replaced = self.finish_insert(serial, doc, filed, keys.len(), filed_held, join);
+        self.file_across(serial, page.across);
         self.evict();
         Ok(replaced)
     }

@@ -27,13 +27,25 @@ use ahash::AHashMap;
 use std::path::{Path, PathBuf};
 
 /// One pair of languages and the translations between their words, both ways.
-#[derive(Clone, Debug)]
+#[derive(Clone, PartialEq)]
 pub struct Lexicon {
     languages: [String; 2],
     /// Per direction (0: first language → second, 1: back), a normalized word → the stem keys
     /// of its translations, sorted and unique.
     maps: [AHashMap<String, Vec<u64>>; 2],
     path: PathBuf,
+}
+
+/// Its languages, path and size, not its words: a lexicon travels in
+/// [`crate::index::IndexOptions`], whose `Debug` must stay readable.
+impl std::fmt::Debug for Lexicon {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lexicon")
+            .field("languages", &self.languages)
+            .field("path", &self.path)
+            .field("words", &self.len())
+            .finish()
+    }
 }
 
 impl Lexicon {

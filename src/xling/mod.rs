@@ -25,6 +25,7 @@ mod scan;
 mod text;
 
 pub use lexicon::Lexicon;
+pub(crate) use scan::{candidate_keys, max_holders, MIN_EVIDENCE};
 pub use scan::{scan_across, XlingScan};
 
 use crate::normalize::tokenize;
@@ -144,7 +145,7 @@ fn is_german_stop_word(norm: &str) -> bool {
 }
 
 /// What cross-lingual comparison knows: the lexicons it may use.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CrossLingual {
     pub(crate) lexicons: Vec<Lexicon>,
 }
@@ -173,11 +174,15 @@ impl CrossLingual {
     /// the passages, sentence runs with byte offsets in both texts. Resemblance, a measure of
     /// shared wording, is 0 across languages.
     pub fn compare(&self, a: &str, la: Language, b: &str, lb: Language) -> Comparison {
-        let rarity = text::Rarity::default();
-        align::compare(
-            &self.text(a, la, lb, &rarity),
-            &self.text(b, lb, la, &rarity),
-        )
+        View::compare(&self.view(a, la, lb), &self.view(b, lb, la))
+    }
+
+    /// `text`, in `lang`, analyzed for comparison with texts in `partner`, as [`compare`]
+    /// analyzes each side: a text compared with many (an index's query) is analyzed once.
+    ///
+    /// [`compare`]: CrossLingual::compare
+    pub(crate) fn view(&self, text: &str, lang: Language, partner: Language) -> View {
+        View(self.text(text, lang, partner, &text::Rarity::default()))
     }
 
     /// `text`, in `lang`, as compared with texts in `partner`.
@@ -189,6 +194,16 @@ impl CrossLingual {
         rarity: &text::Rarity,
     ) -> text::Text {
         text::Text::new(text, lang, self.lexicon(lang, partner), rarity)
+    }
+}
+
+/// A text as [`CrossLingual::view`] analyzed it.
+pub(crate) struct View(text::Text);
+
+impl View {
+    /// What [`CrossLingual::compare`] gives the two texts.
+    pub(crate) fn compare(a: &View, b: &View) -> Comparison {
+        align::compare(&a.0, &b.0)
     }
 }
 

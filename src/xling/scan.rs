@@ -32,7 +32,8 @@ pub fn max_holders(documents: usize) -> usize {
 /// The keys a document in `lang` is found under by documents of other languages: its rare
 /// figures and names as they are; its content words under their own stems, and under the stems
 /// of their translations into each language a lexicon gives, both marked with that language.
-fn candidate_keys(
+/// Sorted and distinct. The index files and looks up the same keys (`index::xling`).
+pub(crate) fn candidate_keys(
     xl: &CrossLingual,
     text: &str,
     lang: Language,

@@ -80,6 +80,10 @@ pub struct IndexAddArgs {
     pub quiet: bool,
     #[command(flatten)]
     pub engine: EngineArgs,
+    /// Accepted so that `index add` and `index query` take the same flags: the lexicons are
+    /// checked, nothing cross-lingual is stored (`index query` rebuilds it from the texts).
+    #[command(flatten)]
+    pub xling: CrossLingualArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -106,6 +110,10 @@ pub struct IndexQueryArgs {
     pub quiet: bool,
     #[command(flatten)]
     pub engine: EngineArgs,
+    /// Also find indexed documents in other languages that the page translates or that
+    /// translate it. The lexicons are not stored in the index: give them at each query.
+    #[command(flatten)]
+    pub xling: CrossLingualArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -269,7 +277,7 @@ pub enum SketchFormat {
     Bin,
 }
 
-/// Copies across languages (`compare`, `scan`, `eval`).
+/// Copies across languages (`compare`, `scan`, `eval`, `index query`).
 #[derive(Debug, clap::Args)]
 pub struct CrossLingualArgs {
     /// Also compare documents of different languages (detected per document): sentence by

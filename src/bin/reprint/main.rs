@@ -207,20 +207,23 @@ fn eval(args: EvalArgs) -> anyhow::Result<u8> {
         ..ScanOptions::default()
     };
     let xl = args.xling.load()?;
-    let mut pairs = if args.via_index {
+    let pairs = if args.via_index {
+        // The index finds and scores the pairs across languages itself.
         let options = reprint::index::IndexOptions {
             detector: args.engine.config(),
             min_score: 0.0,
+            cross_lingual: xl.map(std::sync::Arc::new),
             ..Default::default()
         };
         reprint::index::scan_via_index(&texts, options)?
     } else {
-        reprint::scan::scan(&detector, &texts, &options, &()).pairs
+        let mut pairs = reprint::scan::scan(&detector, &texts, &options, &()).pairs;
+        if let Some(xl) = &xl {
+            let across = reprint::xling::scan_across(&texts[..], xl, 0.0, &());
+            reprint::xling::merge_pairs(&mut pairs, across.pairs);
+        }
+        pairs
     };
-    if let Some(xl) = &xl {
-        let across = reprint::xling::scan_across(&texts[..], xl, 0.0, &());
-        reprint::xling::merge_pairs(&mut pairs, across.pairs);
-    }
     let ids: Vec<&str> = loaded.documents.iter().map(|d| d.id.as_str()).collect();
     let e = reprint::eval::evaluate(&labels, &ids, &pairs, args.min_score);
     let thresholds = args.thresholds();
@@ -295,19 +298,21 @@ fn parse_time(date: &str) -> Option<u64> {
     reprint::origin::parse_date(date)
 }
 
-/// Opens (or creates) the index at `dir` with the matching settings of `engine`.
+/// Opens (or creates) the index at `dir` with the matching settings of `engine`, comparing
+/// across languages with `cross_lingual`.
 fn open_index(
     dir: &std::path::Path,
     engine: &args::EngineArgs,
     min_score: f64,
-    max_docs: Option<usize>,
-    max_age: Option<u64>,
+    (max_docs, max_age): (Option<usize>, Option<u64>),
+    cross_lingual: Option<reprint::xling::CrossLingual>,
 ) -> anyhow::Result<reprint::index::Index> {
     let options = reprint::index::IndexOptions {
         detector: engine.config(),
         min_score,
         max_docs,
         max_age,
+        cross_lingual: cross_lingual.map(std::sync::Arc::new),
         ..Default::default()
     };
     reprint::index::Index::open(dir, options)
@@ -329,12 +334,15 @@ fn open_existing_index(dir: &std::path::Path) -> anyhow::Result<reprint::index::
 fn index_add(args: IndexAddArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
     start_threads(args.threads)?;
+    // Only checked: the index stores no lexicon, and adding compares nothing across
+    // languages; `index query` files the texts' cross-lingual keys when it opens the index.
+    args.xling.load()?;
     let index = open_index(
         &args.index,
         &args.engine,
         reprint::scan::DEFAULT_MIN_SCORE,
-        args.max_docs,
-        args.max_age,
+        (args.max_docs, args.max_age),
+        None,
     )?;
     // Texts stay in their files, each read when it is added: a corpus larger than memory can be
     // indexed.
@@ -408,7 +416,8 @@ fn index_query(args: IndexQueryArgs) -> anyhow::Result<u8> {
             args.index.display()
         );
     }
-    let index = open_index(&args.index, &args.engine, args.min_score, None, None)?;
+    let xl = args.xling.load()?;
+    let index = open_index(&args.index, &args.engine, args.min_score, (None, None), xl)?;
     // As for `scan`: texts stay in their files, read when queried and again when printed.
     let docs = reprint::input::catalog(&args.paths, &args.engine.load_options());
     docs.problems.iter().for_each(warn);
