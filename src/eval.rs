@@ -526,8 +526,7 @@ fn oriented<'p>(
         .map(|l| {
             let (a, b) = (lookup(&l.a)?, lookup(&l.b)?);
             let p = found.get(&(a.min(b), a.max(b)))?;
-            (p.comparison.max_score() >= min_score && p.comparison.max_score() > 0.0)
-                .then_some((*p, p.a != a))
+            p.comparison.reaches(min_score).then_some((*p, p.a != a))
         })
         .collect()
 }

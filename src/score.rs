@@ -66,6 +66,14 @@ impl Comparison {
             .max(self.containment_b_in_a)
     }
 
+    /// Whether a pair scoring this is reported at `min_score`: its best score is positive and
+    /// reaches it (at `min_score` 0, a pair sharing nothing is still not reported). The one
+    /// rule of `scan`, the index and the cross-lingual pairs.
+    pub fn reaches(&self, min_score: f64) -> bool {
+        let s = self.max_score();
+        s >= min_score && s > 0.0
+    }
+
     /// Builds the scores from an alignment of token ranges.
     pub(crate) fn from_alignment(
         resemblance: f64,

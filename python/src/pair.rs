@@ -57,7 +57,7 @@ pub(crate) fn compare(
     let xl = cross_lingual.as_deref();
     Ok(py.detach(|| {
         let c = xl
-            .and_then(|xl| xl.compare(a, b))
+            .and_then(|xl| xl.inner.compare_across(a, b))
             .unwrap_or_else(|| detector.compare(a, b));
         let wires = (reprint::wire::find(a), reprint::wire::find(b));
         let report = record(a_id, a, b_id, b, &c, passages, (&wires.0, &wires.1));

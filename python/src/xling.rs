@@ -32,14 +32,6 @@ impl CrossLingual {
     }
 }
 
-impl CrossLingual {
-    /// The comparison of `a` and `b` across their languages, if both are detected and differ.
-    pub(crate) fn compare(&self, a: &str, b: &str) -> Option<reprint::Comparison> {
-        let (la, lb) = (reprint::xling::detect(a)?, reprint::xling::detect(b)?);
-        (la != lb).then(|| self.inner.compare(a, la, b, lb))
-    }
-}
-
 /// The language of a text (`"de"`, `"fr"`, `"en"`… ISO 639-1 where it has one), or `None` when
 /// not detected reliably.
 #[pyfunction]

@@ -329,7 +329,7 @@ impl Index {
             self.detector
                 .compare_known(a, s.analyze(&self.detector, text), *run)
         });
-        if c.max_score() < self.options.min_score || c.max_score() == 0.0 {
+        if !c.reaches(self.options.min_score) {
             return Ok(None);
         }
         Ok(Some(Match {

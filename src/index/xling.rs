@@ -38,7 +38,7 @@ use super::{store, Index};
 use crate::error::Result;
 use crate::normalize::Tokens;
 use crate::xling::{
-    candidate_keys, detect, max_holders, CrossLingual, Language, View, MIN_EVIDENCE,
+    candidate_keys, detect, key_evidence, max_holders, CrossLingual, Language, View, MIN_EVIDENCE,
 };
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -175,7 +175,7 @@ impl Across {
                 continue;
             }
             // Removed documents not yet purged can make holders exceed the live count.
-            let w = (n / holders as f32).ln().max(0.0);
+            let w = key_evidence(n, holders);
             for e in list {
                 if e.serial >= min_live && Some(e.lang) != own {
                     evidence.entry(e.serial).or_insert((0.0, e.lang)).0 += w;
@@ -326,7 +326,7 @@ impl Index {
             // A candidate across languages has no profile to rule it out: each one is verified.
             self.counters.candidates.fetch_add(1, Ordering::Relaxed);
             self.counters.verified.fetch_add(1, Ordering::Relaxed);
-            if c.max_score() < self.options.min_score || c.max_score() == 0.0 {
+            if !c.reaches(self.options.min_score) {
                 continue;
             }
             let before = found.len();

@@ -106,8 +106,7 @@ impl ScanOptions {
     /// Whether a pair scoring `c` is reported: its best score is positive and reaches
     /// `min_score`.
     pub(crate) fn reports(&self, c: &Comparison) -> bool {
-        let s = c.max_score();
-        s >= self.min_score && s > 0.0
+        c.reaches(self.min_score)
     }
 }
 

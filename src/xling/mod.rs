@@ -25,7 +25,7 @@ mod scan;
 mod text;
 
 pub use lexicon::Lexicon;
-pub(crate) use scan::{candidate_keys, max_holders, MIN_EVIDENCE};
+pub(crate) use scan::{candidate_keys, key_evidence, max_holders, MIN_EVIDENCE};
 pub use scan::{scan_across, XlingScan};
 
 use crate::normalize::tokenize;
@@ -99,10 +99,10 @@ pub(crate) fn stem(norm: &str) -> u64 {
     xxh3_64_with_seed(&norm.as_bytes()[..end], SEED)
 }
 
-/// Whether a normalized word of language `lang` carries content: not a function word (French,
-/// English, and German ones, whatever the language: pages mix them), and a figure or at least
-/// three characters long.
-pub(crate) fn is_content(norm: &str, _lang: &str) -> bool {
+/// Whether a normalized word carries content: not a function word (French, English and German
+/// ones, whatever the text's language: pages mix them), and a figure or at least three
+/// characters long.
+pub(crate) fn is_content(norm: &str) -> bool {
     let digits = norm.bytes().any(|b| b.is_ascii_digit());
     if digits {
         return true;
@@ -110,12 +110,12 @@ pub(crate) fn is_content(norm: &str, _lang: &str) -> bool {
     norm.chars().count() >= 3 && !crate::terms::is_stop_word(norm) && !is_german_stop_word(norm)
 }
 
-/// The stem keys of the content words of `text`, in language `lang`.
-pub(crate) fn content_stems(text: &str, lang: &str) -> Vec<u64> {
+/// The stem keys of the content words of `text`.
+pub(crate) fn content_stems(text: &str) -> Vec<u64> {
     let t = tokenize(text);
     (0..t.len())
         .map(|i| t.norm(i))
-        .filter(|w| is_content(w, lang))
+        .filter(|w| is_content(w))
         .map(stem)
         .collect()
 }
@@ -175,6 +175,15 @@ impl CrossLingual {
     /// shared wording, is 0 across languages.
     pub fn compare(&self, a: &str, la: Language, b: &str, lb: Language) -> Comparison {
         View::compare(&self.view(a, la, lb), &self.view(b, lb, la))
+    }
+
+    /// [`CrossLingual::compare`] of two texts whose languages are detected and differ; `None`
+    /// for two texts of one language, or one whose language is not detected reliably: such a
+    /// pair is the monolingual comparison's (`reprint compare --cross-lingual`, Python's
+    /// `compare(cross_lingual=)`).
+    pub fn compare_across(&self, a: &str, b: &str) -> Option<Comparison> {
+        let (la, lb) = (detect(a)?, detect(b)?);
+        (la != lb).then(|| self.compare(a, la, b, lb))
     }
 
     /// `text`, in `lang`, analyzed for comparison with texts in `partner`, as [`compare`]
@@ -252,6 +261,6 @@ mod tests {
     fn figures_keep_every_digit_words_their_start() {
         assert_ne!(stem("2020"), stem("2021"));
         assert_eq!(stem("gouvernement"), stem("gouvernements"));
-        assert!(is_content("35", "fr") && !is_content("und", "de") && !is_content("les", "fr"));
+        assert!(is_content("35") && !is_content("und") && !is_content("les"));
     }
 }

@@ -24,6 +24,12 @@ use rayon::prelude::*;
 /// little as 3. A low bar costs comparisons (a few tens of microseconds each), not precision.
 pub const MIN_EVIDENCE: f32 = 6.0;
 
+/// What sharing a key held by `holders` of `documents` documents says of a pair:
+/// `ln(documents / holders)`, never negative.
+pub(crate) fn key_evidence(documents: f32, holders: usize) -> f32 {
+    (documents / holders as f32).ln().max(0.0)
+}
+
 /// A figure or name held by more documents than this says little about any pair of them.
 pub fn max_holders(documents: usize) -> usize {
     (documents / 50).max(64)
@@ -61,18 +67,19 @@ pub(crate) fn candidate_keys(
     let mut translated = Vec::new();
     for (k, tok) in tokens.as_slice().iter().enumerate() {
         let norm = tokens.norm(k);
-        if !is_content(norm, lang.code()) {
+        if !is_content(norm) {
             continue;
         }
+        let key = stem(norm);
         let figure = norm.bytes().any(|b| b.is_ascii_digit());
         let name = tok.capitalized && !tok.sentence_start;
         if figure || name {
-            keys.push(stem(norm));
+            keys.push(key);
         }
         if lexicons.is_empty() {
             continue;
         }
-        keys.push(stem(norm) ^ own);
+        keys.push(key ^ own);
         for &(lex, dir, to) in &lexicons {
             translated.clear();
             lex.translate(dir, norm, &mut translated);
@@ -139,29 +146,23 @@ pub fn scan_across(
     let mut lists: Vec<std::ops::Range<usize>> = Vec::new();
     let mut of_doc: Vec<Vec<u32>> = vec![Vec::new(); n];
     let mut start = 0;
-    while start < entries.len() {
-        let key = entries[start].0;
-        let mut end = start;
-        while end < entries.len() && entries[end].0 == key {
-            end += 1;
-        }
-        let docs = &entries[start..end];
+    for docs in entries.chunk_by(|x, y| x.0 == y.0) {
         let first = languages[docs[0].1 as usize];
         let mixed = docs.iter().any(|d| languages[d.1 as usize] != first);
         if docs.len() >= 2 && docs.len() <= cap && mixed {
             let id = lists.len() as u32;
-            lists.push(start..end);
+            lists.push(start..start + docs.len());
             for d in docs {
                 of_doc[d.1 as usize].push(id);
             }
         }
-        start = end;
+        start += docs.len();
     }
     let pairs_of = |a: usize, counts: &mut Vec<f32>, met: &mut Vec<u32>| -> Vec<(u32, u32)> {
         let la = languages[a];
         for &id in &of_doc[a] {
             let list = &entries[lists[id as usize].clone()];
-            let w = (n as f32 / list.len() as f32).ln();
+            let w = key_evidence(n as f32, list.len());
             for &(_, b) in list {
                 let bu = b as usize;
                 if bu > a && languages[bu] != la {
@@ -223,8 +224,7 @@ pub fn scan_across(
             let (la, lb) = (languages[a as usize], languages[b as usize]);
             let comparison = super::align::compare(view(a, lb), view(b, la));
             progress.advance(1);
-            let s = comparison.max_score();
-            (s >= min_score && s > 0.0).then_some(ScoredPair {
+            comparison.reaches(min_score).then_some(ScoredPair {
                 a: a as usize,
                 b: b as usize,
                 comparison,

@@ -104,7 +104,7 @@ impl Text {
             sentence.bytes.end = tok.end;
             sentence.words += 1;
             let norm = tokens.norm(i);
-            if !is_content(norm, lang.code()) {
+            if !is_content(norm) {
                 continue;
             }
             let own = stem(norm);

@@ -89,13 +89,9 @@ fn compare(args: CompareArgs) -> anyhow::Result<u8> {
         anyhow::bail!("cannot compare: an input could not be read");
     };
     let xl = args.xling.load()?;
-    let languages = xl
-        .as_ref()
-        .and_then(|_| Some((reprint::xling::detect(&a)?, reprint::xling::detect(&b)?)));
-    let c = match (&xl, languages) {
-        (Some(xl), Some((la, lb))) if la != lb => xl.compare(&a, la, &b, lb),
-        _ => detector.compare(&a, &b),
-    };
+    let c = xl
+        .and_then(|xl| xl.compare_across(&a, &b))
+        .unwrap_or_else(|| detector.compare(&a, &b));
     let (a_id, b_id) = (args.a.display().to_string(), args.b.display().to_string());
     let (wa, wb) = (reprint::wire::find(&a), reprint::wire::find(&b));
     let side = |id, text, wire| DocRef {
