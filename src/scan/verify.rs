@@ -62,6 +62,11 @@ const MIN_CHUNK: usize = 8192;
 /// `d % chunk`) do not rule out a report at `options.min_score`, in their order. A pair may
 /// share a verbatim run when it shares a fingerprint bucket, or when both documents hold a
 /// fingerprint too common to be one (`stock`).
+///
+/// Above the default threshold, a pair must also resemble enough, or alignment be able to cover
+/// enough of one of the two texts ([`crate::cover`]). Each document's sets are loaded once: a
+/// first pass, by first document, bounds the second text in the first; a second pass, by second
+/// document, bounds the first text in the second, for the pairs still open.
 pub(super) fn sieve(
     detector: &Detector,
     profiles: &[Narrow],
@@ -75,35 +80,31 @@ pub(super) fn sieve(
     let at = |d: u32| (&profiles[d as usize / chunk], d as usize % chunk);
     let cover_at = |d: u32| (&covers[d as usize / chunk], d as usize % chunk);
     let config = &detector.config().align;
-    let t = options.min_score;
+    let reaches = |x: f64| x >= options.min_score && x > 0.0;
+    let pairs = &candidates.pairs;
     // The candidates come grouped by their first document: each group is checked from that
     // document's sets.
-    let mut end = 0;
-    let groups: Vec<std::ops::Range<usize>> = candidates
-        .pairs
-        .chunk_by(|x, y| x.0 == y.0)
-        .map(|g| {
-            end += g.len();
-            end - g.len()..end
-        })
-        .collect();
-    groups
+    let groups = runs_by(pairs.len(), |k| pairs[k].0);
+    let may_share_run = |k: usize| {
+        let (a, b) = pairs[k];
+        candidates.share_run[k] || (stock[a as usize] && stock[b as usize])
+    };
+    let mut verdicts: Vec<Verdict> = groups
         .into_par_iter()
         .map_init(
             || {
-                let sets = (NarrowSets::new(), None);
                 (
-                    sets,
-                    CompactSets::new(),
+                    NarrowSets::new(),
+                    None,
                     CompactSets::new(),
                     Scratch::default(),
                 )
             },
-            |((sets, loaded), mine, theirs, marks), group| {
-                let a = candidates.pairs[group.start].0;
+            |(sets, loaded, mine, marks), group| {
+                let a = pairs[group.start].0;
                 if !covers.is_empty() {
                     let (c, i) = cover_at(a);
-                    mine.load(c, i);
+                    mine.load(c, i, config);
                 }
                 let (pa, i) = at(a);
                 // A document with a single candidate is checked by merging.
@@ -112,42 +113,91 @@ pub(super) fn sieve(
                     sets.load(loaded.map(at), pa, i);
                     *loaded = Some(a);
                 }
-                let mut kept = Vec::new();
-                for k in group {
-                    let (b, run) = (candidates.pairs[k].1, candidates.share_run[k]);
-                    let (pb, j) = at(b);
-                    let run = run || (stock[a as usize] && stock[b as usize]);
-                    let passes = if many {
-                        pa.may_report_from(i, sets, pb, j, run, &bar)
-                    } else {
-                        pa.may_report(i, pb, j, run, &bar)
-                    };
-                    // Above the default threshold, the pair must also resemble enough, or
-                    // alignment be able to cover enough of one of the two.
-                    let reaches = |x: f64| x >= t && x > 0.0;
-                    let mut reachable = || {
-                        covers.is_empty()
-                            || pa.may_resemble(i, pb, j, &bar)
-                            || {
-                                let (c, k) = cover_at(b);
-                                reaches(mine.max_containment_of(c, k, config, run, marks))
-                            }
-                            || {
-                                let (cb, k) = cover_at(b);
-                                theirs.load(cb, k);
-                                let (ca, i) = cover_at(a);
-                                reaches(theirs.max_containment_of(ca, i, config, run, marks))
-                            }
-                    };
-                    if passes && reachable() {
-                        kept.push((a, b));
-                    }
-                }
-                kept
+                group
+                    .map(|k| {
+                        let b = pairs[k].1;
+                        let (pb, j) = at(b);
+                        let run = may_share_run(k);
+                        let passes = if many {
+                            pa.may_report_from(i, sets, pb, j, run, &bar)
+                        } else {
+                            pa.may_report(i, pb, j, run, &bar)
+                        };
+                        if !passes {
+                            Verdict::Out
+                        } else if covers.is_empty() || pa.may_resemble(i, pb, j, &bar) || {
+                            let (c, k) = cover_at(b);
+                            reaches(mine.max_containment_of(c, k, config, run, marks))
+                        } {
+                            Verdict::In
+                        } else {
+                            Verdict::Open
+                        }
+                    })
+                    .collect::<Vec<_>>()
             },
         )
         .flatten_iter()
+        .collect();
+    // The pairs still open, by second document: its sets bound the first text in it.
+    let mut open: Vec<(u32, u32)> = (0..pairs.len())
+        .filter(|&k| verdicts[k] == Verdict::Open)
+        .map(|k| (pairs[k].1, k as u32))
+        .collect();
+    open.sort_unstable();
+    let opened = runs_by(open.len(), |x| open[x].0);
+    let kept: Vec<u32> = opened
+        .into_par_iter()
+        .map_init(
+            || (CompactSets::new(), Scratch::default()),
+            |(theirs, marks), group| {
+                let (cb, j) = cover_at(open[group.start].0);
+                theirs.load(cb, j, config);
+                group
+                    .map(|x| open[x].1)
+                    .filter(|&k| {
+                        let (ca, i) = cover_at(pairs[k as usize].0);
+                        let run = may_share_run(k as usize);
+                        reaches(theirs.max_containment_of(ca, i, config, run, marks))
+                    })
+                    .collect::<Vec<_>>()
+            },
+        )
+        .flatten_iter()
+        .collect();
+    for k in kept {
+        verdicts[k as usize] = Verdict::In;
+    }
+    pairs
+        .iter()
+        .zip(&verdicts)
+        .filter(|(_, &v)| v == Verdict::In)
+        .map(|(&p, _)| p)
         .collect()
+}
+
+/// What the sieve's first pass says of a candidate.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// Settled: it cannot be reported.
+    Out,
+    /// Left for verification.
+    In,
+    /// Up to the bound on the first text in the second.
+    Open,
+}
+
+/// The ranges of `0..n` over which `key` stays the same (it comes grouped).
+fn runs_by(n: usize, key: impl Fn(usize) -> u32) -> Vec<std::ops::Range<usize>> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for k in 1..=n {
+        if k == n || key(k) != key(start) {
+            runs.push(start..k);
+            start = k;
+        }
+    }
+    runs
 }
 
 /// Candidates of one document from which the sieve checks them from its sets.
@@ -168,11 +218,13 @@ pub(super) fn verify(
     let next = next_uses(n_docs, &ordered);
     // The aligner's exact bound, whole-sentence passages and runs included.
     let bar = Bar::new(&detector.config().align, options.min_score);
+    // Only above the default threshold does `may_reach` bound coverage.
+    let bounds_cover = options.min_score > super::DEFAULT_MIN_SCORE;
     let per_chunk: Vec<(Vec<ScoredPair>, usize)> = ordered
         .par_chunks(chunk)
         .zip(next.par_chunks(chunk))
         .map(|(pairs, next)| {
-            let mut cache = Cache::new(detector, CACHE);
+            let mut cache = Cache::new(detector, CACHE, bounds_cover);
             let mut scratch = Scratch::default();
             let mut found = Vec::new();
             let mut aligned = 0;
@@ -304,7 +356,8 @@ struct Slot {
     next: u32,
     analysis: Analysis,
     profile: Profile,
-    /// What [`crate::cover`] needs of it as the other side of a pair.
+    /// What [`crate::cover`] needs of it as the other side of a pair (empty at the default
+    /// threshold, where the bound is not used).
     reach: Reach,
 }
 
@@ -315,15 +368,18 @@ struct Cache<'d> {
     at: HashMap<u32, usize, ahash::RandomState>,
     slots: Vec<Slot>,
     capacity: usize,
+    /// Whether each slot gets its [`Slot::reach`].
+    reach: bool,
     /// Texts analyzed so far.
     analyzed: usize,
 }
 
 impl<'d> Cache<'d> {
-    /// A cache of `capacity` (at least 2) analyses.
-    fn new(detector: &'d Detector, capacity: usize) -> Cache<'d> {
+    /// A cache of `capacity` (at least 2) analyses, with their reach if `reach`.
+    fn new(detector: &'d Detector, capacity: usize, reach: bool) -> Cache<'d> {
         Cache {
             capacity: capacity.max(2),
+            reach,
             analyzer: Analyzer::new(detector),
             detector,
             at: HashMap::with_hasher(ahash::RandomState::with_seeds(1, 2, 3, 4)),
@@ -365,7 +421,9 @@ impl<'d> Cache<'d> {
         self.analyzed += 1;
         fill(doc as usize, &mut self.analyzer, &mut s.analysis);
         s.profile = Profile::of(&s.analysis, self.detector.config());
-        s.reach = Reach::of(&s.analysis, &self.detector.config().align);
+        if self.reach {
+            s.reach = Reach::of(&s.analysis, &self.detector.config().align);
+        }
         self.at.insert(doc, i);
         i
     }
@@ -399,7 +457,7 @@ mod tests {
             |i: usize, an: &mut Analyzer, out: &mut Analysis| an.analyze_into(&texts[i], out);
         // Far more documents than slots: loads evict, and a pair's first slot survives the
         // second load.
-        let mut cache = Cache::new(&d, 3);
+        let mut cache = Cache::new(&d, 3, false);
         let pairs: Vec<(u32, u32)> = (1..4)
             .flat_map(|round| (0..40).map(move |i| (i as u32, ((i + round) % 40) as u32)))
             .collect();
@@ -427,7 +485,7 @@ mod tests {
             an.analyze_into(&format!("document {i}"), out)
         };
         let pairs = [(0, 1), (2, 3), (0, 4), (2, 5), (0, 6), (2, 0)];
-        let mut cache = Cache::new(&d, 3);
+        let mut cache = Cache::new(&d, 3, false);
         for (&(a, b), &[next_a, next_b]) in pairs.iter().zip(&next_uses(7, &pairs)) {
             let x = cache.load(a, next_a, usize::MAX, &fill);
             cache.load(b, next_b, x, &fill);
