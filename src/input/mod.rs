@@ -361,8 +361,13 @@ impl Loader {
 
     /// Reads JSONL from `reader`, naming `path` in problems; `file_no` is the catalog's number
     /// for the file, when its lines are located rather than held.
+    ///
+    /// Lines are read in order into batches, each batch's lines checked and parsed in parallel
+    /// (the UTF-8 check, the JSON and the digest are most of a listing's time), then filed in
+    /// order: documents and problems come out as a line-by-line reading gives them.
     fn read_jsonl(&mut self, path: &Path, mut reader: impl BufRead, file_no: Option<u32>) {
         let mut buf = Vec::new();
+        let mut batch = Batch::default();
         let mut line_no = 0u64;
         let mut offset = 0u64;
         loop {
@@ -370,74 +375,130 @@ impl Loader {
             let read = match read_line_limited(&mut reader, &mut buf, self.options.max_doc_bytes) {
                 Ok(r) => r,
                 Err(source) => {
+                    self.file_batch(path, &mut batch, file_no);
                     return self.problem(Error::Io {
                         path: path.to_path_buf(),
                         source,
-                    })
+                    });
                 }
             };
             line_no += 1;
             let (read, consumed) = read;
             offset += consumed;
-            let bad = |reason: String| Error::BadJsonLine {
-                path: path.to_path_buf(),
+            let bytes = match read {
+                LineRead::Eof => break,
+                LineRead::TooLong(len) => Err(len),
+                LineRead::Line => {
+                    batch.bytes.extend_from_slice(&buf);
+                    Ok(batch.bytes.len() - buf.len()..batch.bytes.len())
+                }
+            };
+            batch.lines.push(PendingLine {
                 line: line_no,
-                reason,
-            };
-            match read {
-                LineRead::Eof => return,
-                LineRead::TooLong(len) => {
-                    self.problem(bad(format!(
-                        "line of {len} bytes is over the limit of {} bytes (--max-doc-bytes); skipped",
-                        self.options.max_doc_bytes
-                    )));
-                    continue;
-                }
-                LineRead::Line => {}
+                offset: at,
+                bytes,
+            });
+            if batch.lines.len() >= BATCH_LINES || batch.bytes.len() >= BATCH_BYTES {
+                self.file_batch(path, &mut batch, file_no);
             }
-            let line = match std::str::from_utf8(&buf) {
-                Ok(s) => s,
-                Err(e) => {
-                    self.problem(bad(format!(
-                        "not valid UTF-8 at byte {} of the line",
-                        e.valid_up_to()
-                    )));
-                    continue;
-                }
-            };
-            let line = line.trim_start_matches('\u{feff}');
-            if line.trim().is_empty() {
-                continue;
-            }
-            let parsed = match file_no {
-                // Located: the text is checked and left where it is.
-                Some(file) => {
-                    serde_json::from_str::<JsonDoc<catalog::CheckedText>>(line).map(|d| {
-                        let origin = Origin::Line {
-                            file,
-                            line: line_no,
-                            offset: at,
-                            len: buf.len() as u64,
-                            hash: catalog::digest(&buf),
-                        };
-                        (d.id, d.date, d.url, origin)
-                    })
-                }
-                None => serde_json::from_str::<JsonDoc<String>>(line)
-                    .map(|d| (d.id, d.date, d.url, Origin::Held(d.text))),
-            };
+        }
+        self.file_batch(path, &mut batch, file_no);
+    }
+
+    /// Parses the lines of `batch` in parallel, files them in order, and empties it.
+    fn file_batch(&mut self, path: &Path, batch: &mut Batch, file_no: Option<u32>) {
+        use rayon::prelude::*;
+        let limit = self.options.max_doc_bytes;
+        let parsed: Vec<Option<Result<Parsed, String>>> = batch
+            .lines
+            .par_iter()
+            .map(|p| match &p.bytes {
+                Err(len) => Some(Err(format!(
+                    "line of {len} bytes is over the limit of {limit} bytes (--max-doc-bytes); skipped"
+                ))),
+                Ok(range) => parse_line(&batch.bytes[range.clone()], p, file_no),
+            })
+            .collect();
+        for (p, parsed) in batch.lines.iter().zip(parsed) {
             match parsed {
-                Ok((id, date, url, origin)) => {
+                None => {}
+                Some(Ok((id, date, url, origin))) => {
                     let id = match id {
                         JsonId::Text(s) => s,
                         JsonId::Number(n) => n.to_string(),
                     };
-                    self.push(id, date, url, origin, path, Some(line_no));
+                    self.push(id, date, url, origin, path, Some(p.line));
                 }
-                Err(e) => self.problem(bad(e.to_string())),
+                Some(Err(reason)) => self.problem(Error::BadJsonLine {
+                    path: path.to_path_buf(),
+                    line: p.line,
+                    reason,
+                }),
             }
         }
+        batch.lines.clear();
+        batch.bytes.clear();
     }
+}
+
+/// Lines read and not yet parsed: at most this many, and (but for one longer line) this many
+/// bytes.
+const BATCH_LINES: usize = 4096;
+const BATCH_BYTES: usize = 16 << 20;
+
+/// JSONL lines read in order, their bytes end to end.
+#[derive(Default)]
+struct Batch {
+    bytes: Vec<u8>,
+    lines: Vec<PendingLine>,
+}
+
+/// A line of a [`Batch`].
+struct PendingLine {
+    /// Its number in its file, from 1.
+    line: u64,
+    /// Where it starts in its file.
+    offset: u64,
+    /// Where its bytes (newline included) are in the batch, or its length when it was over
+    /// the limit and not kept.
+    bytes: Result<std::ops::Range<usize>, u64>,
+}
+
+/// A JSONL line's document: its id, date, url and where its text is (or the text).
+type Parsed = (JsonId, Option<String>, Option<String>, Origin);
+
+/// The document on the JSONL line `buf` (`p`), `None` for a blank line, or what is wrong with
+/// it. With `file_no` the text is checked and left in the file, otherwise held.
+fn parse_line(buf: &[u8], p: &PendingLine, file_no: Option<u32>) -> Option<Result<Parsed, String>> {
+    let line = match std::str::from_utf8(buf) {
+        Ok(s) => s,
+        Err(e) => {
+            return Some(Err(format!(
+                "not valid UTF-8 at byte {} of the line",
+                e.valid_up_to()
+            )))
+        }
+    };
+    let line = line.trim_start_matches('\u{feff}');
+    if line.trim().is_empty() {
+        return None;
+    }
+    let parsed = match file_no {
+        // Located: the text is checked and left where it is.
+        Some(file) => serde_json::from_str::<JsonDoc<catalog::CheckedText>>(line).map(|d| {
+            let origin = Origin::Line {
+                file,
+                line: p.line,
+                offset: p.offset,
+                len: buf.len() as u64,
+                hash: catalog::digest(buf),
+            };
+            (d.id, d.date, d.url, origin)
+        }),
+        None => serde_json::from_str::<JsonDoc<String>>(line)
+            .map(|d| (d.id, d.date, d.url, Origin::Held(d.text))),
+    };
+    Some(parsed.map_err(|e| e.to_string()))
 }
 
 enum LineRead {
@@ -636,6 +697,72 @@ mod tests {
         // Exactly at the limit is fine.
         let at = jsonl_limited(small, small.len() as u64);
         assert_eq!(at.documents.len(), 1);
+    }
+
+    #[test]
+    fn lines_parsed_in_batches_come_out_in_order() {
+        // Bad, blank and repeated lines on both sides of batch boundaries: documents and
+        // problems come out as a line-by-line reading gives them, and a catalog reads every
+        // text back from its place.
+        let n = 2 * BATCH_LINES + 100;
+        let bad = [1, BATCH_LINES, BATCH_LINES + 1, 2 * BATCH_LINES + 7];
+        let mut input = String::new();
+        let mut want = Vec::new();
+        for line in 1..=n {
+            if bad.contains(&line) {
+                input.push_str("{\"id\": \"broken\n");
+            } else if line == BATCH_LINES + 2 {
+                input.push('\n');
+            } else if line == BATCH_LINES + 3 {
+                input.push_str("{\"id\": \"d2\", \"text\": \"répété\"}\n");
+            } else {
+                input.push_str(&format!(
+                    "{{\"id\": \"d{line}\", \"text\": \"texte « {line} »\"}}\n"
+                ));
+                want.push((format!("d{line}"), format!("texte « {line} »")));
+            }
+        }
+        let l = jsonl(&input);
+        let got: Vec<(String, String)> = l
+            .documents
+            .iter()
+            .map(|d| (d.id.clone(), d.text.clone()))
+            .collect();
+        assert_eq!(got, want);
+        let lines: Vec<Option<u64>> = l
+            .problems
+            .iter()
+            .map(|p| match p {
+                Error::BadJsonLine { line, .. } => Some(*line),
+                Error::DuplicateId { line, .. } => *line,
+                _ => None,
+            })
+            .collect();
+        let expected = [
+            1,
+            BATCH_LINES,
+            BATCH_LINES + 1,
+            BATCH_LINES + 3,
+            2 * BATCH_LINES + 7,
+        ];
+        let expected: Vec<Option<u64>> = expected.iter().map(|&x| Some(x as u64)).collect();
+        assert_eq!(lines, expected);
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("many.jsonl");
+        std::fs::write(&path, &input).unwrap();
+        let c = catalog(&[path], &LoadOptions::default());
+        assert_eq!(c.problems.len(), expected.len());
+        let mut buf = String::new();
+        let back: Vec<(String, String)> = (0..c.entries.len())
+            .map(|i| {
+                (
+                    c.entries[i].id.clone(),
+                    c.read(i, &mut buf).unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(back, want);
     }
 
     #[test]

@@ -46,7 +46,7 @@ use super::analyzer::{self, Analyzer};
 use super::buckets::Candidates;
 use super::{Fill, Progress, ScanOptions, ScoredPair};
 use crate::bounds::{may_report_pair, may_share_run_pair, Bar, Narrow, NarrowSets, Profile};
-use crate::cover::{max_containment, Compact, CompactSets, Reach, Scratch};
+use crate::cover::{Compact, CompactSets, Reach, Scratch};
 use crate::detector::{Analysis, Detector};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -270,14 +270,15 @@ fn may_reach(
     scratch: &mut Scratch,
 ) -> bool {
     let t = options.min_score;
-    if t <= super::DEFAULT_MIN_SCORE {
-        return true;
-    }
-    let config = &detector.config().align;
-    let reaches = |s: f64| s >= t && s > 0.0;
-    reaches(crate::shingle::jaccard(&x.analysis.shingles, &y.analysis.shingles).unwrap_or(0.0))
-        || reaches(max_containment(&x.analysis, &y.reach, config, run, scratch))
-        || reaches(max_containment(&y.analysis, &x.reach, config, run, scratch))
+    t <= super::DEFAULT_MIN_SCORE
+        || crate::cover::may_reach(
+            (&x.analysis, &x.reach),
+            (&y.analysis, &y.reach),
+            &detector.config().align,
+            run,
+            t,
+            scratch,
+        )
 }
 
 /// The candidates, `(a, b)` unchanged, in the order described in the module docs.
