@@ -610,20 +610,28 @@ mod tests {
         )
     }
 
-    /// The default configuration, and one that lets passages be sparser, skip less and merge
-    /// further, with names and figures weighing as other words.
-    fn configs() -> [crate::Config; 2] {
-        let lax = crate::Config {
-            align: AlignConfig {
-                min_density: 0.25,
-                max_gap: 3,
-                merge_gap: 12,
-                entity_weight: 1.0,
-                ..AlignConfig::default()
-            },
-            ..crate::Config::default()
+    /// The default configuration, one that lets passages be sparser, skip less and merge
+    /// further, with names and figures weighing as other words, and that one again asking no
+    /// content bigram of a passage (so chains of terms far apart are passages).
+    fn configs() -> [crate::Config; 3] {
+        let lax = AlignConfig {
+            min_density: 0.25,
+            max_gap: 3,
+            merge_gap: 12,
+            entity_weight: 1.0,
+            ..AlignConfig::default()
         };
-        [crate::Config::default(), lax]
+        let no_bigrams = AlignConfig {
+            min_bigrams: 0,
+            min_pair_bigrams: 0,
+            min_sentence_bigrams: 0,
+            min_firm_pair_bigrams: 0,
+            ..lax
+        };
+        [AlignConfig::default(), lax, no_bigrams].map(|align| crate::Config {
+            align,
+            ..crate::Config::default()
+        })
     }
 
     #[test]
@@ -694,16 +702,12 @@ mod tests {
             for k in (0..far.len().saturating_sub(12)).step_by(12) {
                 far.swap(k, k + 11);
             }
-            // Three other words after every third word: A's terms up to four apart in B, as far
-            // as the second configuration lets a chain skip.
-            let filler = ["xylophone", "quartzite", "zeppelin"];
+            // Three other words after each word: A's terms four apart in B, as far as the
+            // second and third configurations let a chain skip.
+            let filler = ["xylophone", "quartzite", "zeppelin"].join(" ");
             let spread: Vec<String> = text
                 .split_whitespace()
-                .enumerate()
-                .map(|(k, w)| match k % 3 {
-                    2 => format!("{w} {}", filler.join(" ")),
-                    _ => w.to_string(),
-                })
+                .map(|w| format!("{w} {filler}"))
                 .collect();
             vec![
                 words.join(" "),
