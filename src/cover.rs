@@ -194,6 +194,10 @@ struct Other<W, L> {
 /// Whether a pair of analyzed texts, each with its reach, may score `t` or more (and more
 /// than 0): its resemblance reaches it, or the containment alignment could at most find one
 /// way or the other. `may_share_run` is false only when the two share no verbatim run.
+///
+/// (The crawler's index does not use it: each of a query's candidates would need its reach
+/// built, which costs more than the alignments it saves — 0.51 s → 0.62 s for 3,000 queries
+/// at 0.8 against 20,000 pages of the peers' corpus.)
 pub(crate) fn may_reach(
     (a, a_reach): (&Analysis, &Reach),
     (b, b_reach): (&Analysis, &Reach),

@@ -84,9 +84,9 @@ fn finds_what_scan_finds_on_the_corpus() {
 
 /// A page carrying 30% of an indexed article inside other text is found, with its containment.
 /// A threshold above the default returns exactly the matches of the default query that reach
-/// it, and aligns fewer candidates: the bound that settles the others is exact.
+/// it: the profile bound that settles the others before alignment is exact.
 #[test]
-fn a_high_threshold_returns_the_default_matches_above_it_and_aligns_fewer() {
+fn a_high_threshold_returns_the_default_matches_above_it() {
     let docs = corpus();
     let default = Index::new(IndexOptions::default()).unwrap();
     for d in &docs {
@@ -101,7 +101,6 @@ fn a_high_threshold_returns_the_default_matches_above_it_and_aligns_fewer() {
         for d in &docs {
             high.insert(&d.id, &d.text, &Meta::at(0)).unwrap();
         }
-        let (before, before_high) = (default.stats().verified, high.stats().verified);
         let mut kept = 0;
         for d in &docs {
             let want: Vec<_> = default
@@ -122,12 +121,6 @@ fn a_high_threshold_returns_the_default_matches_above_it_and_aligns_fewer() {
             kept += got.len();
         }
         assert!(kept > 0, "some pairs of the corpus reach {t}");
-        let aligned = default.stats().verified - before;
-        let aligned_high = high.stats().verified - before_high;
-        assert!(
-            aligned_high < aligned,
-            "{aligned_high} of {aligned} aligned at {t}"
-        );
     }
 }
 

@@ -25,7 +25,6 @@ use super::scratch::{with_local, Met, Scratch, CANDIDATE, MET, PAGE};
 use super::table::{Page, Part, Slot, DOC_SHARDS};
 use super::{keycounts, locks::read, postings, store, Index};
 use crate::bounds::{self as profile, Profile};
-use crate::cover::{self, Reach};
 use crate::detector::Analysis;
 use crate::error::{Error, Result};
 use crate::keys::key_weight_f32;
@@ -139,11 +138,7 @@ impl Index {
                 open.push((*serial, h, run));
             }
         }
-        // Above the default threshold, a candidate is aligned only if the bound on what
-        // alignment could find lets it reach `min_score` ([`crate::cover`]), as in scan.
-        let reach = (self.options.min_score > crate::scan::DEFAULT_MIN_SCORE)
-            .then(|| Reach::of(a, &self.detector.config().align));
-        let verified = self.verify_all(a, reach.as_ref(), &open)?;
+        let verified = self.verify_all(a, &open)?;
         let c = &self.counters;
         c.queries.fetch_add(1, Ordering::Relaxed);
         c.postings_read
@@ -290,13 +285,8 @@ impl Index {
     /// cores to spare ([`Index::cores_to_spare`]): a page syndicated many times has many true
     /// copies to verify, and that is a query's slowest case. Handing every query's candidates
     /// to the thread pool would cost more in wake-ups than the checks themselves.
-    fn verify_all(
-        &self,
-        a: &Analysis,
-        reach: Option<&Reach>,
-        open: &[Open<'_>],
-    ) -> Result<Vec<Option<Match>>> {
-        let verify = |item: &Open<'_>| self.verify(a, reach, item);
+    fn verify_all(&self, a: &Analysis, open: &[Open<'_>]) -> Result<Vec<Option<Match>>> {
+        let verify = |item: &Open<'_>| self.verify(a, item);
         let spare = self.cores_to_spare();
         Ok(if open.len() >= PARALLEL_VERIFY && spare {
             // One share per thread of the pool; the calling thread verifies the first share
@@ -327,36 +317,21 @@ impl Index {
     }
 
     /// A candidate aligned with the query analyzed as `a`: its match, or `None` when its best
-    /// score is below `min_score` (or 0) or it was removed since its head was read. With the
-    /// query's `reach`, a candidate the bound rules out is not aligned.
-    fn verify(
-        &self,
-        a: &Analysis,
-        reach: Option<&Reach>,
-        (serial, h, run): &Open<'_>,
-    ) -> Result<Option<Match>> {
+    /// score is below `min_score` (or 0) or it was removed since its head was read.
+    fn verify(&self, a: &Analysis, (serial, h, run): &Open<'_>) -> Result<Option<Match>> {
         // Removed since its head was read: as if it had not been found.
         let Some(text) = self.body(*serial, Part::Text)? else {
             return Ok(None);
         };
         let text = std::str::from_utf8(&text).map_err(|_| self.corrupt())?;
+        self.counters.verified.fetch_add(1, Ordering::Relaxed);
         let c = Scratch::with(&CANDIDATE, |s| {
-            let b = s.analyze(&self.detector, text);
-            if let Some(a_reach) = reach {
-                let config = &self.detector.config().align;
-                let t = self.options.min_score;
-                let pair = ((a, a_reach), (b, &Reach::of(b, config)));
-                let mut bound = cover::Scratch::default();
-                if !cover::may_reach(pair.0, pair.1, config, *run, t, &mut bound) {
-                    return None;
-                }
-            }
-            self.counters.verified.fetch_add(1, Ordering::Relaxed);
-            Some(self.detector.compare_known(a, b, *run))
+            self.detector
+                .compare_known(a, s.analyze(&self.detector, text), *run)
         });
-        let Some(c) = c.filter(|c| c.reaches(self.options.min_score)) else {
+        if !c.reaches(self.options.min_score) {
             return Ok(None);
-        };
+        }
         Ok(Some(Match {
             id: h.id.to_string(),
             time: h.time,

@@ -39,8 +39,7 @@ pub struct IndexStats {
     /// languages, documents of other languages sharing enough cross-lingual keys).
     pub candidates: u64,
     /// Of which, documents they verified by alignment (the others were ruled out by their
-    /// stored profiles or, above the default threshold, by the bound on what alignment could
-    /// find).
+    /// stored profiles).
     pub verified: u64,
     /// Matches they returned.
     pub matches: u64,
