@@ -236,7 +236,7 @@ impl Bar {
 
     /// Whether a pair's best score could be `score`'s and be reported.
     fn reaches(&self, score: f64) -> bool {
-        score >= self.min_score && score > 0.0
+        crate::score::reaches(score, self.min_score)
     }
 
     /// Content bigrams two documents holding `x` and `y` content pairs must share for the

@@ -60,7 +60,7 @@ impl Reach {
         terms.dedup();
         let mut links = Vec::with_capacity(b.terms.len() * (config.max_gap + 1));
         for (j, t) in b.terms.iter().enumerate() {
-            for p in &b.terms[j.saturating_sub(config.max_gap + 1)..j] {
+            for p in &b.terms[before(j, config)] {
                 links.push(link(p.hash, t.hash));
             }
         }
@@ -73,6 +73,11 @@ impl Reach {
             weight: total_weight(b.terms.iter().map(|t| t.entity), config),
         }
     }
+}
+
+/// The terms before term `j` that a chain can step from to `j`: at most `max_gap` skipped.
+fn before(j: usize, config: &AlignConfig) -> std::ops::Range<usize> {
+    j.saturating_sub(config.max_gap + 1)..j
 }
 
 /// One value for the ordered pair of term hashes `(p, t)`.
@@ -124,6 +129,17 @@ struct Mark {
     linked: bool,
 }
 
+impl Mark {
+    /// Whether it counts as a point of a chain: linked, or with `links` off, held.
+    fn point(&self, links: bool) -> bool {
+        if links {
+            self.linked
+        } else {
+            self.held
+        }
+    }
+}
+
 /// Sets [`Mark::linked`] on `marks`, `links(p, t)` telling whether B holds term `t` at most
 /// `max_gap` terms after a term `p`.
 fn link_marks(marks: &mut [Mark], config: &AlignConfig, links: impl Fn(u64, u64) -> bool) {
@@ -131,7 +147,7 @@ fn link_marks(marks: &mut [Mark], config: &AlignConfig, links: impl Fn(u64, u64)
         if !marks[i].held {
             continue;
         }
-        for k in i.saturating_sub(config.max_gap + 1)..i {
+        for k in before(i, config) {
             // A link only marks: once both ends are, it is not looked up.
             if marks[k].held
                 && !(marks[k].linked && marks[i].linked)
@@ -189,27 +205,6 @@ struct Other<W, L> {
     /// Whether it holds a term `t` at most `max_gap` terms after a term `p` (hashes as A's
     /// marks have them).
     holds_link: L,
-}
-
-/// Whether a pair of analyzed texts, each with its reach, may score `t` or more (and more
-/// than 0): its resemblance reaches it, or the containment alignment could at most find one
-/// way or the other. `may_share_run` is false only when the two share no verbatim run.
-///
-/// (The crawler's index does not use it: each of a query's candidates would need its reach
-/// built, which costs more than the alignments it saves — 0.51 s → 0.62 s for 3,000 queries
-/// at 0.8 against 20,000 pages of the peers' corpus.)
-pub(crate) fn may_reach(
-    (a, a_reach): (&Analysis, &Reach),
-    (b, b_reach): (&Analysis, &Reach),
-    config: &AlignConfig,
-    may_share_run: bool,
-    t: f64,
-    scratch: &mut Scratch,
-) -> bool {
-    let reaches = |s: f64| s >= t && s > 0.0;
-    reaches(crate::shingle::jaccard(&a.shingles, &b.shingles).unwrap_or(0.0))
-        || reaches(max_containment(a, b_reach, config, may_share_run, scratch))
-        || reaches(max_containment(b, a_reach, config, may_share_run, scratch))
 }
 
 /// The share of A's `n` words that passages with B (`other`) could cover, from A's terms
@@ -304,7 +299,6 @@ fn chain_cover(
         link_marks(marks, config, link_held);
     }
     let marks = &*marks;
-    let on = |x: &Mark| if links { x.linked } else { x.held };
     // Spans of terms, half-open, that a passage can cover.
     let mut spans = std::mem::take(&mut buf.spans);
     spans.clear();
@@ -315,7 +309,7 @@ fn chain_cover(
         let mut gap = 0;
         let mut last_held = None;
         while end < m {
-            if on(&marks[end]) {
+            if marks[end].point(links) {
                 gap = 0;
                 last_held = Some(end);
             } else {
@@ -386,9 +380,8 @@ fn dense_spans(
     slack.clear();
     got.push(0.0);
     slack.push(0.0);
-    let on = |x: &Mark| if links { x.linked } else { x.held };
     for x in marks {
-        let g = if on(x) { x.weight } else { 0.0 };
+        let g = if x.point(links) { x.weight } else { 0.0 };
         got.push(got[got.len() - 1] + g);
         slack.push(slack[slack.len() - 1] + g - density * x.weight);
     }
@@ -400,7 +393,7 @@ fn dense_spans(
         best_after[k] = best_after[k].max(best_after[k + 1]);
     }
     for i in 0..len {
-        if !on(&marks[i]) {
+        if !marks[i].point(links) {
             continue;
         }
         // The nearest end with enough held weight.
@@ -549,7 +542,7 @@ impl CompactSets {
         ws.extend(words16(words));
         ts.extend(terms32(terms).map(|t| (t & 0x7FFF) as u16));
         for j in 0..ts.len() {
-            for &p in &ts[j.saturating_sub(config.max_gap + 1)..j] {
+            for &p in &ts[before(j, config)] {
                 ls.push(link16(p.into(), ts[j].into()));
             }
         }

@@ -217,7 +217,7 @@ pub fn evaluate(
         .iter()
         .filter(|&&(a, b, _)| {
             let score = best.get(&(a.min(b), a.max(b))).copied().unwrap_or(0.0);
-            score >= threshold && score > 0.0
+            crate::score::reaches(score, threshold)
         })
         .map(|&(a, b, _)| (a, b));
     Evaluation {
@@ -302,7 +302,7 @@ fn metrics(scored: &[(&str, bool, f64, f64, bool)], threshold: f64) -> Metrics {
         ..Metrics::default()
     };
     for &(_, pos, pred, _, _) in scored {
-        if pred >= threshold && pred > 0.0 {
+        if crate::score::reaches(pred, threshold) {
             if pos {
                 m.true_positives += 1;
             } else {

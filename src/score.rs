@@ -58,6 +58,13 @@ pub struct Comparison {
     pub passages: Vec<Passage>,
 }
 
+/// Whether a pair whose best score is `score` is reported at `min_score`: it is positive and
+/// reaches it (at `min_score` 0, a pair sharing nothing is still not reported). The one rule of
+/// `scan`, its bounds, the index, the cross-lingual pairs and `eval`.
+pub(crate) fn reaches(score: f64, min_score: f64) -> bool {
+    score >= min_score && score > 0.0
+}
+
 impl Comparison {
     /// The largest of the three scores: what `--min-score` is compared with.
     pub fn max_score(&self) -> f64 {
@@ -67,11 +74,9 @@ impl Comparison {
     }
 
     /// Whether a pair scoring this is reported at `min_score`: its best score is positive and
-    /// reaches it (at `min_score` 0, a pair sharing nothing is still not reported). The one
-    /// rule of `scan`, the index and the cross-lingual pairs.
+    /// reaches it (at `min_score` 0, a pair sharing nothing is still not reported).
     pub fn reaches(&self, min_score: f64) -> bool {
-        let s = self.max_score();
-        s >= min_score && s > 0.0
+        reaches(self.max_score(), min_score)
     }
 
     /// Builds the scores from an alignment of token ranges.

@@ -366,13 +366,14 @@ impl Loader {
     /// (the UTF-8 check, the JSON and the digest are most of a listing's time), then filed in
     /// order: documents and problems come out as a line-by-line reading gives them.
     fn read_jsonl(&mut self, path: &Path, mut reader: impl BufRead, file_no: Option<u32>) {
-        let mut buf = Vec::new();
         let mut batch = Batch::default();
         let mut line_no = 0u64;
         let mut offset = 0u64;
         loop {
             let at = offset;
-            let read = match read_line_limited(&mut reader, &mut buf, self.options.max_doc_bytes) {
+            let start = batch.bytes.len();
+            let limit = self.options.max_doc_bytes;
+            let read = match read_line_limited(&mut reader, &mut batch.bytes, limit) {
                 Ok(r) => r,
                 Err(source) => {
                     self.file_batch(path, &mut batch, file_no);
@@ -388,10 +389,7 @@ impl Loader {
             let bytes = match read {
                 LineRead::Eof => break,
                 LineRead::TooLong(len) => Err(len),
-                LineRead::Line => {
-                    batch.bytes.extend_from_slice(&buf);
-                    Ok(batch.bytes.len() - buf.len()..batch.bytes.len())
-                }
+                LineRead::Line => Ok(start..batch.bytes.len()),
             };
             batch.lines.push(PendingLine {
                 line: line_no,
@@ -503,20 +501,35 @@ fn parse_line(buf: &[u8], p: &PendingLine, file_no: Option<u32>) -> Option<Resul
 
 enum LineRead {
     Eof,
-    /// The line is in the buffer, its newline included.
+    /// The line is at the end of the buffer, its newline included.
     Line,
     /// The line was longer than the limit; its bytes were consumed, not kept.
     TooLong(u64),
 }
 
-/// Reads one line into `buf` (cleared first), keeping at most `limit` bytes in memory; says
-/// how many bytes were consumed, newline included.
+/// Reads one line onto the end of `buf`, keeping at most `limit` bytes of it in memory; says
+/// how many bytes were consumed, newline included. Unless it read a [`LineRead::Line`], `buf`
+/// is left as it was.
 fn read_line_limited(
     reader: &mut impl BufRead,
     buf: &mut Vec<u8>,
     limit: u64,
 ) -> std::io::Result<(LineRead, u64)> {
-    buf.clear();
+    let start = buf.len();
+    let read = read_line_onto(reader, buf, start, limit);
+    if !matches!(read, Ok((LineRead::Line, _))) {
+        buf.truncate(start);
+    }
+    read
+}
+
+/// [`read_line_limited`], appending from `start`.
+fn read_line_onto(
+    reader: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    start: usize,
+    limit: u64,
+) -> std::io::Result<(LineRead, u64)> {
     let mut total = 0u64;
     loop {
         let chunk = match reader.fill_buf() {
@@ -540,7 +553,7 @@ fn read_line_limited(
         if total <= limit + 1 {
             buf.extend_from_slice(&chunk[..take]);
         } else {
-            buf.clear();
+            buf.truncate(start);
         }
         reader.consume(take);
         if done {

@@ -312,10 +312,7 @@ pub(crate) fn derive(
             .is_ok()
     };
     let keep = |p: Option<DerivedPair>| {
-        p.filter(|p| {
-            let s = p.max_score();
-            s >= options.min_score && s > 0.0
-        })
+        p.filter(|p| crate::score::reaches(p.max_score(), options.min_score))
     };
     // Tasks: (one document, the documents it is paired with through a group).
     let empty: Vec<u32> = Vec::new();

@@ -108,6 +108,12 @@ impl ScanOptions {
     pub(crate) fn reports(&self, c: &Comparison) -> bool {
         c.reaches(self.min_score)
     }
+
+    /// Whether scan bounds what alignment could cover (`crate::cover`): above the default
+    /// threshold only, where it settles pairs the profiles do not.
+    pub(crate) fn bounds_coverage(&self) -> bool {
+        self.min_score > DEFAULT_MIN_SCORE
+    }
 }
 
 impl Default for ScanOptions {
@@ -401,7 +407,9 @@ impl Chunk {
     /// An empty chunk, ready to keep what `options` ask of it.
     fn new(options: &ScanOptions) -> Chunk {
         Chunk {
-            cover: (options.min_score > DEFAULT_MIN_SCORE).then(crate::cover::Compact::default),
+            cover: options
+                .bounds_coverage()
+                .then(crate::cover::Compact::default),
             ..Chunk::default()
         }
     }

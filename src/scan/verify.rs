@@ -46,7 +46,7 @@ use super::analyzer::{self, Analyzer};
 use super::buckets::Candidates;
 use super::{Fill, Progress, ScanOptions, ScoredPair};
 use crate::bounds::{may_report_pair, may_share_run_pair, Bar, Narrow, NarrowSets, Profile};
-use crate::cover::{Compact, CompactSets, Reach, Scratch};
+use crate::cover::{max_containment, Compact, CompactSets, Reach, Scratch};
 use crate::detector::{Analysis, Detector};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -80,7 +80,7 @@ pub(super) fn sieve(
     let at = |d: u32| (&profiles[d as usize / chunk], d as usize % chunk);
     let cover_at = |d: u32| (&covers[d as usize / chunk], d as usize % chunk);
     let config = &detector.config().align;
-    let reaches = |x: f64| x >= options.min_score && x > 0.0;
+    let reaches = |x: f64| crate::score::reaches(x, options.min_score);
     let pairs = &candidates.pairs;
     // The candidates come grouped by their first document: each group is checked from that
     // document's sets.
@@ -218,13 +218,11 @@ pub(super) fn verify(
     let next = next_uses(n_docs, &ordered);
     // The aligner's exact bound, whole-sentence passages and runs included.
     let bar = Bar::new(&detector.config().align, options.min_score);
-    // Only above the default threshold does `may_reach` bound coverage.
-    let bounds_cover = options.min_score > super::DEFAULT_MIN_SCORE;
     let per_chunk: Vec<(Vec<ScoredPair>, usize)> = ordered
         .par_chunks(chunk)
         .zip(next.par_chunks(chunk))
         .map(|(pairs, next)| {
-            let mut cache = Cache::new(detector, CACHE, bounds_cover);
+            let mut cache = Cache::new(detector, CACHE, options.bounds_coverage());
             let mut scratch = Scratch::default();
             let mut found = Vec::new();
             let mut aligned = 0;
@@ -269,16 +267,14 @@ fn may_reach(
     options: &ScanOptions,
     scratch: &mut Scratch,
 ) -> bool {
-    let t = options.min_score;
-    t <= super::DEFAULT_MIN_SCORE
-        || crate::cover::may_reach(
-            (&x.analysis, &x.reach),
-            (&y.analysis, &y.reach),
-            &detector.config().align,
-            run,
-            t,
-            scratch,
-        )
+    if !options.bounds_coverage() {
+        return true;
+    }
+    let config = &detector.config().align;
+    let reaches = |s: f64| crate::score::reaches(s, options.min_score);
+    reaches(crate::shingle::jaccard(&x.analysis.shingles, &y.analysis.shingles).unwrap_or(0.0))
+        || reaches(max_containment(&x.analysis, &y.reach, config, run, scratch))
+        || reaches(max_containment(&y.analysis, &x.reach, config, run, scratch))
 }
 
 /// The candidates, `(a, b)` unchanged, in the order described in the module docs.
