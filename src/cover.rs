@@ -31,9 +31,18 @@
 //! sentence or two among unrelated ones: their words met elsewhere in B are scattered, too
 //! sparse to be a passage, and rarely linked.
 //!
+//! The walk goes left to right, and settles A's words as it goes: those before the next place
+//! a passage could start (less the words B holds just before it, which that passage would
+//! extend over) can no longer change. A caller that only asks whether a pair can reach a
+//! score gives it as a floor, and the walk stops once the words it left uncovered are more
+//! than the floor allows: a pair far below it costs the part of A that shows it (on pages that
+//! share a sentence or two, about a third of A's terms).
+//!
 //! # Invariants
 //! - `max_containment(a, &Reach::of(b), ..) >= compare(a, b).containment_a_in_b` for every pair
 //!   of texts and every configuration.
+//! - With a floor, the result is the same where it reaches the floor, and below it otherwise
+//!   (still at least the bound without one).
 
 use crate::align::AlignConfig;
 use crate::detector::Analysis;
@@ -104,7 +113,6 @@ fn total_weight(entities: impl Iterator<Item = bool>, config: &AlignConfig) -> f
 #[derive(Default)]
 pub(crate) struct Scratch {
     marks: Vec<Mark>,
-    words: Vec<u16>,
     covered: Vec<bool>,
     got: Vec<f32>,
     slack: Vec<f32>,
@@ -140,10 +148,15 @@ impl Mark {
     }
 }
 
-/// Sets [`Mark::linked`] on `marks`, `links(p, t)` telling whether B holds term `t` at most
-/// `max_gap` terms after a term `p`.
-fn link_marks(marks: &mut [Mark], config: &AlignConfig, links: impl Fn(u64, u64) -> bool) {
-    for i in 0..marks.len() {
+/// Sets [`Mark::linked`] on `marks` from their links to the terms `to` (and from them),
+/// `links(p, t)` telling whether B holds term `t` at most `max_gap` terms after a term `p`.
+fn link_marks(
+    marks: &mut [Mark],
+    to: std::ops::Range<usize>,
+    config: &AlignConfig,
+    links: impl Fn(u64, u64) -> bool,
+) {
+    for i in to {
         if !marks[i].held {
             continue;
         }
@@ -160,40 +173,53 @@ fn link_marks(marks: &mut [Mark], config: &AlignConfig, links: impl Fn(u64, u64)
     }
 }
 
-/// At least the containment of `a` in the text `b` reaches that the aligner can find (see the
-/// module docs), `may_share_run` false only when the two share no verbatim run.
+/// At least the containment of `a` in the text `b` that the aligner can find (see the module
+/// docs), `may_share_run` false only when the two share no verbatim run. Where that bound is
+/// below `floor`, the walk may stop short and give a share between it and `floor`: a caller
+/// asking whether a pair can reach `floor` learns it sooner.
 pub(crate) fn max_containment(
     a: &Analysis,
     b: &Reach,
     config: &AlignConfig,
     may_share_run: bool,
+    floor: f64,
     scratch: &mut Scratch,
 ) -> f64 {
-    let mut marks = std::mem::take(&mut scratch.marks);
-    marks.clear();
-    marks.extend(a.terms.iter().map(|t| Mark {
-        token: t.token,
-        weight: term_weight(t.entity, config),
-        hash: t.hash,
-        held: b.terms.binary_search(&t.hash).is_ok(),
-        linked: false,
-    }));
     let words = a.tokens.word_hashes();
+    let own = Own {
+        words: words.len(),
+        terms: a.terms.len(),
+        weight: total_weight(a.terms.iter().map(|t| t.entity), config),
+        mark: |k: usize| {
+            let t = &a.terms[k];
+            Mark {
+                token: t.token,
+                weight: term_weight(t.entity, config),
+                hash: t.hash,
+                held: b.terms.binary_search(&t.hash).is_ok(),
+                linked: false,
+            }
+        },
+    };
     let other = Other {
         weight: b.weight,
         holds_word: |i: usize| b.words.binary_search(&words[i]).is_ok(),
         holds_link: |p, t| b.links.binary_search(&link(p, t)).is_ok(),
     };
-    let share = bound(
-        words.len(),
-        &mut marks,
-        &other,
-        config,
-        may_share_run,
-        scratch,
-    );
-    scratch.marks = marks;
-    share
+    bound(&own, &other, config, may_share_run, floor, scratch)
+}
+
+/// What the bound reads of A, however A is kept.
+struct Own<M> {
+    /// How many words it has.
+    words: usize,
+    /// How many terms.
+    terms: usize,
+    /// The total weight of its terms, as [`total_weight`] sums it.
+    weight: f32,
+    /// Term `k` as the bound reads it, `held` looked up in B: made only as far as the walk
+    /// goes.
+    mark: M,
 }
 
 /// What the bound asks of B, however B is kept.
@@ -208,100 +234,164 @@ struct Other<W, L> {
 }
 
 /// The share of A's `n` words that passages with B (`other`) could cover, from A's terms
-/// (`marks`).
-fn bound<W: Fn(usize) -> bool, L: Fn(u64, u64) -> bool>(
-    n: usize,
-    marks: &mut [Mark],
+/// (`marks`); or, once that share is sure to fall below `floor`, a share below `floor` that is
+/// still at least it. The words are settled left to right as the chains are found, so a pair
+/// far from the floor costs a walk over the part of A that shows it.
+fn bound<M: Fn(usize) -> Mark, W: Fn(usize) -> bool, L: Fn(u64, u64) -> bool>(
+    own: &Own<M>,
     other: &Other<W, L>,
     config: &AlignConfig,
     may_share_run: bool,
+    floor: f64,
     buf: &mut Scratch,
 ) -> f64 {
+    let n = own.words;
     if n == 0 {
         return 0.0;
     }
-    let held = &other.holds_word;
     let mut covered = std::mem::take(&mut buf.covered);
     covered.clear();
     covered.resize(n, false);
-    chain_cover(
-        marks,
-        other.weight,
-        &other.holds_link,
-        config,
-        &mut covered,
-        buf,
-    );
-    // Passages extend over neighbouring words B holds: each covered stretch grows both ways.
-    let mut i = 0;
-    while i < n {
-        if !covered[i] {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < n && covered[i] {
-            i += 1;
-        }
-        let mut s = start;
-        while s > 0 && !covered[s - 1] && held(s - 1) {
-            s -= 1;
-            covered[s] = true;
-        }
-        while i < n && held(i) {
-            covered[i] = true;
-            i += 1;
-        }
-    }
-    let min_run = config.min_verbatim_words;
-    if may_share_run && min_run > 0 {
-        let mut run = 0;
-        for i in 0..n {
-            run = if held(i) { run + 1 } else { 0 };
-            if run >= min_run {
-                covered[i + 1 - run..=i].iter_mut().for_each(|c| *c = true);
-            }
-        }
-    }
-    let share = covered.iter().filter(|&&c| c).count() as f64 / n as f64;
+    let mut sweep = Sweep {
+        covered: &mut covered,
+        done: 0,
+        scanned: 0,
+        run_start: 0,
+        spanned_to: 0,
+        uncovered: 0,
+        floor,
+        min_run: if may_share_run {
+            config.min_verbatim_words
+        } else {
+            0
+        },
+    };
+    let mut marks = std::mem::take(&mut buf.marks);
+    marks.clear();
+    chain_cover(own, &mut marks, other, config, &mut sweep, buf);
+    let share = sweep.share();
     buf.covered = covered;
+    buf.marks = marks;
     share
 }
 
-/// Marks the words of A that chains with B, merged, can span (steps 1 to 3 of the module docs,
-/// before extension).
-fn chain_cover(
-    marks: &mut [Mark],
-    b_weight: f32,
-    link_held: impl Fn(u64, u64) -> bool,
+/// A's words as the walk settles them, left to right: the coverage of the words before `done`
+/// is final, and those left uncovered are counted.
+struct Sweep<'c> {
+    covered: &'c mut [bool],
+    done: usize,
+    /// The words before it have been read for `run_start`.
+    scanned: usize,
+    /// Where the run of words B holds that ends at `scanned` starts.
+    run_start: usize,
+    /// The end of the last words spanned by a passage.
+    spanned_to: usize,
+    uncovered: usize,
+    floor: f64,
+    /// Fewest words B holds in a row that are a verbatim run, 0 for none.
+    min_run: usize,
+}
+
+impl Sweep<'_> {
+    /// The share of words covered, counting those not settled yet as covered.
+    fn share(&self) -> f64 {
+        let n = self.covered.len();
+        (n - self.uncovered) as f64 / n as f64
+    }
+
+    /// Marks A's words `from..to` as spanned by a passage (none of them settled yet).
+    fn span(&mut self, from: usize, to: usize) {
+        debug_assert!(from >= self.done);
+        let to = to.min(self.covered.len());
+        self.covered[from..to].iter_mut().for_each(|c| *c = true);
+        self.spanned_to = self.spanned_to.max(to);
+    }
+
+    /// Settles the words before `frontier`, where the next passage may start, but for the run
+    /// of words B holds that ends there (that passage would extend over it): passages extend
+    /// over the neighbouring words B holds (step 3 of the module docs) and verbatim runs are
+    /// taken (step 4). Whether the share can still reach the floor.
+    fn settle(&mut self, frontier: usize, held: &impl Fn(usize) -> bool) -> bool {
+        let n = self.covered.len();
+        let frontier = frontier.min(n);
+        while self.scanned < frontier {
+            let i = self.scanned;
+            if !held(i) {
+                self.run_start = i + 1;
+            } else if self.min_run > 0 && i + 1 - self.run_start >= self.min_run {
+                // A verbatim run: its words are covered whatever else is found.
+                let from = if i + 1 - self.run_start == self.min_run {
+                    self.run_start
+                } else {
+                    i
+                };
+                self.covered[from..=i].iter_mut().for_each(|c| *c = true);
+            }
+            self.scanned += 1;
+        }
+        // Settled words end where a word B does not hold does (or at the end of A): no
+        // extension nor run crosses into or out of them.
+        let end = if frontier == n { n } else { self.run_start };
+        if end <= self.done {
+            return true;
+        }
+        let (lo, c) = (self.done, &mut *self.covered);
+        // Passages extend over the words B holds next to them, where a passage is near.
+        if self.spanned_to >= lo {
+            for i in lo..end {
+                if !c[i] && i > 0 && c[i - 1] && held(i) {
+                    c[i] = true;
+                }
+            }
+            for i in (lo..end).rev() {
+                if !c[i] && i + 1 < end && c[i + 1] && held(i) {
+                    c[i] = true;
+                }
+            }
+        }
+        self.uncovered += c[lo..end].iter().filter(|&&c| !c).count();
+        self.done = end;
+        self.share() >= self.floor
+    }
+}
+
+/// Marks the words of A that chains with B, merged, can span (steps 1 and 2 of the module
+/// docs), settling them in `sweep` as it goes; stops once the share cannot reach its floor.
+fn chain_cover<M: Fn(usize) -> Mark, W: Fn(usize) -> bool, L: Fn(u64, u64) -> bool>(
+    own: &Own<M>,
+    marks: &mut Vec<Mark>,
+    other: &Other<W, L>,
     config: &AlignConfig,
-    covered: &mut [bool],
+    sweep: &mut Sweep<'_>,
     buf: &mut Scratch,
 ) {
-    let m = marks.len();
-    if m == 0 || b_weight <= 0.0 {
+    let n = sweep.covered.len();
+    let held = &other.holds_word;
+    let m = own.terms;
+    if m == 0 || other.weight <= 0.0 {
+        sweep.settle(n, held);
         return;
     }
     let entity = config.entity_weight as f32;
-    let a_weight = marks.iter().fold(0.0f32, |acc, x| acc + x.weight);
+    let a_weight = own.weight;
     // The least weighted matches the aligner asks of a passage, as it computes it, less a
     // margin for the rounding of sums taken in another order.
     let need = (config.min_matches as f32)
         .min(a_weight)
-        .min(b_weight)
+        .min(other.weight)
         .max(entity.min(1.0))
         - 1e-3;
     let density = config.min_density as f32;
     // A chain of one point weighs at most the weight of a name or figure: where that is less
     // than a passage needs, only terms that can chain with another are points.
     let links = need > entity.max(1.0);
-    if links {
-        link_marks(marks, config, link_held);
-    }
-    let marks = &*marks;
-    // Spans of terms, half-open, that a passage can cover.
+    // Terms before it have their links looked up; a term's links are all known once the terms
+    // up to `max_gap + 1` after it are.
+    let mut linked = 0;
     let mut spans = std::mem::take(&mut buf.spans);
-    spans.clear();
+    // The last passage found, while one found later may still merge with it.
+    let mut open: Option<(usize, usize)> = None;
+    let word = |marks: &[Mark], t: usize| marks[t].token as usize;
     let mut seg = 0;
     while seg < m {
         // A stretch where no more than `max_gap` terms in a row are missing from B.
@@ -309,6 +399,14 @@ fn chain_cover(
         let mut gap = 0;
         let mut last_held = None;
         while end < m {
+            let known = (end + config.max_gap + 2).min(m);
+            while marks.len() < known {
+                marks.push((own.mark)(marks.len()));
+            }
+            if links && linked < known {
+                link_marks(marks, linked..known, config, &other.holds_link);
+                linked = known;
+            }
             if marks[end].point(links) {
                 gap = 0;
                 last_held = Some(end);
@@ -321,6 +419,7 @@ fn chain_cover(
             end += 1;
         }
         let stop = last_held.map_or(seg, |l| l + 1);
+        spans.clear();
         dense_spans(
             &marks[seg..stop],
             seg,
@@ -330,29 +429,32 @@ fn chain_cover(
             &mut spans,
             buf,
         );
-        seg = end.max(seg + 1);
-    }
-    // Passages closer than `merge_gap` terms merge. Spans come by start, stretch by stretch.
-    let n = covered.len();
-    let mut cover = |(s, e): (usize, usize)| {
-        let (from, to) = (marks[s].token as usize, marks[e - 1].token as usize + 1);
-        covered[from..to.min(n)].iter_mut().for_each(|c| *c = true);
-    };
-    let mut open: Option<(usize, usize)> = None;
-    for &(s, e) in &spans {
-        match &mut open {
-            Some(last) if s <= last.1 + config.merge_gap => last.1 = last.1.max(e),
-            _ => {
-                if let Some(last) = open.take() {
-                    cover(last);
+        // Passages closer than `merge_gap` terms merge. Spans come by start.
+        for &(s, e) in &spans {
+            match &mut open {
+                Some(last) if s <= last.1 + config.merge_gap => last.1 = last.1.max(e),
+                _ => {
+                    if let Some((s, e)) = open.take() {
+                        sweep.span(word(marks, s), word(marks, e - 1) + 1);
+                    }
+                    open = Some((s, e));
                 }
-                open = Some((s, e));
             }
         }
+        seg = end.max(seg + 1);
+        // Whatever is found from here on starts at the next stretch, or merges with the open
+        // passage: the words before either settle.
+        let next = if seg < m { word(marks, seg) } else { n };
+        let frontier = open.map_or(next, |(s, _)| word(marks, s).min(next));
+        if !sweep.settle(frontier, held) {
+            buf.spans = spans;
+            return;
+        }
     }
-    if let Some(last) = open {
-        cover(last);
+    if let Some((s, e)) = open {
+        sweep.span(word(marks, s), word(marks, e - 1) + 1);
     }
+    sweep.settle(n, held);
     buf.spans = spans;
 }
 
@@ -554,39 +656,51 @@ impl CompactSets {
     }
 
     /// [`max_containment`] of document `i` of `c` in the document these sets hold: at least
-    /// what the full texts' bound gives (1 when either was too long to keep).
+    /// what the full texts' bound gives (1 when either was too long to keep), or some share
+    /// below `floor` when that is.
     pub(crate) fn max_containment_of(
         &self,
         c: &Compact,
         i: usize,
         config: &AlignConfig,
         may_share_run: bool,
+        floor: f64,
         scratch: &mut Scratch,
     ) -> f64 {
-        let Some((words, terms, _)) = c.get(i).filter(|_| self.loaded.is_some()) else {
+        let Some((words, terms, weight)) = c.get(i).filter(|_| self.loaded.is_some()) else {
             return 1.0;
         };
-        let mut marks = std::mem::take(&mut scratch.marks);
-        let mut ws = std::mem::take(&mut scratch.words);
-        marks.clear();
-        marks.extend(terms32(terms).map(|t| Mark {
-            token: t >> 16,
-            weight: term_weight(t >> 15 & 1 != 0, config),
-            hash: u64::from(t & 0x7FFF),
-            held: has(&self.terms, (t & 0x7FFF) as u16),
-            linked: false,
-        }));
-        ws.clear();
-        ws.extend(words16(words));
+        let own = Own {
+            words: words.len() / 2,
+            terms: terms.len() / 4,
+            weight,
+            mark: |k: usize| {
+                let t = u32::from_le_bytes([
+                    terms[4 * k],
+                    terms[4 * k + 1],
+                    terms[4 * k + 2],
+                    terms[4 * k + 3],
+                ]);
+                Mark {
+                    token: t >> 16,
+                    weight: term_weight(t >> 15 & 1 != 0, config),
+                    hash: u64::from(t & 0x7FFF),
+                    held: has(&self.terms, (t & 0x7FFF) as u16),
+                    linked: false,
+                }
+            },
+        };
         let other = Other {
             weight: self.weight,
-            holds_word: |k: usize| has(&self.words, ws[k]),
+            holds_word: |k: usize| {
+                has(
+                    &self.words,
+                    u16::from_le_bytes([words[2 * k], words[2 * k + 1]]),
+                )
+            },
             holds_link: |p, t| has(&self.links, link16(p, t)),
         };
-        let share = bound(ws.len(), &mut marks, &other, config, may_share_run, scratch);
-        scratch.marks = marks;
-        scratch.words = ws;
-        share
+        bound(&own, &other, config, may_share_run, floor, scratch)
     }
 }
 
@@ -603,6 +717,7 @@ mod tests {
             &Reach::of(&y, align),
             align,
             true,
+            0.0,
             &mut Scratch::default(),
         )
     }
@@ -649,8 +764,8 @@ mod tests {
                 for (j, y) in analyses.iter().enumerate().skip(i + 1) {
                     let c = d.compare_analyzed(x, y);
                     let (ab, ba) = (
-                        max_containment(x, &reach[j], align, true, &mut marks),
-                        max_containment(y, &reach[i], align, true, &mut marks),
+                        max_containment(x, &reach[j], align, true, 0.0, &mut marks),
+                        max_containment(y, &reach[i], align, true, 0.0, &mut marks),
                     );
                     assert!(
                         ab >= c.containment_a_in_b && ba >= c.containment_b_in_a,
@@ -662,10 +777,25 @@ mod tests {
                     );
                     // Cut to 16 bits, the bound can only rise.
                     sets.load(&compact, j, align);
-                    let cut_ab = sets.max_containment_of(&compact, i, align, true, &mut marks);
+                    let cut_ab = sets.max_containment_of(&compact, i, align, true, 0.0, &mut marks);
                     sets.load(&compact, i, align);
-                    let cut_ba = sets.max_containment_of(&compact, j, align, true, &mut marks);
+                    let cut_ba = sets.max_containment_of(&compact, j, align, true, 0.0, &mut marks);
                     assert!(cut_ab >= ab && cut_ba >= ba, "{cut_ab} {ab} {cut_ba} {ba}");
+                    // A floor stops the walk only where the bound is below it, and what it
+                    // gives then is still at least the bound: below the floor too.
+                    for floor in [0.3, 0.5, 0.8] {
+                        let early = max_containment(x, &reach[j], align, true, floor, &mut marks);
+                        assert!(
+                            early == ab || (early >= ab && early < floor),
+                            "{early} {ab}"
+                        );
+                        let early =
+                            sets.max_containment_of(&compact, j, align, true, floor, &mut marks);
+                        assert!(
+                            early == cut_ba || (early >= cut_ba && early < floor),
+                            "{early} {cut_ba}"
+                        );
+                    }
                     pairs += 1;
                     tight += usize::from(cut_ab.max(cut_ba) < 0.5);
                 }
@@ -723,8 +853,10 @@ mod tests {
                 for v in variants(&doc.text) {
                     let y = d.analyze_unsketched(&v);
                     let c = d.compare_analyzed(&x, &y);
-                    let ab = max_containment(&x, &Reach::of(&y, align), align, true, &mut scratch);
-                    let ba = max_containment(&y, &Reach::of(&x, align), align, true, &mut scratch);
+                    let ab =
+                        max_containment(&x, &Reach::of(&y, align), align, true, 0.0, &mut scratch);
+                    let ba =
+                        max_containment(&y, &Reach::of(&x, align), align, true, 0.0, &mut scratch);
                     assert!(
                         ab >= c.containment_a_in_b && ba >= c.containment_b_in_a,
                         "{}: {ab} {ba} {c:?}",
@@ -771,7 +903,7 @@ mod tests {
         let (x, y) = (d.analyze_unsketched(a), d.analyze_unsketched(&b));
         let align = &d.config().align;
         let mut scratch = Scratch::default();
-        let cut = max_containment(&x, &Reach::of(&y, align), align, false, &mut scratch);
+        let cut = max_containment(&x, &Reach::of(&y, align), align, false, 0.0, &mut scratch);
         assert!(cut >= d.compare(a, &b).containment_a_in_b);
         assert!(cut < 0.1, "bound {cut}");
         let mut compact = Compact::default();
@@ -779,9 +911,9 @@ mod tests {
         compact.push(&y, align);
         let mut sets = CompactSets::new();
         sets.load(&compact, 1, align);
-        let cut16 = sets.max_containment_of(&compact, 0, align, false, &mut scratch);
+        let cut16 = sets.max_containment_of(&compact, 0, align, false, 0.0, &mut scratch);
         assert!(cut16 >= cut && cut16 < 0.1, "bound cut to 16 bits {cut16}");
         // In A's order the same words are a passage.
-        assert!(max_containment(&x, &Reach::of(&x, align), align, false, &mut scratch) > 0.99);
+        assert!(max_containment(&x, &Reach::of(&x, align), align, false, 0.0, &mut scratch) > 0.99);
     }
 }

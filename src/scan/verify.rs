@@ -127,7 +127,14 @@ pub(super) fn sieve(
                             Verdict::Out
                         } else if covers.is_empty() || pa.may_resemble(i, pb, j, &bar) || {
                             let (c, k) = cover_at(b);
-                            reaches(mine.max_containment_of(c, k, config, run, marks))
+                            reaches(mine.max_containment_of(
+                                c,
+                                k,
+                                config,
+                                run,
+                                options.min_score,
+                                marks,
+                            ))
                         } {
                             Verdict::In
                         } else {
@@ -158,7 +165,14 @@ pub(super) fn sieve(
                     .filter(|&k| {
                         let (ca, i) = cover_at(pairs[k as usize].0);
                         let run = may_share_run(k as usize);
-                        reaches(theirs.max_containment_of(ca, i, config, run, marks))
+                        reaches(theirs.max_containment_of(
+                            ca,
+                            i,
+                            config,
+                            run,
+                            options.min_score,
+                            marks,
+                        ))
                     })
                     .collect::<Vec<_>>()
             },
@@ -271,10 +285,25 @@ fn may_reach(
         return true;
     }
     let config = &detector.config().align;
-    let reaches = |s: f64| crate::score::reaches(s, options.min_score);
+    let floor = options.min_score;
+    let reaches = |s: f64| crate::score::reaches(s, floor);
     reaches(crate::shingle::jaccard(&x.analysis.shingles, &y.analysis.shingles).unwrap_or(0.0))
-        || reaches(max_containment(&x.analysis, &y.reach, config, run, scratch))
-        || reaches(max_containment(&y.analysis, &x.reach, config, run, scratch))
+        || reaches(max_containment(
+            &x.analysis,
+            &y.reach,
+            config,
+            run,
+            floor,
+            scratch,
+        ))
+        || reaches(max_containment(
+            &y.analysis,
+            &x.reach,
+            config,
+            run,
+            floor,
+            scratch,
+        ))
 }
 
 /// The candidates, `(a, b)` unchanged, in the order described in the module docs.
