@@ -257,6 +257,8 @@ fn bound<M: Fn(usize) -> Mark, W: Fn(usize) -> bool, L: Fn(u64, u64) -> bool>(
         done: 0,
         scanned: 0,
         run_start: 0,
+        runs_to: 0,
+        run_len: 0,
         spanned_to: 0,
         uncovered: 0,
         floor,
@@ -284,6 +286,10 @@ struct Sweep<'c> {
     scanned: usize,
     /// Where the run of words B holds that ends at `scanned` starts.
     run_start: usize,
+    /// The words before it have been searched for verbatim runs...
+    runs_to: usize,
+    /// ...and this many words before it are held by B, in a row (0: not known to be any).
+    run_len: usize,
     /// The end of the last words spanned by a passage.
     spanned_to: usize,
     uncovered: usize,
@@ -314,20 +320,20 @@ impl Sweep<'_> {
     fn settle(&mut self, frontier: usize, held: &impl Fn(usize) -> bool) -> bool {
         let n = self.covered.len();
         let frontier = frontier.min(n);
-        while self.scanned < frontier {
-            let i = self.scanned;
-            if !held(i) {
-                self.run_start = i + 1;
-            } else if self.min_run > 0 && i + 1 - self.run_start >= self.min_run {
-                // A verbatim run: its words are covered whatever else is found.
-                let from = if i + 1 - self.run_start == self.min_run {
-                    self.run_start
-                } else {
-                    i
-                };
-                self.covered[from..=i].iter_mut().for_each(|c| *c = true);
+        if frontier > self.scanned {
+            if self.min_run > 0 {
+                self.find_runs(frontier, held);
             }
-            self.scanned += 1;
+            // Back from the frontier to the first word B does not hold, if any since the last
+            // time: a few words, mostly.
+            let mut s = frontier;
+            while s > self.scanned && held(s - 1) {
+                s -= 1;
+            }
+            if s > self.scanned {
+                self.run_start = s;
+            }
+            self.scanned = frontier;
         }
         // Settled words end where a word B does not hold does (or at the end of A): no
         // extension nor run crosses into or out of them.
@@ -352,6 +358,52 @@ impl Sweep<'_> {
         self.uncovered += c[lo..end].iter().filter(|&&c| !c).count();
         self.done = end;
         self.share() >= self.floor
+    }
+
+    /// Marks the verbatim runs (at least `min_run` words B holds in a row) among the words
+    /// before `frontier`, as far as they are known there. Outside a run, only every
+    /// `min_run`-th word is looked up: a run that long holds one of them.
+    fn find_runs(&mut self, frontier: usize, held: &impl Fn(usize) -> bool) {
+        let min = self.min_run;
+        while self.runs_to < frontier {
+            let at = self.runs_to;
+            if self.run_len > 0 {
+                if held(at) {
+                    self.run_len += 1;
+                    if self.run_len == min {
+                        self.covered[at + 1 - min..=at]
+                            .iter_mut()
+                            .for_each(|c| *c = true);
+                    } else if self.run_len > min {
+                        self.covered[at] = true;
+                    }
+                } else {
+                    self.run_len = 0;
+                }
+                self.runs_to += 1;
+                continue;
+            }
+            // The word before `at` is not held: a run from `at` on holds word `at + min - 1`.
+            // One that would end past the frontier is found later, and until then no word of
+            // it settles (it runs into the frontier's own run of held words).
+            let probe = at + min - 1;
+            if probe >= frontier {
+                break;
+            }
+            if !held(probe) {
+                self.runs_to = probe + 1;
+                continue;
+            }
+            let mut s = probe;
+            while s > at && held(s - 1) {
+                s -= 1;
+            }
+            self.run_len = probe + 1 - s;
+            if self.run_len >= min {
+                self.covered[s..=probe].iter_mut().for_each(|c| *c = true);
+            }
+            self.runs_to = probe + 1;
+        }
     }
 }
 
@@ -398,6 +450,8 @@ fn chain_cover<M: Fn(usize) -> Mark, W: Fn(usize) -> bool, L: Fn(u64, u64) -> bo
         let mut end = seg;
         let mut gap = 0;
         let mut last_held = None;
+        // The weight of its points (halves and ones: summed exactly).
+        let mut weight = 0.0f32;
         while end < m {
             let known = (end + config.max_gap + 2).min(m);
             while marks.len() < known {
@@ -410,6 +464,7 @@ fn chain_cover<M: Fn(usize) -> Mark, W: Fn(usize) -> bool, L: Fn(u64, u64) -> bo
             if marks[end].point(links) {
                 gap = 0;
                 last_held = Some(end);
+                weight += marks[end].weight;
             } else {
                 gap += 1;
                 if gap > config.max_gap {
@@ -420,15 +475,18 @@ fn chain_cover<M: Fn(usize) -> Mark, W: Fn(usize) -> bool, L: Fn(u64, u64) -> bo
         }
         let stop = last_held.map_or(seg, |l| l + 1);
         spans.clear();
-        dense_spans(
-            &marks[seg..stop],
-            seg,
-            density,
-            need,
-            links,
-            &mut spans,
-            buf,
-        );
+        // A passage needs `need` of its weight in points: a stretch with less holds none.
+        if weight >= need {
+            dense_spans(
+                &marks[seg..stop],
+                seg,
+                density,
+                need,
+                links,
+                &mut spans,
+                buf,
+            );
+        }
         // Passages closer than `merge_gap` terms merge. Spans come by start.
         for &(s, e) in &spans {
             match &mut open {
