@@ -208,3 +208,36 @@ fn a_bad_lexicon_is_refused_with_its_file_and_line() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/lexicon.tsv"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_sentence_is_not_found_in_a_place_far_longer_than_its_translation() {
+    // The words of the first English sentence are all in one long French sentence about
+    // something else (fishermen protesting where the rocket once exploded), and in its
+    // translation: only the translation, of about its length, carries it.
+    let en = "The rocket exploded minutes after launch off the coast. The weather in the \
+              capital was mild for the season, and shops stayed open late on Friday evening. \
+              Schools will reopen next week after the holidays, the education office said.";
+    let elsewhere = "Au large de la côte, où la fusée avait explosé quelques minutes après son \
+                     lancement l'an dernier, les pêcheurs de la région, inquiets pour leurs \
+                     filets et pour l'avenir de leur métier, ont manifesté samedi matin devant \
+                     la mairie pour réclamer des aides et un meilleur encadrement des activités \
+                     spatiales dans la baie. Le maire a promis de les recevoir la semaine \
+                     prochaine.";
+    let translated = "La fusée a explosé quelques minutes après le lancement au large de la \
+                      côte. Le maire a promis de recevoir les pêcheurs de la région la semaine \
+                      prochaine.";
+    let lib = reprint::xling::CrossLingual::new()
+        .with_lexicon(reprint::xling::Lexicon::load(Path::new(LEXICON)).unwrap());
+    let found = |fr: &str| {
+        lib.compare_across(en, fr)
+            .expect("two languages")
+            .containment_a_in_b
+    };
+    let first = 9.0 / 39.0;
+    assert!(
+        (found(translated) - first).abs() < 0.03,
+        "{}",
+        found(translated)
+    );
+    assert_eq!(found(elsewhere), 0.0);
+}
