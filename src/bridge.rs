@@ -234,13 +234,18 @@ pub fn compose(
             }
         }
     }
-    // One-to-one: pieces overlapping in `near` merge; a piece overlapping a kept one in `far`
-    // is dropped.
+    // One-to-one: pieces overlapping in `near` whose places in `far` meet merge (one passage
+    // cut by the other pair's passages). Pieces that meet in `near` only are two places: their
+    // hull in `far` would cover text neither holds, so the smaller gives up the words of `near`
+    // the larger has (carried in proportion and widened to words, neighbours can share one);
+    // a piece overlapping a kept one in `far`, or inside one in `near`, is dropped.
     pieces.sort_by_key(|p| (p.0.start, p.0.end, p.1.start));
+    let meet = |x: &Range<usize>, y: &Range<usize>| x.start <= y.end && y.start <= x.end;
+    let apart = |x: &Range<usize>, y: &Range<usize>| x.end <= y.start || y.end <= x.start;
     let mut merged: Vec<(Range<usize>, Range<usize>, usize)> = Vec::new();
     for (n, f, m) in pieces {
         match merged.last_mut() {
-            Some(last) if n.start < last.0.end => {
+            Some(last) if n.start < last.0.end && meet(&last.1, &f) => {
                 last.0.end = last.0.end.max(n.end);
                 last.1 = last.1.start.min(f.start)..last.1.end.max(f.end);
                 last.2 += m;
@@ -252,12 +257,17 @@ pub fn compose(
     let mut by_size: Vec<usize> = (0..merged.len()).collect();
     by_size.sort_by_key(|&i| (std::cmp::Reverse(merged[i].0.len()), i));
     for i in by_size {
-        let f = &merged[i].1;
-        if kept
-            .iter()
-            .all(|k| k.1.end <= f.start || f.end <= k.1.start)
-        {
-            kept.push(merged[i].clone());
+        let (mut n, f, m) = merged[i].clone();
+        for k in &kept {
+            if k.0.start <= n.start && n.start < k.0.end {
+                n.start = k.0.end;
+            }
+            if k.0.start < n.end && n.end <= k.0.end {
+                n.end = k.0.start;
+            }
+        }
+        if n.start < n.end && kept.iter().all(|k| apart(&k.0, &n) && apart(&k.1, &f)) {
+            kept.push((n, f, m));
         }
     }
     kept.sort_by_key(|k| k.0.start);
@@ -389,5 +399,42 @@ mod tests {
         part.comparison.containment_a_in_b = 0.5;
         part.comparison.containment_b_in_a = 0.5;
         assert!(derive_over(&[A, X, Q], &[part, link]).is_empty());
+    }
+
+    #[test]
+    fn two_sentences_next_to_each_other_in_the_copy_stay_apart_in_the_quoting_page() {
+        // Q quotes two sentences of X that follow each other there, at its two ends: carried
+        // into A (whose copy X is), they are two places of Q, not everything between them.
+        let q = "Rescuers reached them by boat. Weather: rain again all week, with wind from \
+                 the west and a cold night ahead for the valley towns. The mayor asked for calm.";
+        let (s1, s2) = (
+            "Rescuers reached them by boat.",
+            "The mayor asked for calm.",
+        );
+        // X copies A whole with an aside of its own, and its passage with A runs over the
+        // aside: carried in proportion, the two sentences' places in A meet inside a word.
+        let x = "BREAKING\nThe dam gave way at dawn. Two villages were flooded. Our reporter \
+                 saw the water rise over the bridge within an hour, while sirens sounded across \
+                 the whole valley. Rescuers reached them by boat. The mayor asked for calm.";
+        let copy = pair(0, 1, 1.0, 0.7, vec![passage(0..A.len(), 0..x.len(), true)]);
+        let link = pair(
+            1,
+            2,
+            0.3,
+            0.4,
+            vec![
+                passage(span(x, s1), span(q, s1), true),
+                passage(span(x, s2), span(q, s2), true),
+            ],
+        );
+        let got = derive_over(&[A, x, q], &[copy, link]);
+        assert_eq!(got.len(), 1, "{got:?}");
+        let words = |t: &str| tokenize(t).len() as f64;
+        let c = &got[0].comparison;
+        assert_eq!(c.containment_b_in_a, (words(s1) + words(s2)) / words(q));
+        assert!(c
+            .passages
+            .iter()
+            .all(|p| !q[p.b.clone()].contains("Weather")));
     }
 }
