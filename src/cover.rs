@@ -233,8 +233,8 @@ struct Other<W, L> {
     holds_link: L,
 }
 
-/// The share of A's `n` words that passages with B (`other`) could cover, from A's terms
-/// (`marks`); or, once that share is sure to fall below `floor`, a share below `floor` that is
+/// The share of A's words that passages with B (`other`) could cover, from A's terms
+/// (`own`); or, once that share is sure to fall below `floor`, a share below `floor` that is
 /// still at least it. The words are settled left to right as the chains are found, so a pair
 /// far from the floor costs a walk over the part of A that shows it.
 fn bound<M: Fn(usize) -> Mark, W: Fn(usize) -> bool, L: Fn(u64, u64) -> bool>(
@@ -282,7 +282,7 @@ fn bound<M: Fn(usize) -> Mark, W: Fn(usize) -> bool, L: Fn(u64, u64) -> bool>(
 struct Sweep<'c> {
     covered: &'c mut [bool],
     done: usize,
-    /// The words before it have been read for `run_start`.
+    /// The words before it have been looked at for `run_start`.
     scanned: usize,
     /// Where the run of words B holds that ends at `scanned` starts.
     run_start: usize,
