@@ -16,6 +16,40 @@ pub(super) struct Sentence {
     pub anchors: Range<usize>,
 }
 
+/// German writes the day of a date as an ordinal, with a full stop (`am 31. März 2020`): that
+/// stop, between a day and a month, ends no sentence. `day` and `month` are two words in a row
+/// of `text`, with their normalized forms.
+fn german_date(
+    text: &str,
+    day: &crate::normalize::Token,
+    day_norm: &str,
+    month: &crate::normalize::Token,
+    month_norm: &str,
+) -> bool {
+    const MONTHS: [&str; 14] = [
+        "april",
+        "august",
+        "dezember",
+        "februar",
+        "feber",
+        "januar",
+        "janner",
+        "juli",
+        "juni",
+        "mai",
+        "marz",
+        "november",
+        "oktober",
+        "september",
+    ];
+    (1..=2).contains(&day_norm.len())
+        && day_norm.bytes().all(|b| b.is_ascii_digit())
+        && MONTHS.contains(&month_norm)
+        && text
+            .get(day.end..month.start)
+            .is_some_and(|gap| gap.trim() == ".")
+}
+
 /// A content word, the evidence it gives when found in the other text.
 pub(super) struct Anchor {
     /// Its keys in [`Text::keys`]: its own stem, and its translations' stems.
@@ -91,7 +125,16 @@ impl Text {
         let mut owns = Vec::new();
         for i in 0..tokens.len() {
             let tok = tokens.get(i);
-            if tok.sentence_start || t.sentences.is_empty() {
+            let date = german
+                && i > 0
+                && german_date(
+                    text,
+                    tokens.get(i - 1),
+                    tokens.norm(i - 1),
+                    tok,
+                    tokens.norm(i),
+                );
+            if (tok.sentence_start && !date) || t.sentences.is_empty() {
                 let at = t.anchors.len();
                 t.sentences.push(Sentence {
                     bytes: tok.start..tok.end,
@@ -177,5 +220,28 @@ mod tests {
             3,
             "without a lexicon, only figures and names: 35, Riexinger, Bonn"
         );
+    }
+
+    #[test]
+    fn the_full_stop_of_a_german_date_ends_no_sentence() {
+        let de = super::super::detect(
+            "Die Regierung hat am Dienstag ein Hilfspaket für die Unternehmen beschlossen.",
+        )
+        .unwrap();
+        let t = Text::new(
+            "Die Frist endet am 31. März 2020. Danach gilt das Gesetz. Es kam 2021. Juli war heiß.",
+            de,
+            None,
+            &Rarity::default(),
+        );
+        // After `31.` a month follows: one sentence. After `2021.` a new one starts, even
+        // before a month's name (`Juli war heiß`): a year is no day.
+        assert_eq!(t.sentences.len(), 4);
+        let fr = super::super::detect(
+            "Le gouvernement a annoncé mardi un plan de soutien aux entreprises touchées par la crise.",
+        )
+        .unwrap();
+        let t = Text::new("Le 31. Mars était froid.", fr, None, &Rarity::default());
+        assert_eq!(t.sentences.len(), 2, "a German rule only");
     }
 }
