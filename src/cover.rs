@@ -619,8 +619,7 @@ impl Compact {
     fn get(&self, i: usize) -> Option<(&[u8], &[u8], f32)> {
         let end = self.starts.get(i + 1).copied().unwrap_or(self.bytes.len());
         let b = &self.bytes[self.starts[i]..end];
-        let word =
-            |k: usize| u32::from_le_bytes([b[4 * k], b[4 * k + 1], b[4 * k + 2], b[4 * k + 3]]);
+        let word = |k: usize| u32_at(b, k);
         if word(0) == u32::MAX {
             return None;
         }
@@ -652,13 +651,27 @@ fn link16(p: u64, t: u64) -> u16 {
         as u16
 }
 
+/// The `k`-th little-endian `u16` of `b`: a compact word.
+fn u16_at(b: &[u8], k: usize) -> u16 {
+    u16::from_le_bytes([b[2 * k], b[2 * k + 1]])
+}
+
+/// The `k`-th little-endian `u32` of `b`: a compact term, or a header field.
+fn u32_at(b: &[u8], k: usize) -> u32 {
+    u32::from_le_bytes([b[4 * k], b[4 * k + 1], b[4 * k + 2], b[4 * k + 3]])
+}
+
+/// A compact term's hash, cut to 15 bits.
+fn term_hash(t: u32) -> u16 {
+    (t & 0x7FFF) as u16
+}
+
 fn words16(b: &[u8]) -> impl Iterator<Item = u16> + '_ {
-    b.chunks_exact(2).map(|x| u16::from_le_bytes([x[0], x[1]]))
+    (0..b.len() / 2).map(|k| u16_at(b, k))
 }
 
 fn terms32(b: &[u8]) -> impl Iterator<Item = u32> + '_ {
-    b.chunks_exact(4)
-        .map(|x| u32::from_le_bytes([x[0], x[1], x[2], x[3]]))
+    (0..b.len() / 4).map(|k| u32_at(b, k))
 }
 
 fn has(set: &[u64], v: u16) -> bool {
@@ -700,7 +713,7 @@ impl CompactSets {
         ts.clear();
         ls.clear();
         ws.extend(words16(words));
-        ts.extend(terms32(terms).map(|t| (t & 0x7FFF) as u16));
+        ts.extend(terms32(terms).map(term_hash));
         for j in 0..ts.len() {
             for &p in &ts[before(j, config)] {
                 ls.push(link16(p.into(), ts[j].into()));
@@ -733,29 +746,19 @@ impl CompactSets {
             terms: terms.len() / 4,
             weight,
             mark: |k: usize| {
-                let t = u32::from_le_bytes([
-                    terms[4 * k],
-                    terms[4 * k + 1],
-                    terms[4 * k + 2],
-                    terms[4 * k + 3],
-                ]);
+                let t = u32_at(terms, k);
                 Mark {
                     token: t >> 16,
                     weight: term_weight(t >> 15 & 1 != 0, config),
-                    hash: u64::from(t & 0x7FFF),
-                    held: has(&self.terms, (t & 0x7FFF) as u16),
+                    hash: u64::from(term_hash(t)),
+                    held: has(&self.terms, term_hash(t)),
                     linked: false,
                 }
             },
         };
         let other = Other {
             weight: self.weight,
-            holds_word: |k: usize| {
-                has(
-                    &self.words,
-                    u16::from_le_bytes([words[2 * k], words[2 * k + 1]]),
-                )
-            },
+            holds_word: |k: usize| has(&self.words, u16_at(words, k)),
             holds_link: |p, t| has(&self.links, link16(p, t)),
         };
         bound(&own, &other, config, may_share_run, floor, scratch)
