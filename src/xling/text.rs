@@ -125,16 +125,17 @@ impl Text {
         let mut owns = Vec::new();
         for i in 0..tokens.len() {
             let tok = tokens.get(i);
-            let date = german
-                && i > 0
-                && german_date(
-                    text,
-                    tokens.get(i - 1),
-                    tokens.norm(i - 1),
-                    tok,
-                    tokens.norm(i),
-                );
-            if (tok.sentence_start && !date) || t.sentences.is_empty() {
+            let starts = tok.sentence_start
+                && !(german
+                    && i > 0
+                    && german_date(
+                        text,
+                        tokens.get(i - 1),
+                        tokens.norm(i - 1),
+                        tok,
+                        tokens.norm(i),
+                    ));
+            if starts || t.sentences.is_empty() {
                 let at = t.anchors.len();
                 t.sentences.push(Sentence {
                     bytes: tok.start..tok.end,
