@@ -277,17 +277,21 @@ fn stages(c: &mut Criterion) {
     g.finish();
 }
 
+/// The corpus's sentences of six words or more, in order: what the generated corpora are
+/// made of.
+fn corpus_sentences(texts: &[String]) -> impl Iterator<Item = &str> {
+    texts
+        .iter()
+        .flat_map(|t| t.split_inclusive(". "))
+        .filter(|s| s.split_whitespace().count() >= 6)
+}
+
 /// `n` pages of 4 to 16 sentences drawn (deterministically) from the first `pool` sentences of
 /// the corpus, as they are: each sentence recurs in many pages, so most pairs of pages share
 /// one or two, and a few pages hold most of another.
 fn pooled_corpus(texts: &[String], n: usize, pool: usize) -> Vec<String> {
     use rand::{rngs::StdRng, Rng, SeedableRng};
-    let sentences: Vec<&str> = texts
-        .iter()
-        .flat_map(|t| t.split_inclusive(". "))
-        .filter(|s| s.split_whitespace().count() >= 6)
-        .take(pool)
-        .collect();
+    let sentences: Vec<&str> = corpus_sentences(texts).take(pool).collect();
     let mut rng = StdRng::seed_from_u64(11);
     (0..n)
         .map(|_| {
@@ -308,11 +312,7 @@ fn pooled_corpus(texts: &[String], n: usize, pool: usize) -> Vec<String> {
 /// function words and chance, as distinct articles do.
 fn generated_corpus(texts: &[String], n: usize) -> (Vec<String>, Vec<(usize, usize)>) {
     use rand::{rngs::StdRng, Rng, SeedableRng};
-    let sentences: Vec<&str> = texts
-        .iter()
-        .flat_map(|t| t.split_inclusive(". "))
-        .filter(|s| s.split_whitespace().count() >= 6)
-        .collect();
+    let sentences: Vec<&str> = corpus_sentences(texts).collect();
     let mut rng = StdRng::seed_from_u64(7);
     let sentence = |rng: &mut StdRng| -> String {
         let s = sentences[rng.gen_range(0..sentences.len())];
