@@ -241,3 +241,29 @@ fn a_sentence_is_not_found_in_a_place_far_longer_than_its_translation() {
     );
     assert_eq!(found(elsewhere), 0.0);
 }
+
+#[test]
+fn a_sentence_is_not_found_where_the_place_holds_a_figure_it_lacks() {
+    // Two pages on one event: each sentence's best place in the other is the sentence that
+    // shares `750 billion euros`, the rocket and its launch, but the French one also holds a
+    // budget of 1074 billion: it says more than the English one, and is no translation of it.
+    // Once the French page gives the figures the English sentence gives, it is.
+    let en = "Critics in the defence ministry say the rocket programme will cost taxpayers 750 \
+              billion euros over many years before its launch. The weather in the capital was mild for the season, and shops stayed \
+              open late on Friday evening.";
+    let other = "Les 27 États membres ont approuvé mardi un programme de fusée de 750 milliards \
+                 d'euros et un budget de 1074 milliards d'euros pour son lancement. \
+                 Les écoles rouvriront la semaine prochaine, selon le rectorat.";
+    let same = "Les 27 États membres ont approuvé mardi un programme de fusée de 750 milliards \
+                d'euros pour son lancement. Les écoles rouvriront la semaine \
+                prochaine, selon le rectorat.";
+    let lib = reprint::xling::CrossLingual::new()
+        .with_lexicon(reprint::xling::Lexicon::load(Path::new(LEXICON)).unwrap());
+    let found = |fr: &str| {
+        lib.compare_across(en, fr)
+            .expect("two languages")
+            .containment_a_in_b
+    };
+    assert_eq!(found(other), 0.0);
+    assert!(found(same) > 0.4, "{}", found(same));
+}

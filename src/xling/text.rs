@@ -14,18 +14,42 @@ pub(super) struct Sentence {
     pub words: u32,
     /// Its anchors in [`Text::anchors`].
     pub anchors: Range<usize>,
+    /// Its long figures in [`Text::figures`], sorted and distinct.
+    pub figures: Range<usize>,
 }
 
-/// German writes the day of a date as an ordinal, with a full stop (`am 31. März 2020`): that
-/// stop, between a day and a month, ends no sentence. `day` and `month` are two words in a row
-/// of `text`, with their normalized forms.
-fn german_date(
-    text: &str,
-    day: &crate::normalize::Token,
-    day_norm: &str,
-    month: &crate::normalize::Token,
-    month_norm: &str,
-) -> bool {
+/// Whether word `i` of `tokens` (of `text`, in a language that is German when `german`)
+/// starts a sentence. The tokenizer starts one after every full stop; across languages a
+/// sentence is the unit matched with its translation, and a stop that ends none would cut it
+/// in two, neither half of the translation's length. A full stop ends no sentence
+/// - when a word follows it without a space: inside a figure (`14.680`, `3.5`), which the
+///   other language writes otherwise (`14 680`, `3,5`), an initialism (`U.S.`), an address;
+/// - before a word in lower case (`vom 2. bis 8. Dezember`, `z. B. die`): sentences begin
+///   with a capital;
+/// - in German, between a date's day and its month (`am 31. März 2020`): German writes the day
+///   as an ordinal, with a stop.
+pub(super) fn starts_sentence(text: &str, tokens: &Tokens, i: usize, german: bool) -> bool {
+    let tok = tokens.get(i);
+    if !tok.sentence_start || i == 0 {
+        return tok.sentence_start;
+    }
+    let prev = tokens.get(i - 1);
+    let Some(gap) = text.get(prev.end..tok.start) else {
+        return true;
+    };
+    if gap.trim() != "." || gap.contains(['\n', '\r']) {
+        return true;
+    }
+    let joined = gap == ".";
+    let lower = text[tok.start..]
+        .chars()
+        .next()
+        .is_some_and(char::is_lowercase);
+    !(joined || lower || german && german_date(tokens.norm(i - 1), tokens.norm(i)))
+}
+
+/// Whether `day` and `month`, normalized, are a German date's day and month.
+fn german_date(day: &str, month: &str) -> bool {
     const MONTHS: [&str; 14] = [
         "april",
         "august",
@@ -42,12 +66,9 @@ fn german_date(
         "oktober",
         "september",
     ];
-    (1..=2).contains(&day_norm.len())
-        && day_norm.bytes().all(|b| b.is_ascii_digit())
-        && MONTHS.contains(&month_norm)
-        && text
-            .get(day.end..month.start)
-            .is_some_and(|gap| gap.trim() == ".")
+    (1..=2).contains(&day.len())
+        && day.bytes().all(|b| b.is_ascii_digit())
+        && MONTHS.contains(&month)
 }
 
 /// A content word, the evidence it gives when found in the other text.
@@ -100,6 +121,8 @@ pub(super) struct Text {
     /// The stem of each of its own content words → the sentences holding it, ascending: where
     /// the other text's anchors are looked up.
     pub postings: AHashMap<u64, Vec<u32>>,
+    /// The figures of three digits or more of each sentence (see [`long_figures`]).
+    pub figures: Vec<u64>,
 }
 
 impl Text {
@@ -120,30 +143,25 @@ impl Text {
             words: tokens.len() as u32,
             translated: lexicon.is_some(),
             postings: AHashMap::new(),
+            figures: Vec::new(),
         };
+        let mut sentence_of = Vec::with_capacity(tokens.len());
         let german = lang.code() == "de";
         let mut owns = Vec::new();
         for i in 0..tokens.len() {
             let tok = tokens.get(i);
-            let starts = tok.sentence_start
-                && !(german
-                    && i > 0
-                    && german_date(
-                        text,
-                        tokens.get(i - 1),
-                        tokens.norm(i - 1),
-                        tok,
-                        tokens.norm(i),
-                    ));
+            let starts = starts_sentence(text, &tokens, i, german);
             if starts || t.sentences.is_empty() {
                 let at = t.anchors.len();
                 t.sentences.push(Sentence {
                     bytes: tok.start..tok.end,
                     words: 0,
                     anchors: at..at,
+                    figures: 0..0,
                 });
             }
             let s = t.sentences.len() - 1;
+            sentence_of.push(s);
             let sentence = t.sentences.last_mut().expect("pushed above");
             sentence.bytes.end = tok.end;
             sentence.words += 1;
@@ -165,7 +183,7 @@ impl Text {
             let figure = norm.bytes().any(|b| b.is_ascii_digit());
             // German capitalizes every noun: there a capital marks a name only when the lexicon
             // does not know the word.
-            let name = tok.capitalized && !tok.sentence_start && !(german && translated);
+            let name = tok.capitalized && !starts && !(german && translated);
             if lexicon.is_none() && !(figure || name) {
                 // Without a lexicon only figures and names can be found across languages;
                 // other words would only dilute each sentence's share.
@@ -198,8 +216,73 @@ impl Text {
             let spread = t.postings.get(own).map_or(1, |l| l.len()) as f32;
             anchor.weight /= spread.sqrt();
         }
+        let mut figures = long_figures(text, &tokens, &sentence_of);
+        figures.sort_unstable();
+        figures.dedup();
+        for run in figures.chunk_by(|x, y| x.0 == y.0) {
+            let at = t.figures.len();
+            t.figures.extend(run.iter().map(|x| x.1));
+            t.sentences[run[0].0].figures = at..t.figures.len();
+        }
         t
     }
+
+    /// The long figures of a run of sentences, sorted and distinct.
+    pub fn figures(&self, sentences: Range<usize>) -> Vec<u64> {
+        let mut out: Vec<u64> = self.sentences[sentences]
+            .iter()
+            .flat_map(|s| self.figures[s.figures.clone()].iter().copied())
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// The figures of three digits or more of a text (`750`, `2020`, `14 680`), as (sentence,
+/// hash of the digits): figures that translation passes on unchanged, and that no writer
+/// spells out in words, as they do small numbers (`fünf`, `cinquante`). A figure written in
+/// groups of three (`14.680`, `14 680`, `14,680`: one separator between groups) is one figure,
+/// as the language that writes it without separators (`14680`) has it.
+fn long_figures(text: &str, tokens: &Tokens, sentence_of: &[usize]) -> Vec<(usize, u64)> {
+    let digits = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit());
+    let mut out = Vec::new();
+    let mut number = String::new();
+    let mut group = 0; // digits in the last group of `number`
+    let mut flush = |number: &mut String, s: usize| {
+        if number.len() >= 3 {
+            out.push((s, xxhash_rust::xxh3::xxh3_64(number.as_bytes())));
+        }
+        number.clear();
+    };
+    for i in 0..tokens.len() {
+        let norm = tokens.norm(i);
+        if !digits(norm) {
+            if i > 0 {
+                flush(&mut number, sentence_of[i - 1]);
+            }
+            continue;
+        }
+        let grouped = i > 0
+            && !number.is_empty()
+            && sentence_of[i] == sentence_of[i - 1]
+            && norm.len() == 3
+            && group <= 3
+            && text
+                .get(tokens.get(i - 1).end..tokens.get(i).start)
+                .is_some_and(|gap| {
+                    matches!(gap, "." | "," | " " | "\u{a0}" | "\u{202f}" | "'" | "’")
+                });
+        if !grouped && i > 0 {
+            flush(&mut number, sentence_of[i - 1]);
+        }
+        number.push_str(norm);
+        group = norm.len();
+    }
+    if let Some(&s) = sentence_of.last() {
+        flush(&mut number, s);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -244,5 +327,51 @@ mod tests {
         .unwrap();
         let t = Text::new("Le 31. Mars était froid.", fr, None, &Rarity::default());
         assert_eq!(t.sentences.len(), 2, "a German rule only");
+    }
+
+    fn lang(text: &str) -> Language {
+        super::super::detect(text).unwrap()
+    }
+
+    #[test]
+    fn a_stop_in_a_figure_or_before_a_small_letter_ends_no_sentence() {
+        let de =
+            lang("Die Regierung hat am Dienstag ein Hilfspaket für die Unternehmen beschlossen.");
+        let en =
+            lang("The government announced a support plan for the companies hit by the crisis.");
+        let t = Text::new(
+            "Es waren 14.680 Fälle pro Tag. Vom 2. bis 8. Dezember sank die Zahl. Dann stieg sie.",
+            de,
+            None,
+            &Rarity::default(),
+        );
+        assert_eq!(t.sentences.len(), 3);
+        let t = Text::new(
+            "The U.S. economy grew 3.5 percent.\nexports fell. Imports rose by 2. Then 3.",
+            en,
+            None,
+            &Rarity::default(),
+        );
+        // A line break ends a sentence whatever follows; `by 2. Then` is a sentence's end.
+        assert_eq!(t.sentences.len(), 4);
+    }
+
+    #[test]
+    fn a_long_figure_is_one_however_its_groups_are_written() {
+        let fr = lang("Le gouvernement a annoncé mardi un plan de soutien aux entreprises touchées par la crise.");
+        let figures = |text: &str| {
+            let t = Text::new(text, fr, None, &Rarity::default());
+            t.figures(0..t.sentences.len())
+        };
+        let one = figures("Il y avait 14680 cas.");
+        assert_eq!(one.len(), 1);
+        assert_eq!(figures("Il y avait 14 680 cas."), one);
+        assert_eq!(figures("Il y avait 14.680 cas."), one);
+        assert_eq!(figures("Il y avait 14,680 cas."), one);
+        // Short figures are left out (writers spell them out); a decimal's parts are short.
+        assert!(figures("Il y avait 1,5 cas et 12 morts.").is_empty());
+        // Two years are two figures, and a year is no group of the figure before it.
+        assert_eq!(figures("En 2019, 2020 et 2021.").len(), 3);
+        assert_eq!(figures("Ils étaient 12 2020.").len(), 1);
     }
 }
