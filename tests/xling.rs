@@ -33,6 +33,15 @@ fn label(a: &str, b: &str) -> f64 {
         .expect("labeled pair")
 }
 
+/// The containment of the English text `en` in the French text `fr`, with the test lexicon.
+fn en_in_fr(en: &str, fr: &str) -> f64 {
+    reprint::xling::CrossLingual::new()
+        .with_lexicon(reprint::xling::Lexicon::load(Path::new(LEXICON)).unwrap())
+        .compare_across(en, fr)
+        .expect("two languages")
+        .containment_a_in_b
+}
+
 fn compare_json(a: &str, b: &str, extra: &[&str]) -> serde_json::Value {
     let mut args = vec!["compare", a, b, "--json"];
     args.extend_from_slice(extra);
@@ -226,13 +235,7 @@ fn a_sentence_is_not_found_in_a_place_far_longer_than_its_translation() {
     let translated = "La fusée a explosé quelques minutes après le lancement au large de la \
                       côte. Le maire a promis de recevoir les pêcheurs de la région la semaine \
                       prochaine.";
-    let lib = reprint::xling::CrossLingual::new()
-        .with_lexicon(reprint::xling::Lexicon::load(Path::new(LEXICON)).unwrap());
-    let found = |fr: &str| {
-        lib.compare_across(en, fr)
-            .expect("two languages")
-            .containment_a_in_b
-    };
+    let found = |fr: &str| en_in_fr(en, fr);
     let first = 9.0 / 39.0;
     assert!(
         (found(translated) - first).abs() < 0.03,
@@ -249,21 +252,15 @@ fn a_sentence_is_not_found_where_the_place_holds_a_figure_it_lacks() {
     // budget of 1074 billion: it says more than the English one, and is no translation of it.
     // Once the French page gives the figures the English sentence gives, it is.
     let en = "Critics in the defence ministry say the rocket programme will cost taxpayers 750 \
-              billion euros over many years before its launch. The weather in the capital was mild for the season, and shops stayed \
-              open late on Friday evening.";
+              billion euros over many years before its launch. The weather in the capital was \
+              mild for the season, and shops stayed open late on Friday evening.";
     let other = "Les 27 États membres ont approuvé mardi un programme de fusée de 750 milliards \
                  d'euros et un budget de 1074 milliards d'euros pour son lancement. \
                  Les écoles rouvriront la semaine prochaine, selon le rectorat.";
     let same = "Les 27 États membres ont approuvé mardi un programme de fusée de 750 milliards \
                 d'euros pour son lancement. Les écoles rouvriront la semaine \
                 prochaine, selon le rectorat.";
-    let lib = reprint::xling::CrossLingual::new()
-        .with_lexicon(reprint::xling::Lexicon::load(Path::new(LEXICON)).unwrap());
-    let found = |fr: &str| {
-        lib.compare_across(en, fr)
-            .expect("two languages")
-            .containment_a_in_b
-    };
+    let found = |fr: &str| en_in_fr(en, fr);
     assert_eq!(found(other), 0.0);
     assert!(found(same) > 0.4, "{}", found(same));
 }

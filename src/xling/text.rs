@@ -289,6 +289,17 @@ fn long_figures(text: &str, tokens: &Tokens, sentence_of: &[usize]) -> Vec<(usiz
 mod tests {
     use super::*;
 
+    /// Sentences long enough for the detector to name their languages.
+    const DE: &str =
+        "Die Regierung hat am Dienstag ein Hilfspaket für die Unternehmen beschlossen.";
+    const FR: &str =
+        "Le gouvernement a annoncé mardi un plan de soutien aux entreprises touchées par la crise.";
+    const EN: &str = "The government announced a support plan for the companies hit by the crisis.";
+
+    fn lang(sample: &str) -> Language {
+        super::super::detect(sample).unwrap()
+    }
+
     #[test]
     fn a_figure_held_by_many_documents_weighs_less_than_a_rare_one() {
         let rarity = Rarity::new(1000, [(1, 500), (2, 2), (3, 1)].into_iter());
@@ -296,8 +307,12 @@ mod tests {
         assert!(rarity.of(2) > 0.89, "in two documents: {}", rarity.of(2));
         assert_eq!(rarity.of(3), 1.0, "held once, or unknown: full weight");
         assert_eq!(rarity.of(4), 1.0);
-        let fr = super::super::detect("Le gouvernement a annoncé mardi un plan de soutien aux entreprises touchées par la crise.").unwrap();
-        let t = Text::new("Il y a 35 ans, Riexinger est né à Bonn.", fr, None, &rarity);
+        let t = Text::new(
+            "Il y a 35 ans, Riexinger est né à Bonn.",
+            lang(FR),
+            None,
+            &rarity,
+        );
         assert_eq!(t.sentences.len(), 1);
         assert_eq!(
             t.anchors.len(),
@@ -306,61 +321,41 @@ mod tests {
         );
     }
 
-    #[test]
-    fn the_full_stop_of_a_german_date_ends_no_sentence() {
-        let de = super::super::detect(
-            "Die Regierung hat am Dienstag ein Hilfspaket für die Unternehmen beschlossen.",
-        )
-        .unwrap();
-        let t = Text::new(
-            "Die Frist endet am 31. März 2020. Danach gilt das Gesetz. Es kam 2021. Juli war heiß.",
-            de,
-            None,
-            &Rarity::default(),
-        );
-        // After `31.` a month follows: one sentence. After `2021.` a new one starts, even
-        // before a month's name (`Juli war heiß`): a year is no day.
-        assert_eq!(t.sentences.len(), 4);
-        let fr = super::super::detect(
-            "Le gouvernement a annoncé mardi un plan de soutien aux entreprises touchées par la crise.",
-        )
-        .unwrap();
-        let t = Text::new("Le 31. Mars était froid.", fr, None, &Rarity::default());
-        assert_eq!(t.sentences.len(), 2, "a German rule only");
+    /// The sentences of `text`, in the language of `sample`.
+    fn sentences(text: &str, sample: &str) -> usize {
+        Text::new(text, lang(sample), None, &Rarity::default())
+            .sentences
+            .len()
     }
 
-    fn lang(text: &str) -> Language {
-        super::super::detect(text).unwrap()
+    #[test]
+    fn the_full_stop_of_a_german_date_ends_no_sentence() {
+        // After `31.` a month follows: one sentence. After `2021.` a new one starts, even
+        // before a month's name (`Juli war heiß`): a year is no day.
+        let de =
+            "Die Frist endet am 31. März 2020. Danach gilt das Gesetz. Es kam 2021. Juli war heiß.";
+        assert_eq!(sentences(de, DE), 4);
+        assert_eq!(
+            sentences("Le 31. Mars était froid.", FR),
+            2,
+            "a German rule only"
+        );
     }
 
     #[test]
     fn a_stop_in_a_figure_or_before_a_small_letter_ends_no_sentence() {
         let de =
-            lang("Die Regierung hat am Dienstag ein Hilfspaket für die Unternehmen beschlossen.");
-        let en =
-            lang("The government announced a support plan for the companies hit by the crisis.");
-        let t = Text::new(
-            "Es waren 14.680 Fälle pro Tag. Vom 2. bis 8. Dezember sank die Zahl. Dann stieg sie.",
-            de,
-            None,
-            &Rarity::default(),
-        );
-        assert_eq!(t.sentences.len(), 3);
-        let t = Text::new(
-            "The U.S. economy grew 3.5 percent.\nexports fell. Imports rose by 2. Then 3.",
-            en,
-            None,
-            &Rarity::default(),
-        );
+            "Es waren 14.680 Fälle pro Tag. Vom 2. bis 8. Dezember sank die Zahl. Dann stieg sie.";
+        assert_eq!(sentences(de, DE), 3);
         // A line break ends a sentence whatever follows; `by 2. Then` is a sentence's end.
-        assert_eq!(t.sentences.len(), 4);
+        let en = "The U.S. economy grew 3.5 percent.\nexports fell. Imports rose by 2. Then 3.";
+        assert_eq!(sentences(en, EN), 4);
     }
 
     #[test]
     fn a_long_figure_is_one_however_its_groups_are_written() {
-        let fr = lang("Le gouvernement a annoncé mardi un plan de soutien aux entreprises touchées par la crise.");
         let figures = |text: &str| {
-            let t = Text::new(text, fr, None, &Rarity::default());
+            let t = Text::new(text, lang(FR), None, &Rarity::default());
             t.figures(0..t.sentences.len())
         };
         let one = figures("Il y avait 14680 cas.");
