@@ -18,8 +18,9 @@
 //! # Invariants
 //! - Words are looked up in normalized form (`normalize`: case and diacritics folded), so
 //!   `Größe` in a text finds `grösse` in the file.
-//! - A translation is kept as the [`super::stem`] keys of its content words; a translation that
-//!   is only function words (`haben` → `avoir`, `être`) carries no evidence and is dropped.
+//! - A translation is kept as the stem keys of its content words (first five letters, figures
+//!   whole); a translation that is only function words (`haben` → `avoir`, `être`) carries no
+//!   evidence and is dropped.
 
 use crate::normalize::tokenize;
 use crate::Error;
