@@ -291,7 +291,7 @@ fn words_impl<const FAST: bool, const LEAN: bool, S: WordSink>(
         open: None,
         open_chars: 0,
         open_upper: false,
-        boundary: true,
+        boundary: TEXT_START,
     };
     let bytes = text.as_bytes();
     let table = if FAST { fast_table() } else { &EMPTY_TABLE };
@@ -302,7 +302,7 @@ fn words_impl<const FAST: bool, const LEAN: bool, S: WordSink>(
             if byte.is_ascii_alphanumeric() {
                 if LEAN && b.open.is_none() {
                     if let Some((n, lower)) = ascii_word_at(bytes, i) {
-                        b.boundary = false;
+                        b.boundary = NO_END;
                         b.sink.ascii_word(&lower[..n]);
                         i += n;
                         continue;
@@ -324,7 +324,7 @@ fn words_impl<const FAST: bool, const LEAN: bool, S: WordSink>(
             } else {
                 b.close(i);
                 if matches!(byte, b'.' | b'!' | b'?' | b'\n' | b'\r') {
-                    b.boundary = true;
+                    b.boundary |= SENTENCE_END;
                 }
             }
             i += 1;
@@ -343,7 +343,7 @@ fn words_impl<const FAST: bool, const LEAN: bool, S: WordSink>(
                 } else {
                     b.close(i);
                     if e.boundary {
-                        b.boundary = true;
+                        b.boundary |= SENTENCE_END;
                     }
                 }
             }
@@ -364,9 +364,10 @@ struct Builder<'a, S> {
     open_chars: u32,
     /// The open word's first character is uppercase.
     open_upper: bool,
-    /// A sentence end was met since the last word: the next may start a sentence
-    /// ([`ends_no_sentence`] says).
-    boundary: bool,
+    /// What came since the last word: nothing that ends a sentence ([`NO_END`]), a sentence
+    /// end (the next word may start a sentence: [`ends_no_sentence`] says), or nothing at all
+    /// ([`TEXT_START`]: the next word is the text's first and starts a sentence).
+    boundary: u8,
 }
 
 impl<S: WordSink> Builder<'_, S> {
@@ -395,8 +396,11 @@ impl<S: WordSink> Builder<'_, S> {
             start,
             end,
             chars: self.open_chars,
-            sentence_start: std::mem::take(&mut self.boundary)
-                && !ends_no_sentence(self.text, start),
+            sentence_start: match std::mem::replace(&mut self.boundary, NO_END) {
+                NO_END => false,
+                SENTENCE_END => !ends_no_sentence(self.text, start),
+                _ => true,
+            },
             capitalized: self.open_upper,
             norm_start,
         };
@@ -412,7 +416,7 @@ impl<S: WordSink> Builder<'_, S> {
             } else {
                 self.close(i);
                 if matches!(c, '.' | '!' | '?' | '\n' | '\r') {
-                    self.boundary = true;
+                    self.boundary |= SENTENCE_END;
                 }
             }
         } else if is_ideograph(c) || compat_ideograph(c) {
@@ -435,11 +439,17 @@ impl<S: WordSink> Builder<'_, S> {
         } else {
             self.close(i);
             if is_sentence_end(c) {
-                self.boundary = true;
+                self.boundary |= SENTENCE_END;
             }
         }
     }
 }
+
+/// Values of [`Builder::boundary`], flags: a sentence end met before the first word leaves
+/// it the text's first.
+const NO_END: u8 = 0;
+const SENTENCE_END: u8 = 1;
+const TEXT_START: u8 = 2;
 
 /// Whether the sentence ends between the word starting at `word` in `text` and the word before
 /// are only full stops that end no sentence: a stop before a word in lower case (`vom 2. bis`,
@@ -457,11 +467,13 @@ fn ends_no_sentence(text: &str, word: usize) -> bool {
         .find(|&(_, c)| c.is_alphanumeric())
         .map_or(0, |(i, c)| i + c.len_utf8());
     if gap_start == 0 {
-        return false; // the text's first word
+        return false; // nothing before but sentence ends
     }
     let gap = &text[gap_start..word];
     let ends = |c: char| matches!(c, '.' | '!' | '?' | '\n' | '\r') || is_sentence_end(c);
-    if gap.chars().any(|c| ends(c) && c != '.') {
+    // The end met may lie before the last letter, when that letter made no word (a lone
+    // vowel sign): only a gap of full stops is looked at.
+    if !gap.contains('.') || gap.chars().any(|c| ends(c) && c != '.') {
         return false;
     }
     let next = text[word..].chars().next();
@@ -710,6 +722,10 @@ mod tests {
             starts("Pendant la crise.Le gouvernement a agi! mais peu? oui."),
             ["pendant", "le", "mais", "oui"]
         );
+        // A lone vowel sign is a letter that makes no word: the end before it still counts,
+        // and a text's first word starts a sentence whatever comes before it.
+        assert_eq!(starts("Fin! \u{730} suite"), ["fin", "suite"]);
+        assert_eq!(starts("\u{fffd}\u{730}. suite. Fin"), ["suite", "fin"]);
     }
 
     #[test]
