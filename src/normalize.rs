@@ -451,10 +451,11 @@ const NO_END: u8 = 0;
 const SENTENCE_END: u8 = 1;
 const TEXT_START: u8 = 2;
 
-/// Whether the sentence ends between the word starting at `word` in `text` and the word before
-/// are only full stops that end no sentence: a stop before a word in lower case (`vom 2. bis`,
-/// `z. B. die`), as sentences begin with a capital; inside a figure (`14.680`, `3.5`: digits on
-/// both sides, no space); after an initial, a single letter (`U.S.`, `J. Smith`). A stop
+/// Whether the word starting at `word` in `text`, after a sentence end, goes on with the
+/// sentence: the ends between it and the word before are full stops that end none. A stop
+/// ends no sentence before a word in lower case (`vom 2. bis`, `z. B. die`), as sentences
+/// begin with a capital; inside a figure (`14.680`, `3.5`: digits on both sides, no space);
+/// after an initial, a single letter (`U.S.`, `J. Smith`). A stop
 /// followed at once by a capital after a longer word (`la crise.Le gouvernement`: a page's
 /// lost line break) still ends a sentence, as do `!`, `?`, `…` and line breaks.
 // Out of line: it runs once a sentence, and inlined into the word loop it slowed every word.
