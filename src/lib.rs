@@ -35,6 +35,7 @@
 #![forbid(unsafe_code)]
 
 pub mod align;
+pub mod atomic;
 pub(crate) mod bounds;
 pub mod bridge;
 pub mod cluster;

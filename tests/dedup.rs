@@ -343,3 +343,27 @@ fn bad_files_are_reported_and_skipped() {
     );
     assert!(!out.contains("binary.txt"));
 }
+
+#[test]
+fn an_output_that_cannot_be_written_is_said_once_before_the_work() {
+    let out = std::env::temp_dir()
+        .join(format!("reprint-no-dir-{}", std::process::id()))
+        .join("kept.txt");
+    let docs = root().join("corpus/docs");
+    let o = reprint(&[
+        "dedup",
+        "-q",
+        "--output",
+        out.to_str().unwrap(),
+        docs.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    // The file asked for, not the temporary one beside it, and its cause once.
+    assert!(
+        err.starts_with(&format!("reprint: error: {}: ", out.display())),
+        "{err}"
+    );
+    assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
+    assert!(o.stdout.is_empty());
+}

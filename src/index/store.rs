@@ -35,6 +35,7 @@
 //! after the last save; those that are complete and intact are kept, and the log is cut at the
 //! first torn one (what a crash in the middle of a write leaves).
 
+use crate::atomic::AtomicFile;
 use crate::bounds::{Profile, StoredProfile};
 use crate::error::{Error, Result};
 use std::fs::{File, OpenOptions};
@@ -140,7 +141,8 @@ pub(crate) fn read_manifest(dir: &Path) -> Result<Option<Manifest>> {
     Ok(Some(m))
 }
 
-/// Replaces the manifest atomically: temporary file, fsync, rename, fsync of the directory.
+/// Replaces the manifest atomically ([`crate::atomic`]), through [`MANIFEST_TMP`], a name
+/// [`stray_files`] knows.
 pub(crate) fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
     let json = serde_json::to_string(m).expect("the manifest serializes");
     let text = format!(
@@ -148,26 +150,9 @@ pub(crate) fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
         xxh3_64(json.as_bytes())
     );
     let tmp = dir.join(MANIFEST_TMP);
-    let mut f = File::create(&tmp).map_err(io_err(&tmp))?;
+    let mut f = AtomicFile::with_temp(&manifest_path(dir), &tmp)?;
     f.write_all(text.as_bytes()).map_err(io_err(&tmp))?;
-    f.sync_all().map_err(io_err(&tmp))?;
-    drop(f);
-    let path = manifest_path(dir);
-    std::fs::rename(&tmp, &path).map_err(io_err(&path))?;
-    sync_dir(dir)
-}
-
-/// Makes a rename or file creation in `dir` durable.
-pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
-    #[cfg(unix)]
-    {
-        File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(io_err(dir))?;
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
+    f.commit()
 }
 
 /// Creates a new, empty log with its header.

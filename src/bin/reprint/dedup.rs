@@ -186,7 +186,7 @@ pub fn run(args: DedupArgs) -> anyhow::Result<u8> {
     crate::start_threads(args.threads)?;
     // Made first, so that an output that cannot be written is said before the work, not after.
     let mut file = match &args.output {
-        Some(path) => Some(crate::atomic::AtomicFile::create(path)?),
+        Some(path) => Some(reprint::atomic::AtomicFile::create(path)?),
         None => None,
     };
     let options = DedupOptions {

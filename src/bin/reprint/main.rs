@@ -2,7 +2,6 @@
 //! `args`, results written by `output`; the work itself is all in the `reprint` crate.
 
 mod args;
-mod atomic;
 mod dedup;
 mod output;
 mod sketch;
@@ -46,10 +45,28 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_OK),
         Err(e) => {
-            eprintln!("reprint: error: {e:#}");
+            eprintln!("reprint: error: {}", message(&e));
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// The error and its causes, `: `-separated, each said once: the library's errors name their
+/// cause in their own message (`FILE: No such file or directory`) and give it as their source
+/// too.
+fn message(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.ends_with(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 /// A reader that went away (`reprint scan | head`) is not an error.
