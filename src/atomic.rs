@@ -9,7 +9,7 @@
 //! - Dropped without [`AtomicFile::commit`], the temporary file is removed and the target is
 //!   untouched.
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
