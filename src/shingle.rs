@@ -72,25 +72,14 @@ pub fn jaccard(a: &[u64], b: &[u64]) -> Option<f64> {
 
 /// Size of the intersection of two sorted, deduplicated sets.
 pub fn intersection_len(a: &[u64], b: &[u64]) -> usize {
-    debug_assert!(a.windows(2).all(|w| w[0] < w[1]) && b.windows(2).all(|w| w[0] < w[1]));
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
+    // With nothing needed the early stop never fires, and inlined it compiles away.
+    intersection_len_at_least(a, b, 0).expect("every intersection has at least 0 elements")
 }
 
 /// [`intersection_len`] when it is at least `need`, else `None`, found without walking both
 /// sets to their ends when the elements left cannot make up the difference: what verifying a
 /// candidate pair against a threshold needs, most candidates below it stopping early.
+#[inline]
 pub fn intersection_len_at_least(a: &[u64], b: &[u64], need: usize) -> Option<usize> {
     debug_assert!(a.windows(2).all(|w| w[0] < w[1]) && b.windows(2).all(|w| w[0] < w[1]));
     let (mut i, mut j, mut n) = (0, 0, 0);
