@@ -9,17 +9,10 @@
 //! - Dropped without [`AtomicFile::commit`], the temporary file is removed and the target is
 //!   untouched.
 
-use crate::error::{Error, Result};
+use crate::error::{io_err, Error, Result};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
 
 /// A file being written, that replaces its target only on [`AtomicFile::commit`].
 pub struct AtomicFile {
@@ -33,10 +26,8 @@ impl AtomicFile {
     /// Starts writing `path`, through the temporary file `.NAME.PID.tmp` beside it.
     pub fn create(path: &Path) -> Result<AtomicFile> {
         let Some(name) = path.file_name() else {
-            return Err(Error::Io {
-                path: path.to_path_buf(),
-                source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"),
-            });
+            let source = std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name");
+            return Err(io_err(path)(source));
         };
         let mut tmp = std::ffi::OsString::from(".");
         tmp.push(name);
@@ -118,11 +109,11 @@ mod tests {
 
     #[test]
     fn the_target_changes_only_on_commit() {
-        let dir = std::env::temp_dir().join(format!("reprint-atomic-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
         let path = dir.join("out.txt");
         std::fs::write(&path, "old").unwrap();
-        let files = || std::fs::read_dir(&dir).unwrap().count();
+        let files = || std::fs::read_dir(dir).unwrap().count();
         let mut f = AtomicFile::create(&path).unwrap();
         f.write_all(b"new").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
@@ -139,6 +130,5 @@ mod tests {
             .err()
             .unwrap();
         assert!(e.to_string().contains("no/such/dir/out.txt"), "{e}");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

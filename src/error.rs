@@ -128,5 +128,13 @@ impl Error {
     }
 }
 
+/// What turns an I/O error on `path` into the library's [`Error::Io`], for `map_err`.
+pub(crate) fn io_err(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
 /// Shorthand for results with the library's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

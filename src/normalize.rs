@@ -323,7 +323,7 @@ fn words_impl<const FAST: bool, const LEAN: bool, S: WordSink>(
                 continue;
             } else {
                 b.close(i);
-                if matches!(byte, b'.' | b'!' | b'?' | b'\n' | b'\r') {
+                if ends_sentence_ascii(byte) {
                     b.boundary |= SENTENCE_END;
                 }
             }
@@ -415,7 +415,7 @@ impl<S: WordSink> Builder<'_, S> {
                 self.buf.push(c.to_ascii_lowercase());
             } else {
                 self.close(i);
-                if matches!(c, '.' | '!' | '?' | '\n' | '\r') {
+                if ends_sentence_ascii(c as u8) {
                     self.boundary |= SENTENCE_END;
                 }
             }
@@ -471,7 +471,7 @@ fn ends_no_sentence(text: &str, word: usize) -> bool {
         return false; // nothing before but sentence ends
     }
     let gap = &text[gap_start..word];
-    let ends = |c: char| matches!(c, '.' | '!' | '?' | '\n' | '\r') || is_sentence_end(c);
+    let ends = |c: char| (c.is_ascii() && ends_sentence_ascii(c as u8)) || is_sentence_end(c);
     // The end met may lie before the last letter, when that letter made no word (a lone
     // vowel sign): only a gap of full stops is looked at.
     if !gap.contains('.') || gap.chars().any(|c| ends(c) && c != '.') {
@@ -489,6 +489,12 @@ fn ends_no_sentence(text: &str, word: usize) -> bool {
         && last.is_some_and(|c| c.is_ascii_digit())
         && next.is_some_and(|c| c.is_ascii_digit());
     initial || figure
+}
+
+/// ASCII characters that end a sentence or a line.
+#[inline(always)]
+const fn ends_sentence_ascii(byte: u8) -> bool {
+    matches!(byte, b'.' | b'!' | b'?' | b'\n' | b'\r')
 }
 
 /// Non-ASCII characters that end a sentence or a line.

@@ -346,9 +346,8 @@ fn bad_files_are_reported_and_skipped() {
 
 #[test]
 fn an_output_that_cannot_be_written_is_said_once_before_the_work() {
-    let out = std::env::temp_dir()
-        .join(format!("reprint-no-dir-{}", std::process::id()))
-        .join("kept.txt");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("no-such-dir").join("kept.txt");
     let docs = root().join("corpus/docs");
     let o = reprint(&[
         "dedup",

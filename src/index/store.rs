@@ -37,7 +37,7 @@
 
 use crate::atomic::AtomicFile;
 use crate::bounds::{Profile, StoredProfile};
-use crate::error::{Error, Result};
+use crate::error::{io_err, Error, Result};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -82,13 +82,6 @@ pub(crate) fn manifest_path(dir: &Path) -> PathBuf {
 
 pub(crate) fn log_path(dir: &Path, generation: u64, writer: usize) -> PathBuf {
     dir.join(format!("log-{generation:06}-{writer}.rpl"))
-}
-
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    }
 }
 
 fn corrupt(path: &Path, reason: impl Into<String>) -> Error {

@@ -12,10 +12,10 @@
 //! cases only in a place of a translation's length. Otherwise it is *likely*, with
 //! [`LIKELY_SHARE`]. The sentences found are kept in the chain whose places in B never go
 //! backwards (a translation keeps the order of its source, and chance matches, scattered, do
-//! not chain) with the most firm sentences, then the most words. A likely sentence counts only in a run of neighbours
-//! that holds a firm one (seed and extend), and a short sentence between two kept ones whose
-//! places in B leave no room for anything else is carried too, as the monolingual aligner
-//! bridges small gaps.
+//! not chain) with the most firm sentences, then the most words. A likely sentence counts only
+//! in a run of neighbours that holds a firm one (seed and extend), and a short sentence between
+//! two kept ones whose places in B leave no room for anything else is carried too, as the
+//! monolingual aligner bridges small gaps.
 
 use super::text::Text;
 use crate::score::{Comparison, Passage};

@@ -235,25 +235,24 @@ impl Text {
 fn long_figures(text: &str, tokens: &Tokens, sentence_of: &[usize]) -> Vec<(usize, u64)> {
     let digits = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit());
     let mut out = Vec::new();
+    // The figure being read: its digits, its sentence, the digits of its last group.
     let mut number = String::new();
-    let mut group = 0; // digits in the last group of `number`
-    let mut flush = |number: &mut String, s: usize| {
+    let (mut sentence, mut group) = (0, 0);
+    let mut flush = |number: &mut String, sentence: usize| {
         if number.len() >= 3 {
-            out.push((s, xxhash_rust::xxh3::xxh3_64(number.as_bytes())));
+            out.push((sentence, xxhash_rust::xxh3::xxh3_64(number.as_bytes())));
         }
         number.clear();
     };
-    for i in 0..tokens.len() {
+    for (i, &of) in sentence_of.iter().enumerate() {
         let norm = tokens.norm(i);
         if !digits(norm) {
-            if i > 0 {
-                flush(&mut number, sentence_of[i - 1]);
-            }
+            flush(&mut number, sentence);
             continue;
         }
-        let grouped = i > 0
-            && !number.is_empty()
-            && sentence_of[i] == sentence_of[i - 1]
+        // A figure read so far ends at word `i - 1`: every other word flushes it.
+        let grouped = !number.is_empty()
+            && of == sentence
             && norm.len() == 3
             && group <= 3
             && text
@@ -261,15 +260,14 @@ fn long_figures(text: &str, tokens: &Tokens, sentence_of: &[usize]) -> Vec<(usiz
                 .is_some_and(|gap| {
                     matches!(gap, "." | "," | " " | "\u{a0}" | "\u{202f}" | "'" | "’")
                 });
-        if !grouped && i > 0 {
-            flush(&mut number, sentence_of[i - 1]);
+        if !grouped {
+            flush(&mut number, sentence);
+            sentence = of;
         }
         number.push_str(norm);
         group = norm.len();
     }
-    if let Some(&s) = sentence_of.last() {
-        flush(&mut number, s);
-    }
+    flush(&mut number, sentence);
     out
 }
 
